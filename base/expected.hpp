@@ -1,0 +1,37 @@
+// A value or an error message: how expected failures travel without exceptions.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace isc_mirror::base {
+
+struct Error {
+  std::string message;
+};
+
+template <typename T>
+class Expected {
+ public:
+  Expected(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
+  Expected(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const std::string& error() const { return std::get<Error>(state_).message; }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+}  // namespace isc_mirror::base

@@ -1,0 +1,140 @@
+// The daemon's configuration (DESIGN §6): the model, and a strict loader that reports every error.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.hpp"
+#include "base/secret.hpp"
+#include "daemon/duration.hpp"
+
+namespace isc_mirror::daemon {
+
+struct RateLimit {
+  int requests = 100;
+  Duration per = std::chrono::seconds(10);
+};
+
+struct TenantConfig {
+  std::string name;
+  std::string base_url;   // no trailing slash
+  std::string token_url;  // default {base_url}/oauth/token
+  std::string client_id;
+  base::Secret client_secret;
+  RateLimit rate_limit;
+};
+
+struct DatabaseConfig {
+  base::Secret url;  // may carry a password; empty means libpq's PG* variables
+  std::string migrations_dir;
+};
+
+struct ResourceConfig {
+  std::string name;
+  bool enabled = true;
+  Duration interval{};
+  std::optional<Duration> full_every;     // incremental resources only
+  std::vector<std::string> ignore_paths;  // JSON pointers
+};
+
+struct LifecycleConfig {
+  std::vector<std::string> leaver_states = {"terminated", "inactive"};
+  std::vector<std::string> mover_attributes = {"managerRef.id", "attributes.department",
+                                               "attributes.location"};
+};
+
+struct ActionStep {
+  std::string action;
+  std::map<std::string, std::string> params;
+  int line = 0;
+};
+
+struct RuleMatch {
+  std::string resource;
+  std::string op;
+  std::string path;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<Duration> older_than;
+};
+
+struct RuleConfig {
+  std::string name;
+  std::string on;  // joiner, leaver, rehire, mover or change
+  std::optional<RuleMatch> match;
+  std::vector<ActionStep> steps;
+  std::optional<bool> dry_run;
+  std::optional<int> max_per_hour;
+  int line = 0;
+};
+
+struct ActionsConfig {
+  bool dry_run = false;
+  int max_per_hour = 100;
+};
+
+struct GuardsConfig {
+  double max_delete_share = 0.10;
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:9464";  // empty disables the endpoint
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  std::string file;
+  std::vector<TenantConfig> tenants;
+  DatabaseConfig database;
+  std::vector<ResourceConfig> resources;  // every known resource, in catalogue order
+  LifecycleConfig lifecycle;
+  std::vector<RuleConfig> rules;
+  ActionsConfig actions;
+  GuardsConfig guards;
+  HttpConfig http;
+  LogConfig log;
+
+  const ResourceConfig* FindResource(std::string_view name) const;
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;  // 1-based; 0 when the error is about the file as a whole
+  int column = 0;
+  std::string key;  // dotted path, e.g. tenants[0].client_id
+  std::string message;
+
+  // file:line:column: key: message
+  std::string ToString() const;
+};
+
+// The loader's access to the world, injected so that parsing is testable without it.
+struct ConfigHost {
+  std::function<std::optional<std::string>(const std::string& name)> getenv;
+  std::function<base::Expected<std::string>(const std::string& path)> read_file;
+
+  static ConfigHost System();
+};
+
+struct ConfigResult {
+  Config config;
+  std::vector<ConfigError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Expands ${NAME} from the environment; $$ is a literal $. An unset variable is an error.
+base::Expected<std::string> ExpandEnvironment(std::string_view text, const ConfigHost& host);
+
+ConfigResult ParseConfig(std::string_view yaml, const std::string& file_name,
+                         const ConfigHost& host);
+
+ConfigResult LoadConfigFile(const std::string& path, const ConfigHost& host);
+
+}  // namespace isc_mirror::daemon

@@ -1,0 +1,20 @@
+// Where the binary looks for the files it ships with (migrations), in order.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace isc_mirror::daemon {
+
+// --migrations-dir, then database.migrations_dir, then beside the binary (build tree), then
+// ../share/isc-mirror/migrations relative to the binary (installed under a prefix).
+std::vector<std::filesystem::path> MigrationsCandidates(const std::optional<std::string>& flag,
+                                                        const std::string& configured,
+                                                        const std::filesystem::path& executable);
+
+// The running binary, from /proc/self/exe.
+std::filesystem::path ExecutablePath();
+
+}  // namespace isc_mirror::daemon

@@ -1,0 +1,42 @@
+// A throwaway PostgreSQL cluster for integration tests, gone when the test process ends.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "tests/harness/subprocess.hpp"
+
+namespace isc_mirror::testing {
+
+// initdb + pg_ctl in a temp dir on a free 127.0.0.1 port (as the postgres user when the tests
+// run as root). A watchdog in its own session stops the server and deletes the directory when
+// this object is destroyed or when the test process dies in any way, crashes included.
+class PostgresCluster {
+ public:
+  static std::unique_ptr<PostgresCluster> Start();
+  ~PostgresCluster();
+  PostgresCluster(const PostgresCluster&) = delete;
+  PostgresCluster& operator=(const PostgresCluster&) = delete;
+
+  int port() const { return port_; }
+  std::string Url(const std::string& database) const;
+  // A new empty database; returns its URL.
+  std::string CreateDatabase();
+  // pg_ctl restart -m fast: for tests of reconnecting after a server restart.
+  void Restart();
+
+ private:
+  PostgresCluster() = default;
+  void Launch();
+
+  std::filesystem::path dir_;
+  std::filesystem::path bindir_;
+  int port_ = 0;
+  int watchdog_fd_ = -1;
+  pid_t watchdog_pid_ = -1;
+  std::atomic<int> next_database_{0};
+};
+
+}  // namespace isc_mirror::testing

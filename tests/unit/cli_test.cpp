@@ -1,0 +1,74 @@
+#include "daemon/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <vector>
+
+namespace isc_mirror::daemon {
+namespace {
+
+base::Expected<CommandLine> Parse(std::initializer_list<std::string_view> args) {
+  std::vector<std::string_view> v(args);
+  return ParseCommandLine(v);
+}
+
+TEST(ParseCommandLine, ReadsEveryCommand) {
+  EXPECT_EQ(Parse({"migrate"})->command, Command::kMigrate);
+  EXPECT_EQ(Parse({"sync"})->command, Command::kSync);
+  EXPECT_EQ(Parse({"run"})->command, Command::kRun);
+  EXPECT_EQ(Parse({"sync-now", "accounts"})->command, Command::kSyncNow);
+  EXPECT_EQ(Parse({"status"})->command, Command::kStatus);
+  EXPECT_EQ(Parse({"actions", "list"})->command, Command::kActions);
+  EXPECT_EQ(Parse({"plan"})->command, Command::kPlan);
+  EXPECT_EQ(Parse({"check-config"})->command, Command::kCheckConfig);
+  EXPECT_EQ(Parse({"--version"})->command, Command::kVersion);
+  EXPECT_EQ(Parse({"--help"})->command, Command::kHelp);
+}
+
+TEST(ParseCommandLine, DefaultsTheConfigPath) {
+  EXPECT_EQ(Parse({"status"})->config_path, "/etc/isc-mirror/config.yaml");
+}
+
+TEST(ParseCommandLine, ReadsGlobalOptionsBeforeAndAfterTheCommand) {
+  auto line =
+      Parse({"-c", "/tmp/a.yaml", "sync", "--full", "accounts", "identities", "--log-level=debug"});
+  ASSERT_TRUE(line.ok()) << line.error();
+  EXPECT_EQ(line->config_path, "/tmp/a.yaml");
+  EXPECT_TRUE(line->full);
+  EXPECT_EQ(line->log_level, "debug");
+  EXPECT_EQ(line->args, (std::vector<std::string>{"accounts", "identities"}));
+  EXPECT_EQ(Parse({"--config=/x.yaml", "migrate", "--migrations-dir", "/m"})->migrations_dir, "/m");
+}
+
+TEST(ParseCommandLine, ChecksActionsArguments) {
+  EXPECT_TRUE(Parse({"actions", "approve", "42"}).ok());
+  EXPECT_TRUE(Parse({"actions", "retry", "7"}).ok());
+  EXPECT_TRUE(Parse({"actions", "cancel", "7"}).ok());
+  EXPECT_FALSE(Parse({"actions"}).ok());
+  EXPECT_FALSE(Parse({"actions", "approve"}).ok());
+  EXPECT_FALSE(Parse({"actions", "approve", "x1"}).ok());
+  EXPECT_FALSE(Parse({"actions", "list", "3"}).ok());
+  auto bad = Parse({"actions", "delete", "3"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("'delete'"), std::string::npos);
+}
+
+TEST(ParseCommandLine, RejectsWhatDoesNotFit) {
+  EXPECT_FALSE(Parse({}).ok());
+  EXPECT_FALSE(Parse({"frobnicate"}).ok());
+  EXPECT_FALSE(Parse({"status", "--bogus"}).ok());
+  EXPECT_FALSE(Parse({"sync-now"}).ok());
+  EXPECT_FALSE(Parse({"sync-now", "a", "b"}).ok());
+  EXPECT_FALSE(Parse({"migrate", "extra"}).ok());
+  EXPECT_FALSE(Parse({"status", "--full"}).ok());
+  EXPECT_FALSE(Parse({"migrate", "--json"}).ok());
+  EXPECT_FALSE(Parse({"-c"}).ok());
+  EXPECT_FALSE(Parse({"status", "-c"}).ok());
+  auto unknown = Parse({"stauts"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error(), "unknown command 'stauts'");
+}
+
+}  // namespace
+}  // namespace isc_mirror::daemon

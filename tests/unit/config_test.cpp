@@ -1,0 +1,359 @@
+#include "daemon/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/harness/subprocess.hpp"
+
+namespace isc_mirror::daemon {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// A host with a fixed environment and fixed files, so parsing is tested without I/O.
+struct FakeHost {
+  std::map<std::string, std::string> env;
+  std::map<std::string, std::string> files;
+
+  ConfigHost Host() const {
+    ConfigHost host;
+    host.getenv = [this](const std::string& name) -> std::optional<std::string> {
+      auto it = env.find(name);
+      if (it == env.end()) return std::nullopt;
+      return it->second;
+    };
+    host.read_file = [this](const std::string& path) -> base::Expected<std::string> {
+      auto it = files.find(path);
+      if (it == files.end())
+        return base::Error{"cannot read " + path + ": No such file or directory"};
+      return it->second;
+    };
+    return host;
+  }
+};
+
+ConfigResult Parse(const std::string& yaml, const FakeHost& fake = {}) {
+  return ParseConfig(yaml, "test.yaml", fake.Host());
+}
+
+std::string AllErrors(const ConfigResult& result) {
+  std::string out;
+  for (const auto& e : result.errors) out += e.ToString() + "\n";
+  return out;
+}
+
+const ConfigError* FindError(const ConfigResult& result, const std::string& key) {
+  for (const auto& e : result.errors) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+constexpr const char* kMinimal = R"(
+tenants:
+  - name: prod
+    base_url: https://acme.api.identitynow.com/
+    client_id: abc
+    client_secret: xyz
+)";
+
+TEST(ParseConfig, ReadsTheGoodFixture) {
+  FakeHost fake;
+  fake.env = {{"TEST_CLIENT_ID", "client-1"},
+              {"TEST_CLIENT_SECRET", "secret-1"},
+              {"TEST_DATABASE_URL", "postgresql://u:pw@db/isc"}};
+  auto yaml = testing::ReadFile(ISC_MIRROR_SOURCE_DIR "/tests/fixtures/config/good.yaml");
+  auto result = ParseConfig(yaml, "good.yaml", fake.Host());
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  const Config& c = result.config;
+  ASSERT_EQ(c.tenants.size(), 1u);
+  EXPECT_EQ(c.tenants[0].name, "prod");
+  EXPECT_EQ(c.tenants[0].client_id, "client-1");
+  EXPECT_EQ(c.tenants[0].client_secret.Reveal(), "secret-1");
+  EXPECT_EQ(c.tenants[0].token_url, "https://acme.api.identitynow.com/oauth/token");
+  EXPECT_EQ(c.tenants[0].rate_limit.requests, 100);
+  EXPECT_EQ(c.tenants[0].rate_limit.per, seconds(10));
+  EXPECT_EQ(c.database.url.Reveal(), "postgresql://u:pw@db/isc");
+  EXPECT_EQ(c.resources.size(), 12u);
+  EXPECT_FALSE(c.FindResource("das_schedules")->enabled);
+  EXPECT_TRUE(c.FindResource("das_tasks")->enabled);
+  EXPECT_EQ(c.FindResource("accounts")->full_every, hours(24));
+  EXPECT_TRUE(c.FindResource("accounts")->ignore_paths.empty());
+  EXPECT_EQ(c.FindResource("identities")->ignore_paths, std::vector<std::string>{"/lastRefresh"});
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.rules[0].on, "leaver");
+  ASSERT_EQ(c.rules[0].steps.size(), 3u);
+  EXPECT_EQ(c.rules[0].steps[0].action, "das_reassign_owner");
+  EXPECT_EQ(c.rules[0].steps[0].params.at("fallback"), "2c9180835d2e5168015d32f890ca1581");
+  EXPECT_EQ(c.rules[0].steps[0].line, 21);
+  EXPECT_DOUBLE_EQ(c.guards.max_delete_share, 0.10);
+  EXPECT_EQ(c.http.listen, "127.0.0.1:9464");
+}
+
+TEST(ParseConfig, ReadsTheShippedExample) {
+  FakeHost fake;
+  fake.env = {{"SAIL_CLIENT_ID", "client-1"}};
+  fake.files = {{"/run/credentials/isc-mirror.service/client_secret", "from-file\n"}};
+  auto yaml = testing::ReadFile(ISC_MIRROR_SOURCE_DIR "/systemd/config.example.yaml");
+  auto result = ParseConfig(yaml, "config.example.yaml", fake.Host());
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  EXPECT_EQ(result.config.tenants[0].client_secret.Reveal(), "from-file");
+}
+
+TEST(ParseConfig, AppliesDefaults) {
+  auto result = Parse(kMinimal);
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  const Config& c = result.config;
+  EXPECT_EQ(c.tenants[0].base_url, "https://acme.api.identitynow.com");
+  EXPECT_EQ(c.FindResource("identities")->interval, minutes(5));
+  EXPECT_EQ(c.FindResource("accounts")->interval, minutes(15));
+  EXPECT_EQ(c.FindResource("accounts")->full_every, hours(24));
+  EXPECT_FALSE(c.FindResource("task_statuses")->full_every.has_value());
+  EXPECT_EQ(c.lifecycle.leaver_states, (std::vector<std::string>{"terminated", "inactive"}));
+  EXPECT_FALSE(c.actions.dry_run);
+  EXPECT_EQ(c.actions.max_per_hour, 100);
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_TRUE(c.database.url.empty());
+}
+
+TEST(ParseConfig, ReportsTheThreeErrorsOfTheFixtureWithLines) {
+  FakeHost fake;
+  fake.env = {{"TEST_CLIENT_SECRET", "s"}};
+  auto yaml = testing::ReadFile(ISC_MIRROR_SOURCE_DIR "/tests/fixtures/config/three_errors.yaml");
+  auto result = ParseConfig(yaml, "three_errors.yaml", fake.Host());
+  ASSERT_EQ(result.errors.size(), 3u) << AllErrors(result);
+  EXPECT_EQ(result.errors[0].key, "tenants[0].client_id");
+  EXPECT_EQ(result.errors[0].line, 3);
+  EXPECT_EQ(result.errors[1].key, "tenants[0].rate_limit.requests");
+  EXPECT_EQ(result.errors[1].line, 6);
+  EXPECT_EQ(result.errors[1].message, "expected a whole number, got a list");
+  EXPECT_EQ(result.errors[2].key, "resources.identities.colour");
+  EXPECT_EQ(result.errors[2].line, 10);
+  EXPECT_EQ(result.errors[2].ToString().rfind("three_errors.yaml:10:", 0), 0u);
+}
+
+TEST(ParseConfig, FallsBackToTheSailPointEnvironment) {
+  FakeHost fake;
+  fake.env = {{"SAIL_BASE_URL", "https://env.api.identitynow.com"},
+              {"SAIL_CLIENT_ID", "env-id"},
+              {"SAIL_CLIENT_SECRET", "env-secret"},
+              {"DATABASE_URL", "postgresql:///from_env"}};
+  auto result = Parse("tenants:\n  - name: t1\n", fake);
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  EXPECT_EQ(result.config.tenants[0].base_url, "https://env.api.identitynow.com");
+  EXPECT_EQ(result.config.tenants[0].client_id, "env-id");
+  EXPECT_EQ(result.config.tenants[0].client_secret.Reveal(), "env-secret");
+  EXPECT_EQ(result.config.database.url.Reveal(), "postgresql:///from_env");
+
+  // With no tenants at all, the three variables describe one tenant named "default".
+  auto implicit = Parse("", fake);
+  ASSERT_TRUE(implicit.ok()) << AllErrors(implicit);
+  EXPECT_EQ(implicit.config.tenants[0].name, "default");
+
+  // The file wins over the environment.
+  auto explicit_url = Parse("database: { url: 'postgresql:///from_file' }\n", fake);
+  EXPECT_EQ(explicit_url.config.database.url.Reveal(), "postgresql:///from_file");
+}
+
+TEST(ParseConfig, RequiresATenant) {
+  auto result = Parse("");
+  ASSERT_EQ(result.errors.size(), 1u) << AllErrors(result);
+  EXPECT_EQ(result.errors[0].key, "tenants");
+  EXPECT_NE(result.errors[0].message.find("SAIL_BASE_URL"), std::string::npos);
+}
+
+TEST(ParseConfig, ReportsEveryMissingTenantValue) {
+  auto result = Parse("tenants:\n  - {}\n");
+  EXPECT_NE(FindError(result, "tenants[0].name"), nullptr) << AllErrors(result);
+  EXPECT_NE(FindError(result, "tenants[0].base_url"), nullptr);
+  EXPECT_NE(FindError(result, "tenants[0].client_id"), nullptr);
+  EXPECT_NE(FindError(result, "tenants[0].client_secret"), nullptr);
+}
+
+// One tenant whose secret lines are given; they start on line 6.
+std::string TenantWithSecret(const std::string& secret_lines) {
+  return "\ntenants:\n  - name: prod\n    base_url: https://a.api.identitynow.com\n"
+         "    client_id: abc\n" +
+         secret_lines;
+}
+
+TEST(ParseConfig, ReadsTheSecretFromAFile) {
+  FakeHost fake;
+  fake.files = {{"/run/secret", "file-secret\r\n"}};
+  auto result = Parse(TenantWithSecret("    client_secret_file: /run/secret\n"), fake);
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  EXPECT_EQ(result.config.tenants[0].client_secret.Reveal(), "file-secret");
+
+  auto missing = Parse(TenantWithSecret("    client_secret_file: /run/nope\n"), fake);
+  const auto* error = FindError(missing, "tenants[0].client_secret_file");
+  ASSERT_NE(error, nullptr) << AllErrors(missing);
+  EXPECT_NE(error->message.find("/run/nope"), std::string::npos);
+  EXPECT_EQ(error->line, 6);
+
+  auto both =
+      Parse(TenantWithSecret("    client_secret: x\n    client_secret_file: /run/secret\n"), fake);
+  ASSERT_NE(FindError(both, "tenants[0].client_secret_file"), nullptr) << AllErrors(both);
+
+  fake.files["/run/empty"] = "\n";
+  auto empty = Parse(TenantWithSecret("    client_secret_file: /run/empty\n"), fake);
+  ASSERT_NE(FindError(empty, "tenants[0].client_secret_file"), nullptr) << AllErrors(empty);
+}
+
+TEST(ParseConfig, NeverQuotesASecretInAnError) {
+  FakeHost fake;
+  fake.env = {{"SECRET", "TOPSECRET-1"}};
+  auto result = Parse(R"(
+tenants:
+  - name: prod
+    base_url: not-a-url
+    client_id: [1]
+    client_secret: [TOPSECRET-2]
+  - name: other
+    base_url: https://a.api.identitynow.com
+    client_id: abc
+    client_secret: ${SECRET}
+    client_secret_file: /nope
+database:
+  url: [postgresql://u:TOPSECRET-3@h/d]
+rules:
+  - name: hook
+    on: joiner
+    do:
+      - webhook: { url: "https://hooks.example", secret: [TOPSECRET-4] }
+)",
+                      fake);
+  EXPECT_GE(result.errors.size(), 5u) << AllErrors(result);
+  EXPECT_EQ(AllErrors(result).find("TOPSECRET"), std::string::npos) << AllErrors(result);
+}
+
+TEST(ParseConfig, ExpandsEnvironmentVariables) {
+  FakeHost fake;
+  fake.env = {{"HOST", "acme"}, {"EMPTY", ""}};
+  auto host = fake.Host();
+  EXPECT_EQ(ExpandEnvironment("https://${HOST}.api.identitynow.com", host).value(),
+            "https://acme.api.identitynow.com");
+  EXPECT_EQ(ExpandEnvironment("a$$b $x ${EMPTY}", host).value(), "a$b $x ");
+  auto unset = ExpandEnvironment("${NOPE}", host);
+  ASSERT_FALSE(unset.ok());
+  EXPECT_EQ(unset.error(), "environment variable NOPE is not set");
+  EXPECT_FALSE(ExpandEnvironment("${HOST", host).ok());
+  EXPECT_FALSE(ExpandEnvironment("${1X}", host).ok());
+  EXPECT_FALSE(ExpandEnvironment("${}", host).ok());
+
+  auto result = Parse(std::string(kMinimal) + "database: { url: '${NOPE}' }\n", fake);
+  const auto* error = FindError(result, "database.url");
+  ASSERT_NE(error, nullptr) << AllErrors(result);
+  EXPECT_EQ(error->message, "environment variable NOPE is not set");
+}
+
+TEST(ParseConfig, ReportsWrongTypesAndBadValues) {
+  auto result = Parse(std::string(kMinimal) + R"(
+resources:
+  identities: { interval: often, enabled: maybe, ignore_paths: [lastRefresh] }
+  accounts: { full_every: 0s }
+  task_statuses: { full_every: 1h }
+  acounts: {}
+  certifications: [1]
+lifecycle: { leaver_states: [], mover_attributes: managerRef.id }
+actions: { dry_run: 1, max_per_hour: -1 }
+guards: { max_delete_share: 1.5 }
+http: { listen: localhost }
+log: { level: loud }
+)");
+  for (const char* key :
+       {"resources.identities.interval", "resources.identities.enabled",
+        "resources.identities.ignore_paths[0]", "resources.accounts.full_every",
+        "resources.task_statuses.full_every", "resources.acounts", "resources.certifications",
+        "lifecycle.leaver_states", "lifecycle.mover_attributes", "actions.dry_run",
+        "actions.max_per_hour", "guards.max_delete_share", "http.listen", "log.level"}) {
+    EXPECT_NE(FindError(result, key), nullptr) << "no error for " << key << "\n"
+                                               << AllErrors(result);
+  }
+  EXPECT_EQ(FindError(result, "resources.acounts")->message,
+            "unknown resource (did you mean 'accounts'?)");
+  EXPECT_NE(FindError(result, "resources.identities.interval")->message.find("'often'"),
+            std::string::npos);
+  for (const auto& e : result.errors) EXPECT_GT(e.line, 0) << e.ToString();
+}
+
+TEST(ParseConfig, ReportsStructuralErrors) {
+  EXPECT_EQ(Parse("tenants: prod\n").errors.at(0).key, "tenants");
+  EXPECT_EQ(Parse("- a\n- b\n").errors.size(), 1u);
+
+  auto repeated = Parse(std::string(kMinimal) + "log: { level: info }\nlog: { level: debug }\n");
+  ASSERT_FALSE(repeated.ok());
+  EXPECT_NE(AllErrors(repeated).find("repeated key"), std::string::npos) << AllErrors(repeated);
+
+  auto syntax = Parse("tenants:\n  - name: [unclosed\n");
+  ASSERT_EQ(syntax.errors.size(), 1u);
+  EXPECT_NE(syntax.errors[0].message.find("invalid YAML"), std::string::npos);
+  EXPECT_GT(syntax.errors[0].line, 0);
+
+  auto duplicate_tenant = Parse(R"(
+tenants:
+  - { name: a, base_url: "https://a.x", client_id: i, client_secret: s }
+  - { name: a, base_url: "https://b.x", client_id: i, client_secret: s }
+)");
+  ASSERT_EQ(duplicate_tenant.errors.size(), 1u) << AllErrors(duplicate_tenant);
+  EXPECT_EQ(duplicate_tenant.errors[0].line, 4);
+}
+
+TEST(ParseConfig, ValidatesRules) {
+  auto result = Parse(std::string(kMinimal) + R"(
+rules:
+  - name: one
+    on: leaver
+    do:
+      - das_reasign_owner: { to: manager }
+  - name: one
+    on: leaver
+    do: [ { notify: { channel: x } } ]
+  - name: two
+    on: quitter
+    do: []
+  - name: three
+    on: change
+    do:
+      - notify: {}
+  - on: joiner
+    do:
+      - webhook: { url: [x] }
+)");
+  const auto* unknown_action = FindError(result, "rules[0].do[0].das_reasign_owner");
+  ASSERT_NE(unknown_action, nullptr) << AllErrors(result);
+  EXPECT_EQ(unknown_action->line, 12);
+  EXPECT_NE(unknown_action->message.find("did you mean 'das_reassign_owner'"), std::string::npos);
+  EXPECT_NE(FindError(result, "rules[1].name"), nullptr) << "duplicate name";
+  EXPECT_NE(FindError(result, "rules[2].on"), nullptr);
+  EXPECT_NE(FindError(result, "rules[2].do"), nullptr);
+  EXPECT_NE(FindError(result, "rules[3].match"), nullptr);
+  EXPECT_NE(FindError(result, "rules[4].name"), nullptr);
+  EXPECT_NE(FindError(result, "rules[4].do[0].webhook.url"), nullptr);
+  EXPECT_TRUE(result.config.rules.empty());
+}
+
+TEST(ParseConfig, AcceptsChangeRules) {
+  auto result = Parse(std::string(kMinimal) + R"(
+rules:
+  - name: failed-task
+    on: change
+    match: { resource: task_statuses, op: update, path: /completionStatus, to: ERROR }
+    dry_run: true
+    max_per_hour: 5
+    do:
+      - notify: { channel: isc_alerts }
+)");
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  const auto& rule = result.config.rules.at(0);
+  ASSERT_TRUE(rule.match.has_value());
+  EXPECT_EQ(rule.match->path, "/completionStatus");
+  EXPECT_EQ(rule.match->to, "ERROR");
+  EXPECT_EQ(rule.dry_run, true);
+  EXPECT_EQ(rule.max_per_hour, 5);
+}
+
+}  // namespace
+}  // namespace isc_mirror::daemon
