@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/log.hpp"
+
 namespace isc_mirror::db {
 namespace {
 
@@ -58,13 +60,14 @@ std::string RedactConnectionString(std::string_view conninfo) {
 }
 
 std::unique_ptr<pqxx::connection> Connect(const base::Secret& conninfo) {
+  std::string target =
+      conninfo.empty() ? "(from PG* environment)" : RedactConnectionString(conninfo.Reveal());
+  log::Debug("connecting to the database", {{"target", target}});
   try {
     auto connection = std::make_unique<pqxx::connection>(conninfo.Reveal());
     pqxx::nontransaction(*connection).exec("SET application_name = 'isc-mirror'");
     return connection;
   } catch (const pqxx::broken_connection& e) {
-    std::string target =
-        conninfo.empty() ? "(from PG* environment)" : RedactConnectionString(conninfo.Reveal());
     std::string reason = e.what();
     while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
     throw ConnectionError(fmt::format(

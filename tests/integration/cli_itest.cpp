@@ -159,6 +159,16 @@ TEST_F(MigrateCommand, RefusesABadConfigAndTouchesNothing) {
   EXPECT_EQ(Count(url_, "SELECT count(*) FROM pg_namespace WHERE nspname = 'mirror'"), 0);
 }
 
+TEST_F(MigrateCommand, RunAndSyncAlsoRefuseABadConfig) {
+  auto config = WriteConfig(dir_, url_, "resources:\n  identities: { interval: soon }\n");
+  for (const char* command : {"run", "sync", "status"}) {
+    auto r = Mirror({command, "-c", config});
+    EXPECT_EQ(r.exit_code, 78) << command << "\n" << Output(r);
+    EXPECT_NE(r.err.find("resources.identities.interval: expected a duration"), std::string::npos)
+        << Output(r);
+  }
+}
+
 TEST_F(MigrateCommand, RefusesAMigrationChangedAfterItWasApplied) {
   std::filesystem::copy(ISC_MIRROR_SOURCE_DIR "/migrations", dir_.path() / "migrations");
   auto config =
@@ -186,6 +196,9 @@ TEST_F(MigrateCommand, NeverShowsTheDatabasePassword) {
   auto config = WriteConfig(dir_, with_password);
   auto ok = Mirror({"migrate", "-c", config, "--log-level", "trace"});
   EXPECT_EQ(ok.exit_code, 0) << Output(ok);
+  EXPECT_NE(ok.err.find("connecting to the database target=postgresql://postgres:[redacted]@"),
+            std::string::npos)
+      << Output(ok);
   EXPECT_EQ(Output(ok).find("DB-HUNTER2"), std::string::npos) << Output(ok);
 
   auto unreachable = WriteConfig(dir_, "postgresql://postgres:DB-HUNTER2@127.0.0.1:1/nowhere");
