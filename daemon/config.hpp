@@ -10,9 +10,13 @@
 
 #include "base/expected.hpp"
 #include "base/secret.hpp"
-#include "daemon/duration.hpp"
+#include "base/duration.hpp"
 
 namespace isc_mirror::daemon {
+
+using base::Duration;
+using base::FormatDuration;
+using base::ParseDuration;
 
 struct RateLimit {
   int requests = 100;

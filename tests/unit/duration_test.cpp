@@ -1,8 +1,8 @@
-#include "daemon/duration.hpp"
+#include "base/duration.hpp"
 
 #include <gtest/gtest.h>
 
-namespace isc_mirror::daemon {
+namespace isc_mirror::base {
 namespace {
 
 using std::chrono::hours;
@@ -47,4 +47,4 @@ TEST(FormatDuration, RoundTrips) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::daemon
+}  // namespace isc_mirror::base

@@ -1,9 +1,9 @@
-#include "daemon/duration.hpp"
+#include "base/duration.hpp"
 
 #include <array>
 #include <limits>
 
-namespace isc_mirror::daemon {
+namespace isc_mirror::base {
 namespace {
 
 struct Unit {
@@ -64,4 +64,4 @@ std::string FormatDuration(Duration duration) {
   return out;
 }
 
-}  // namespace isc_mirror::daemon
+}  // namespace isc_mirror::base

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace isc_mirror::daemon {
+namespace isc_mirror::base {
 
 using Duration = std::chrono::milliseconds;
 
@@ -16,4 +16,4 @@ std::optional<Duration> ParseDuration(std::string_view text);
 // The shortest form that parses back to the same value: 90s -> "1m30s", 0 -> "0s".
 std::string FormatDuration(Duration duration);
 
-}  // namespace isc_mirror::daemon
+}  // namespace isc_mirror::base

@@ -1,0 +1,448 @@
+#include "tests/isc_sim/server.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cmath>
+#include <thread>
+
+#include "base/json_writer.hpp"
+
+namespace isc_mirror::sim {
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+std::string SingleField(std::string_view key, std::string_view value) {
+  std::string out;
+  base::JsonWriter(out).BeginObject().Field(key, value).EndObject();
+  return out;
+}
+
+std::optional<std::string> Param(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  return req.get_param_value(name);
+}
+
+bool Matches(const std::vector<std::string_view>& parts,
+             std::initializer_list<std::string_view> pattern) {
+  if (parts.size() != pattern.size()) return false;
+  size_t i = 0;
+  for (std::string_view p : pattern) {
+    if (p != "*" && p != parts[i]) return false;
+    ++i;
+  }
+  return true;
+}
+
+// Paths whose OpenAPI "x-sailpoint-experimental" flag (in the seeds) requires the header.
+bool IsExperimental(const std::vector<std::string_view>& parts) {
+  return parts.size() >= 2 && parts[0] == "v2024" && parts[1] == "identities-accounts";
+}
+
+std::string RandomToken(std::mt19937_64& rng) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (int i = 0; i < 48; ++i) token.push_back(kHex[rng() & 0xf]);
+  return token;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Tenant& tenant)
+    : options_(std::move(options)), tenant_(tenant), faults_(options_.faults), rng_(options_.seed) {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
+  http_.Get(".*", handler);
+  http_.Post(".*", handler);
+  http_.Patch(".*", handler);
+  http_.Put(".*", handler);
+  http_.Delete(".*", handler);
+  // Clients reuse connections for a whole scan, as they would against ISC.
+  http_.set_keep_alive_max_count(1'000'000);
+  http_.set_keep_alive_timeout(30);
+  http_.set_payload_max_length(64 * 1024 * 1024);
+}
+
+int Server::Bind() {
+  port_ = options_.port == 0
+              ? http_.bind_to_any_port(options_.host)
+              : (http_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  return port_;
+}
+
+void Server::Listen() {
+  http_.listen_after_bind();
+}
+void Server::Stop() {
+  http_.stop();
+}
+
+double Server::Roll() {
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+}
+
+void Server::Handle(const httplib::Request& req, httplib::Response& res) {
+  const std::string& path = req.path;
+  if (path.starts_with("/__sim/") || path == "/__sim") return HandleControl(req, res);
+  if (path == "/oauth/token" && req.method == "POST") return HandleToken(req, res);
+
+  auto client = Authenticate(req, res);
+  if (!client) return;
+  auto parts = SplitPath(path);
+  std::string version = parts.empty() ? "" : std::string(parts[0]);
+
+  Faults faults;
+  bool fail_now = false, truncate = false, malformed = false;
+  int error_code = 500;
+  {
+    std::lock_guard lock(mutex_);
+    ++requests_;
+    faults = faults_;
+    if (faults.any() && path.starts_with(faults.prefix)) {
+      if (Roll() < faults.expire_rate) {
+        std::string token = req.get_header_value("Authorization").substr(7);
+        tokens_.erase(token);
+        res.status = 401;
+        res.set_content(SingleField("error", "JWT validation failed: JWT is expired"), kJson);
+        ++responses_by_status_[401];
+        return;
+      }
+      fail_now = Roll() < faults.error_rate;
+      if (fail_now && !faults.error_codes.empty()) {
+        error_code = faults.error_codes[rng_() % faults.error_codes.size()];
+      }
+      truncate = Roll() < faults.truncate_rate;
+      malformed = Roll() < faults.malformed_rate;
+    }
+  }
+  if (options_.rate_requests > 0) {
+    int wait = TakeRateToken(*client, version);
+    if (wait > 0) {
+      res.status = 429;
+      res.set_header("Retry-After", std::to_string(wait));
+      res.set_content(SingleField("message", " Rate Limit Exceeded "), kJson);
+      std::lock_guard lock(mutex_);
+      ++responses_by_status_[429];
+      return;
+    }
+  }
+  if (faults.latency_ms > 0 && path.starts_with(faults.prefix)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(faults.latency_ms));
+  }
+  if (fail_now) {
+    res.status = error_code;
+    res.set_content(ErrorResponse(fmt::format("{}.0 Internal Fault", error_code),
+                                  "An internal fault occurred."),
+                    kJson);
+    std::lock_guard lock(mutex_);
+    ++responses_by_status_[error_code];
+    return;
+  }
+  if (IsExperimental(parts) && req.get_header_value("X-SailPoint-Experimental") != "true") {
+    res.status = 400;
+    res.set_content(
+        ErrorResponse("400.0 Bad Request",
+                      "This API is experimental: send the header X-SailPoint-Experimental: true"),
+        kJson);
+    std::lock_guard lock(mutex_);
+    ++responses_by_status_[400];
+    return;
+  }
+
+  int64_t total = -1;
+  bool is_list = false;
+  Reply reply = Route(req, &total, &is_list);
+  res.status = reply.status;
+  if (total >= 0 && req.get_param_value("count") == "true") {
+    res.set_header("X-Total-Count", std::to_string(total));
+  }
+  if (req.method != "GET") {
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    actions_.push_back(
+        {static_cast<int64_t>(actions_.size() + 1), now, req.method, path, req.body, reply.status});
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++responses_by_status_[reply.status];
+  }
+  if (reply.body.empty()) return;
+  if (malformed) {
+    reply.body = reply.body.substr(0, reply.body.size() / 2) + "\"\x01}]{";
+  }
+  if (truncate) {
+    auto body = std::make_shared<std::string>(std::move(reply.body));
+    res.set_content_provider(body->size(), kJson,
+                             [body](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset >= body->size() / 2) return false;  // cut the connection
+                               sink.write(body->data(), body->size() / 2);
+                               return true;
+                             });
+    return;
+  }
+  res.set_content(std::move(reply.body), kJson);
+}
+
+std::optional<std::string> Server::Authenticate(const httplib::Request& req,
+                                                httplib::Response& res) {
+  std::string header = req.get_header_value("Authorization");
+  std::string reason;
+  if (!header.starts_with("Bearer ") || header.size() <= 7) {
+    reason = "JWT validation failed: JWT is missing";
+  } else {
+    std::lock_guard lock(mutex_);
+    auto it = tokens_.find(header.substr(7));
+    if (it == tokens_.end()) {
+      reason = "JWT validation failed: JWT is not valid";
+    } else if (std::chrono::steady_clock::now() >= it->second.expires) {
+      reason = "JWT validation failed: JWT is expired";
+    } else {
+      return it->second.client_id;
+    }
+  }
+  res.status = 401;
+  res.set_content(SingleField("error", reason), kJson);
+  std::lock_guard lock(mutex_);
+  ++responses_by_status_[401];
+  return std::nullopt;
+}
+
+int Server::TakeRateToken(const std::string& client_id, const std::string& version) {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  double capacity = options_.rate_requests;
+  double per_ms = capacity / static_cast<double>(options_.rate_per.count());
+  auto [it, inserted] = buckets_.try_emplace(client_id + "|" + version, Bucket{capacity, now});
+  Bucket& b = it->second;
+  if (!inserted) {
+    double elapsed = std::chrono::duration<double, std::milli>(now - b.updated).count();
+    b.tokens = std::min(capacity, b.tokens + elapsed * per_ms);
+    b.updated = now;
+  }
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return 0;
+  }
+  return std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / per_ms / 1000.0)));
+}
+
+void Server::HandleToken(const httplib::Request& req, httplib::Response& res) {
+  // SailPoint's SDKs send both form-urlencoded and multipart bodies.
+  auto field = [&](const char* name) -> std::string {
+    if (req.has_param(name)) return req.get_param_value(name);
+    if (req.has_file(name)) return req.get_file_value(name).content;
+    return {};
+  };
+  std::lock_guard lock(mutex_);
+  if (field("grant_type") != "client_credentials") {
+    res.status = 400;
+    res.set_content(
+        R"({"error":"unsupported_grant_type","error_description":"Unsupported grant type"})",
+        kJson);
+    ++responses_by_status_[400];
+    return;
+  }
+  if (field("client_id") != options_.client_id ||
+      field("client_secret") != options_.client_secret) {
+    res.status = 401;
+    res.set_content(R"({"error":"invalid_client","error_description":"Bad credentials"})", kJson);
+    ++responses_by_status_[401];
+    return;
+  }
+  std::string token = RandomToken(rng_);
+  tokens_[token] = {options_.client_id, std::chrono::steady_clock::now() +
+                                            std::chrono::seconds(options_.token_ttl_seconds)};
+  std::string out;
+  base::JsonWriter(out)
+      .BeginObject()
+      .Field("access_token", token)
+      .Field("token_type", "bearer")
+      .Field("expires_in", options_.token_ttl_seconds)
+      .Field("scope", "sp:scopes:all")
+      .Field("tenant_id", "sim-tenant")
+      .Field("pod", "sim")
+      .Field("org", "sim")
+      .Field("internal", false)
+      .Field("jti", RandomToken(rng_).substr(0, 32))
+      .EndObject();
+  res.set_content(out, kJson);
+  ++responses_by_status_[200];
+}
+
+Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) {
+  auto p = SplitPath(req.path);
+  const std::string& m = req.method;
+  auto list = [&](Kind kind, std::string scope = {}) -> Reply {
+    auto page = ParsePage(Param(req, "limit"), Param(req, "offset"), Param(req, "count"));
+    if (!page) return {400, ErrorResponse("400.1 Bad Request Content", page.error())};
+    tenant_.NoteListRequest(kind);
+    ListQuery q{kind, std::move(scope), Param(req, "filters"), Param(req, "sorters"), *page};
+    auto result = tenant_.List(q);
+    *is_list = true;
+    if (result.status != 200) {
+      return {result.status,
+              ErrorResponse(result.status == 404 ? "404 Not found" : "400.1 Bad Request Content",
+                            result.error)};
+    }
+    *total = result.total;
+    return {200, std::move(result.body)};
+  };
+  auto single = [&](Kind kind, std::string_view id) -> Reply {
+    auto body = tenant_.Get(kind, id);
+    if (!body) return {404, ErrorResponse("404 Not found", fmt::format("{} was not found", id))};
+    return {200, std::move(*body)};
+  };
+
+  if (m == "GET") {
+    if (Matches(p, {"v2024", "identities"})) return list(Kind::kIdentities);
+    if (Matches(p, {"v2024", "identities", "*"})) return single(Kind::kIdentities, p[2]);
+    if (Matches(p, {"v2024", "accounts"})) return list(Kind::kAccounts);
+    if (Matches(p, {"v2024", "accounts", "*"})) return single(Kind::kAccounts, p[2]);
+    if (Matches(p, {"beta", "task-status"})) return list(Kind::kTaskStatuses);
+    if (Matches(p, {"beta", "task-status", "pending-tasks"})) return list(Kind::kPendingTasks);
+    if (Matches(p, {"beta", "task-status", "*"})) return single(Kind::kTaskStatuses, p[2]);
+    if (Matches(p, {"v3", "certifications"})) return list(Kind::kCertifications);
+    if (Matches(p, {"v3", "certifications", "*", "reviewers"}))
+      return list(Kind::kReviewers, std::string(p[2]));
+    if (Matches(p, {"v3", "certifications", "*", "access-review-items"})) {
+      return list(Kind::kReviewItems, std::string(p[2]));
+    }
+    if (Matches(p, {"v3", "certification-tasks"})) return list(Kind::kCertificationTasks);
+    if (Matches(p, {"das", "v1", "applications"})) return list(Kind::kDasApplications);
+    if (Matches(p, {"das", "v1", "tasks"})) return list(Kind::kDasTasks);
+    if (Matches(p, {"das", "v1", "tasks", "schedules"})) return list(Kind::kDasSchedules);
+    if (Matches(p, {"das", "identity-collectors", "v1"})) return list(Kind::kIdentityCollectors);
+    if (Matches(p, {"das", "v1", "owners", "applications", "*"}))
+      return list(Kind::kDasOwners, std::string(p[4]));
+  } else if (m == "POST") {
+    if (Matches(p, {"das", "v1", "owners", "assign"})) return tenant_.DasAssign(req.body);
+    if (Matches(p, {"das", "v1", "owners", "reelect"})) return tenant_.DasReelect(req.body);
+    if (Matches(p, {"das", "v1", "owners", "*", "reassign", "*"}))
+      return tenant_.DasReassign(p[3], p[5]);
+    if (Matches(p, {"das", "v1", "tasks", "rerun", "*"})) return tenant_.DasTaskRerun(p[4]);
+    if (Matches(p, {"das", "v1", "tasks", "cancel", "*"})) return tenant_.DasTaskCancel(p[4]);
+    if (Matches(p, {"v3", "certifications", "*", "reassign-async"})) {
+      return tenant_.CertificationReassign(p[2], req.body);
+    }
+    if (Matches(p, {"v2024", "identities-accounts", "disable"})) {
+      return tenant_.IdentitiesAccountsToggle(req.body, true);
+    }
+    if (Matches(p, {"v2024", "identities-accounts", "enable"})) {
+      return tenant_.IdentitiesAccountsToggle(req.body, false);
+    }
+    if (Matches(p, {"v2024", "identities-accounts", "*", "disable"})) {
+      return tenant_.IdentityAccountsToggle(p[2], true);
+    }
+    if (Matches(p, {"v2024", "identities-accounts", "*", "enable"})) {
+      return tenant_.IdentityAccountsToggle(p[2], false);
+    }
+    if (Matches(p, {"v2024", "accounts", "*", "disable"})) return tenant_.AccountToggle(p[2], true);
+    if (Matches(p, {"v2024", "accounts", "*", "enable"})) return tenant_.AccountToggle(p[2], false);
+    if (Matches(p, {"v2024", "accounts", "*", "unlock"})) return tenant_.AccountUnlock(p[2]);
+    if (Matches(p, {"v2024", "accounts", "*", "reload"})) return tenant_.AccountReload(p[2]);
+  } else if (m == "PATCH") {
+    if (Matches(p, {"beta", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);
+  }
+  return {404, ErrorResponse("404 Not found", fmt::format("no route for {} {}", m, req.path))};
+}
+
+void Server::HandleControl(const httplib::Request& req, httplib::Response& res) {
+  const std::string& path = req.path;
+  const std::string& m = req.method;
+  auto reply = [&](int status, std::string body) {
+    res.status = status;
+    res.set_content(std::move(body), kJson);
+  };
+  if (path == "/__sim/health") return reply(200, R"({"status":"ok"})");
+  if (path == "/__sim/actions") {
+    std::lock_guard lock(mutex_);
+    if (m == "DELETE") {
+      actions_.clear();
+      return reply(200, "{}");
+    }
+    std::string out;
+    base::JsonWriter w(out);
+    w.BeginArray();
+    for (const auto& a : actions_) {
+      w.BeginObject()
+          .Field("seq", a.seq)
+          .Field("time", FormatTimestamp(a.time_ms))
+          .Field("method", a.method)
+          .Field("path", a.path)
+          .Field("body", a.body)
+          .Field("status", a.status)
+          .EndObject();
+    }
+    w.EndArray();
+    return reply(200, out);
+  }
+  if (path == "/__sim/stats") {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    base::JsonWriter w(out);
+    w.BeginObject().Field("requests", requests_).Key("responses").BeginObject();
+    for (const auto& [status, count] : responses_by_status_) w.Field(std::to_string(status), count);
+    w.EndObject().EndObject();
+    return reply(200, out);
+  }
+  if (path == "/__sim/tokens/expire" && m == "POST") {
+    std::lock_guard lock(mutex_);
+    for (auto& [token, info] : tokens_) info.expires = std::chrono::steady_clock::now();
+    return reply(200, "{}");
+  }
+  if (path == "/__sim/faults") {
+    std::lock_guard lock(mutex_);
+    if (m == "DELETE") {
+      faults_ = Faults{};
+      return reply(200, "{}");
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(req.body).get(doc))
+      return reply(400, ErrorResponse("400.1 Bad Request Content", "faults body is not JSON"));
+    Faults f;
+    std::string_view prefix;
+    if (!doc["prefix"].get(prefix)) f.prefix = std::string(prefix);
+    double rate = 0;
+    if (!doc["errorRate"].get(rate)) f.error_rate = rate;
+    if (!doc["truncateRate"].get(rate)) f.truncate_rate = rate;
+    if (!doc["malformedRate"].get(rate)) f.malformed_rate = rate;
+    if (!doc["expireRate"].get(rate)) f.expire_rate = rate;
+    int64_t latency = 0;
+    if (!doc["latencyMs"].get(latency)) f.latency_ms = static_cast<int>(latency);
+    simdjson::dom::array codes;
+    if (!doc["errorCodes"].get(codes)) {
+      f.error_codes.clear();
+      for (auto c : codes) {
+        int64_t code = 0;
+        if (!c.get(code)) f.error_codes.push_back(static_cast<int>(code));
+      }
+    }
+    faults_ = f;
+    return reply(200, "{}");
+  }
+  if (path == "/__sim/shift" && m == "POST") {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view resource;
+    int64_t after = 0, count = 0;
+    if (parser.parse(req.body).get(doc) || doc["resource"].get(resource) ||
+        doc["afterRequests"].get(after) || doc["count"].get(count)) {
+      return reply(400, ErrorResponse("400.1 Bad Request Content",
+                                      "shift needs resource, afterRequests and count"));
+    }
+    if (resource != "accounts" && resource != "identities") {
+      return reply(400, ErrorResponse("400.1 Bad Request Content",
+                                      "shift supports accounts and identities"));
+    }
+    tenant_.ScheduleShift(resource == "accounts" ? Kind::kAccounts : Kind::kIdentities,
+                          static_cast<int>(after), static_cast<int>(count));
+    return reply(200, "{}");
+  }
+  Reply r = tenant_.Control(m, path, req.body);
+  reply(r.status, std::move(r.body));
+}
+
+}  // namespace isc_mirror::sim

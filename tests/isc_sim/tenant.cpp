@@ -1,0 +1,1198 @@
+#include "tests/isc_sim/tenant.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+
+#include "tests/isc_sim/tenant_state.hpp"
+
+namespace isc_mirror::sim {
+namespace {
+
+constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kTaskStatusWindowMs = 90 * kDayMs;
+
+enum IdKind : uint64_t {
+  kIdIdentity = 1,
+  kIdAccount,
+  kIdTaskStatus,
+  kIdCertification,
+  kIdReviewItem,
+  kIdCertificationTask,
+  kIdCollector,
+  kIdShifted,
+};
+
+// Filter and sorter fields per endpoint, from the OpenAPI parameter descriptions.
+constexpr uint32_t kEqIn = kEq | kIn;
+constexpr uint32_t kEqInSw = kEq | kIn | kSw;
+constexpr uint32_t kCompare = kEq | kGe | kGt | kLe | kLt;
+
+constexpr FilterField kIdentityFilters[] = {
+    {"id", FieldType::kString, kEqIn},           {"name", FieldType::kString, kEq | kSw},
+    {"alias", FieldType::kString, kEq | kSw},    {"firstname", FieldType::kString, kEq | kSw},
+    {"lastname", FieldType::kString, kEq | kSw}, {"email", FieldType::kString, kEq | kSw},
+    {"cloudStatus", FieldType::kString, kEq},    {"processingState", FieldType::kString, kEq},
+    {"correlated", FieldType::kBool, kEq},       {"protected", FieldType::kBool, kEq}};
+constexpr std::string_view kIdentitySorters[] = {"name", "alias", "cloudStatus"};
+
+constexpr FilterField kAccountFilters[] = {{"id", FieldType::kString, kEqInSw},
+                                           {"identityId", FieldType::kString, kEqInSw},
+                                           {"name", FieldType::kString, kEqInSw},
+                                           {"hasEntitlements", FieldType::kBool, kEq},
+                                           {"sourceId", FieldType::kString, kEqInSw},
+                                           {"uncorrelated", FieldType::kBool, kEq},
+                                           {"origin", FieldType::kString, kEqIn},
+                                           {"manuallyCorrelated", FieldType::kBool, kEq},
+                                           {"identity.name", FieldType::kString, kEqInSw},
+                                           {"source.displayableName", FieldType::kString, kEqIn},
+                                           {"source.authoritative", FieldType::kBool, kEq},
+                                           {"created", FieldType::kTimestamp, kCompare},
+                                           {"modified", FieldType::kTimestamp, kCompare}};
+constexpr std::string_view kAccountSorters[] = {"id",
+                                                "name",
+                                                "created",
+                                                "modified",
+                                                "sourceId",
+                                                "identityId",
+                                                "manuallyCorrelated",
+                                                "origin",
+                                                "identity.name",
+                                                "source.displayableName",
+                                                "source.authoritative"};
+
+// completionStatus isnull is not in the spec's operator list, but ISC's deprecation notice
+// for /pending-tasks names it as the replacement, so it is accepted.
+constexpr FilterField kTaskStatusFilters[] = {
+    {"id", FieldType::kString, kEqIn},
+    {"sourceId", FieldType::kString, kEqIn},
+    {"completionStatus", FieldType::kString, kEqIn | kIsNull},
+    {"type", FieldType::kString, kEqIn}};
+constexpr std::string_view kTaskStatusSorters[] = {"created"};
+
+constexpr FilterField kCertificationFilters[] = {{"id", FieldType::kString, kEqIn},
+                                                 {"campaign.id", FieldType::kString, kEqIn},
+                                                 {"phase", FieldType::kString, kEq},
+                                                 {"completed", FieldType::kBool, kEq}};
+constexpr std::string_view kCertificationSorters[] = {"name", "due", "signed"};
+
+constexpr FilterField kReviewerFilters[] = {{"id", FieldType::kString, kEqIn},
+                                            {"name", FieldType::kString, kEq | kSw},
+                                            {"email", FieldType::kString, kEq | kSw}};
+constexpr std::string_view kReviewerSorters[] = {"name", "email"};
+
+constexpr FilterField kReviewItemFilters[] = {
+    {"id", FieldType::kString, kEqIn},
+    {"type", FieldType::kString, kEq},
+    {"access.type", FieldType::kString, kEq},
+    {"completed", FieldType::kBool, kEq | kNe},
+    {"identitySummary.id", FieldType::kString, kEqIn},
+    {"identitySummary.name", FieldType::kString, kEq | kSw},
+    {"access.id", FieldType::kString, kEqIn},
+    {"access.name", FieldType::kString, kEq | kSw},
+    {"entitlement.sourceName", FieldType::kString, kEq | kSw},
+    {"accessProfile.sourceName", FieldType::kString, kEq | kSw}};
+constexpr std::string_view kReviewItemSorters[] = {"identitySummary.name", "access.name",
+                                                   "access.type", "entitlement.sourceName",
+                                                   "accessProfile.sourceName"};
+
+constexpr FilterField kCertificationTaskFilters[] = {{"id", FieldType::kString, kEqIn},
+                                                     {"targetId", FieldType::kString, kEqIn},
+                                                     {"type", FieldType::kString, kEqIn}};
+
+constexpr FilterField kDasApplicationFilters[] = {{"appIds", FieldType::kInt, kEqIn},
+                                                  {"tagIds", FieldType::kInt, kEqIn},
+                                                  {"statuses", FieldType::kString, kEqIn},
+                                                  {"appName", FieldType::kString, kEq}};
+constexpr FilterField kDasTaskFilters[] = {{"taskIds", FieldType::kInt, kEqIn},
+                                           {"statuses", FieldType::kString, kEqIn},
+                                           {"taskTypeName", FieldType::kString, kEqIn},
+                                           {"endBeforeTime", FieldType::kInt, kEq}};
+constexpr FilterField kDasScheduleFilters[] = {{"scheduleTaskIds", FieldType::kInt, kEqIn},
+                                               {"taskTypeName", FieldType::kString, kEqIn},
+                                               {"status", FieldType::kString, kEq},
+                                               {"scheduleType", FieldType::kString, kEq}};
+constexpr FilterField kCollectorFilters[] = {{"sourceId", FieldType::kString, kEq},
+                                             {"type", FieldType::kString, kEqIn},
+                                             {"id", FieldType::kString, kEqIn}};
+
+const EndpointSpec kSpecs[] = {
+    {kIdentityFilters, kIdentitySorters, true},
+    {kAccountFilters, kAccountSorters, true},
+    {kTaskStatusFilters, kTaskStatusSorters, true},
+    {{}, {}, false},  // pending-tasks: no collection parameters at all
+    {kCertificationFilters, kCertificationSorters, true},
+    {kReviewerFilters, kReviewerSorters, true},
+    {kReviewItemFilters, kReviewItemSorters, true},
+    {kCertificationTaskFilters, {}, true},
+    {kDasApplicationFilters, {}, false},
+    {kDasTaskFilters, {}, false},
+    {kDasScheduleFilters, {}, false},
+    {kCollectorFilters, {}, false},
+    {{}, {}, true},  // owners per application: limit and offset only
+};
+
+Reply Error(int status, std::string_view message) {
+  return {status,
+          ErrorResponse(status == 404 ? "404 Not found" : "400.1 Bad Request Content", message)};
+}
+
+std::string IdObject(const std::string& id) {
+  std::string out;
+  base::JsonWriter(out).BeginObject().Field("id", id).EndObject();
+  return out;
+}
+
+bool Live(const Tenant::State& s, Kind kind, uint32_t i) {
+  switch (kind) {
+    case Kind::kIdentities:
+      return !s.identities[i].deleted;
+    case Kind::kAccounts:
+      return !s.accounts[i].deleted;
+    case Kind::kTaskStatuses:
+      return !s.task_statuses[i].deleted &&
+             s.task_statuses[i].created >= s.Now() - kTaskStatusWindowMs;
+    case Kind::kPendingTasks:
+      return !s.task_statuses[i].deleted && s.task_statuses[i].completion < 0 &&
+             s.task_statuses[i].created >= s.Now() - kTaskStatusWindowMs;
+    case Kind::kDasOwners:
+      return !s.ownerships[i].deleted;
+    default:
+      return true;
+  }
+}
+
+size_t Slots(const Tenant::State& s, Kind kind) {
+  switch (kind) {
+    case Kind::kIdentities:
+      return s.identities.size();
+    case Kind::kAccounts:
+      return s.accounts.size();
+    case Kind::kTaskStatuses:
+    case Kind::kPendingTasks:
+      return s.task_statuses.size();
+    case Kind::kCertifications:
+      return s.certifications.size();
+    case Kind::kCertificationTasks:
+      return s.certification_tasks.size();
+    case Kind::kDasApplications:
+      return s.das_applications.size();
+    case Kind::kDasTasks:
+      return s.das_tasks.size();
+    case Kind::kDasSchedules:
+      return s.das_schedules.size();
+    case Kind::kIdentityCollectors:
+      return s.collectors.size();
+    default:
+      return 0;
+  }
+}
+
+// Live objects of a kind (within a scope) in id order, the order ISC pages in by default.
+std::vector<uint32_t> Ordered(const Tenant::State& s, Kind kind, uint32_t scope) {
+  std::vector<uint32_t> order;
+  if (kind == Kind::kReviewers) {
+    order.push_back(s.certifications[scope].reviewer);
+  } else if (kind == Kind::kReviewItems) {
+    order = s.certifications[scope].items;
+  } else if (kind == Kind::kDasOwners) {
+    for (uint32_t r : s.das_applications[scope].resources) {
+      for (uint32_t o = 0; o < s.ownerships.size(); ++o) {
+        if (s.ownerships[o].resource == r && !s.ownerships[o].deleted) order.push_back(o);
+      }
+    }
+  } else {
+    size_t n = Slots(s, kind);
+    order.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (Live(s, kind, i)) order.push_back(i);
+    }
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return OrderKeyOf(s, kind, a) < OrderKeyOf(s, kind, b);
+  });
+  return order;
+}
+
+std::optional<uint32_t> FindIdentity(const Tenant::State& s, std::string_view text) {
+  auto id = ParseId(text);
+  if (!id) return std::nullopt;
+  auto it = s.identity_index.find(*id);
+  if (it == s.identity_index.end() || s.identities[it->second].deleted) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint32_t> FindAccount(const Tenant::State& s, std::string_view text) {
+  auto id = ParseId(text);
+  if (!id) return std::nullopt;
+  auto it = s.account_index.find(*id);
+  if (it == s.account_index.end() || s.accounts[it->second].deleted) return std::nullopt;
+  return it->second;
+}
+
+template <typename T, typename Pred>
+std::optional<uint32_t> FindIf(const std::vector<T>& items, Pred pred) {
+  for (uint32_t i = 0; i < items.size(); ++i) {
+    if (pred(items[i])) return i;
+  }
+  return std::nullopt;
+}
+
+uint32_t InternName(std::vector<std::string>& names, std::string_view name) {
+  for (uint32_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return i;
+  }
+  names.emplace_back(name);
+  return static_cast<uint32_t>(names.size() - 1);
+}
+
+void Generate(Tenant::State& s) {
+  const TenantOptions& o = s.options;
+  s.departments = {"Engineering", "Sales",   "Marketing", "Finance",  "HR",       "Legal",
+                   "Operations",  "Support", "IT",        "Security", "Research", "Facilities"};
+  s.locations = {"Austin", "London", "Berlin", "Singapore", "Toronto", "Sydney", "Paris", "Tokyo"};
+  s.lifecycle_states = {"active", "inactive", "terminated", "prehire"};
+  s.last_refresh = o.now_ms - kDayMs / 2;
+
+  s.identities.resize(o.identities);
+  s.identity_index.reserve(o.identities);
+  for (uint32_t i = 0; i < o.identities; ++i) {
+    Identity& id = s.identities[i];
+    id.id = MakeId(o.seed, kIdIdentity, i);
+    id.serial = i;
+    id.manager = i == 0 ? kNone : (i - 1) / 8;
+    uint64_t h = s.H(kIdIdentity, i);
+    id.department = static_cast<uint32_t>(h % s.departments.size());
+    id.location = static_cast<uint32_t>((h >> 8) % s.locations.size());
+    uint64_t roll = (h >> 16) % 1000;
+    id.lifecycle = roll < 20 ? 2 : (roll < 30 ? 1 : (roll < 35 ? 3 : 0));
+    if (i < 8) id.lifecycle = 0;  // the top of the tree stays active
+    id.created = o.now_ms - (400 + static_cast<int64_t>((h >> 24) % 1500)) * kDayMs;
+    id.modified = id.created + static_cast<int64_t>((h >> 40) % 300) * kDayMs;
+    s.identity_index.emplace(id.id, i);
+  }
+  s.next_serial = o.identities;
+
+  uint64_t n_accounts = uint64_t{o.identities} * o.accounts_per_identity;
+  s.accounts.resize(n_accounts);
+  s.account_index.reserve(n_accounts);
+  s.accounts_of.assign(o.identities, {});
+  for (uint32_t j = 0; j < n_accounts; ++j) {
+    Account& a = s.accounts[j];
+    uint32_t owner = j / o.accounts_per_identity;
+    uint64_t h = s.H(kIdAccount, j);
+    a.id = MakeId(o.seed, kIdAccount, j);
+    a.identity = owner;
+    a.serial = j;
+    a.source =
+        static_cast<uint16_t>((j % o.accounts_per_identity) % std::max<uint32_t>(1, o.sources));
+    a.uncorrelated = h % 100 < 2;
+    a.locked = (h >> 8) % 100 == 0;
+    a.disabled = s.identities[owner].lifecycle == 2 && (h >> 16) % 10 != 0;  // a few linger
+    a.created = s.identities[owner].created + static_cast<int64_t>(j % 30) * kDayMs;
+    a.modified = a.created + static_cast<int64_t>((h >> 24) % 200) * kDayMs +
+                 static_cast<int64_t>(h % 86'400'000);
+    s.account_index.emplace(a.id, j);
+    s.accounts_of[owner].push_back(j);
+  }
+
+  s.task_statuses.resize(o.task_statuses + o.pending_tasks);
+  for (uint32_t t = 0; t < s.task_statuses.size(); ++t) {
+    TaskStatus& ts = s.task_statuses[t];
+    uint64_t h = s.H(kIdTaskStatus, t);
+    ts.id = MakeId(o.seed, kIdTaskStatus, t);
+    ts.definition = static_cast<uint32_t>(h % 5);
+    ts.source = static_cast<uint32_t>((h >> 8) % std::max<uint32_t>(1, o.sources));
+    bool pending = t >= o.task_statuses;
+    // Completed tasks spread over 100 days, so some are past ISC's 90-day window already.
+    int64_t age = pending ? static_cast<int64_t>((h >> 16) % 3'600'000)
+                          : static_cast<int64_t>((h >> 16) % (100 * kDayMs));
+    ts.created = o.now_ms - age - 60'000;
+    ts.launched = ts.created + 1000;
+    if (pending) {
+      ts.percent = static_cast<int>((h >> 40) % 90);
+      ts.modified = ts.launched;
+    } else {
+      uint64_t roll = (h >> 40) % 100;
+      ts.completion = roll < 8 ? 2 : (roll < 13 ? 1 : 0);
+      ts.completed = ts.launched + static_cast<int64_t>((h >> 48) % 600'000) + 1000;
+      ts.modified = ts.completed;
+      ts.percent = 100;
+    }
+  }
+
+  uint32_t managers = std::max<uint32_t>(1, o.identities / 8);
+  s.certifications.resize(o.certifications);
+  for (uint32_t c = 0; c < o.certifications; ++c) {
+    Certification& cert = s.certifications[c];
+    uint64_t h = s.H(kIdCertification, c);
+    cert.id = MakeId(o.seed, kIdCertification, c);
+    cert.campaign = c % 4;
+    cert.reviewer = static_cast<uint32_t>(h % managers);
+    cert.signed_off = (h >> 8) % 4 == 0;
+    cert.created = o.now_ms - static_cast<int64_t>(10 + (h >> 16) % 20) * kDayMs;
+    cert.modified = cert.created + kDayMs;
+    cert.due = cert.created + 30 * kDayMs;
+    if (cert.signed_off) cert.signed_at = cert.created + 5 * kDayMs;
+    for (uint32_t k = 0; k < o.items_per_certification; ++k) {
+      ReviewItem item;
+      uint32_t index = static_cast<uint32_t>(s.review_items.size());
+      uint64_t hi = s.H(kIdReviewItem, index);
+      item.id = MakeId(o.seed, kIdReviewItem, index);
+      item.certification = c;
+      uint32_t first_report = cert.reviewer * 8 + 1;
+      item.identity = first_report + (k % 8) < o.identities
+                          ? first_report + (k % 8)
+                          : static_cast<uint32_t>(hi % o.identities);
+      item.entitlement = static_cast<uint32_t>((hi >> 8) % 200);
+      item.decision = cert.signed_off ? 0 : ((hi >> 16) % 10 < 3 ? 0 : -1);
+      cert.items.push_back(index);
+      s.review_items.push_back(item);
+    }
+  }
+  for (uint32_t t = 0; t < o.certification_tasks && !s.certifications.empty(); ++t) {
+    CertificationTask task;
+    task.id = MakeId(o.seed, kIdCertificationTask, t);
+    task.certification = t % o.certifications;
+    task.created = o.now_ms - static_cast<int64_t>(t + 1) * kDayMs;
+    s.certification_tasks.push_back(task);
+  }
+
+  for (uint32_t a = 0; a < o.das_applications; ++a) {
+    DasApplication app;
+    app.id = 1001 + a;
+    app.serial = a;
+    for (uint32_t r = 0; r < o.resources_per_application; ++r) {
+      DasResource res;
+      res.id = app.id * 100'000 + r + 1;
+      res.application = a;
+      res.path =
+          fmt::format("\\\\fs{:02d}.example.com\\share\\dept{}\\folder{:03d}", a + 1, r % 12, r);
+      uint32_t index = static_cast<uint32_t>(s.das_resources.size());
+      app.resources.push_back(index);
+      s.das_resources.push_back(res);
+      uint64_t h = s.H(95, index);
+      if (h % 20 == 0 || o.identities == 0) continue;  // a few resources have no owner
+      s.ownerships.push_back({index, static_cast<uint32_t>((h >> 8) % managers), false});
+      if ((h >> 16) % 10 == 0) {
+        s.ownerships.push_back({index, static_cast<uint32_t>((h >> 24) % o.identities), false});
+      }
+    }
+    s.das_applications.push_back(std::move(app));
+  }
+  for (uint32_t d = 0; d < o.das_schedules; ++d) {
+    DasSchedule sch;
+    sch.id = 9001 + d;
+    sch.type = d % 5;
+    sch.application = d;
+    sch.interval = 1;
+    sch.start = o.now_ms / 1000 - 90 * 86'400;
+    sch.last_run = o.now_ms / 1000 - 20 * 3600;
+    sch.next_run = sch.last_run + 86'400;
+    s.das_schedules.push_back(sch);
+  }
+  for (uint32_t t = 0; t < o.das_tasks; ++t) {
+    DasTask task;
+    uint64_t h = s.H(96, t);
+    task.id = 5001 + t;
+    task.type = t % 5;
+    task.application = o.das_applications == 0 ? 0 : t % o.das_applications;
+    uint64_t roll = (h >> 8) % 100;
+    task.status = roll < 10 ? "Failed" : (roll < 15 ? "Running" : "Finished");
+    task.start = o.now_ms / 1000 - static_cast<int64_t>(t + 1) * 7200;
+    task.end = task.status == "Running" ? 0 : task.start + 1800;
+    task.progress = task.status == "Running" ? 40 : 100;
+    task.schedule = o.das_schedules == 0 ? 0 : 9001 + t % o.das_schedules;
+    s.das_tasks.push_back(task);
+  }
+  for (uint32_t c = 0; c < o.identity_collectors; ++c) {
+    s.collectors.push_back(
+        {MakeId(o.seed, kIdCollector, c), c, 1 % std::max<uint32_t>(1, o.sources)});
+  }
+}
+
+}  // namespace
+
+const EndpointSpec& SpecFor(Kind kind) {
+  return kSpecs[static_cast<int>(kind)];
+}
+
+std::string ErrorResponse(std::string_view detail_code, std::string_view text) {
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject()
+      .Field("detailCode", detail_code)
+      .Field("trackingId", "0123456789abcdef0123456789abcdef")
+      .Key("messages")
+      .BeginArray()
+      .BeginObject()
+      .Field("locale", "en-US")
+      .Field("localeOrigin", "DEFAULT")
+      .Field("text", text)
+      .EndObject()
+      .EndArray()
+      .Key("causes")
+      .BeginArray()
+      .EndArray()
+      .EndObject();
+  return out;
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > pos) parts.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return parts;
+}
+
+namespace {
+constexpr std::array<std::string_view, 5> kCompletionStatuses = {"SUCCESS", "WARNING", "ERROR",
+                                                                 "TERMINATED", "TEMPERROR"};
+}  // namespace
+
+int CompletionStatusIndex(std::string_view name) {
+  auto it = std::find(kCompletionStatuses.begin(), kCompletionStatuses.end(), name);
+  return it == kCompletionStatuses.end() ? -1 : static_cast<int>(it - kCompletionStatuses.begin());
+}
+
+std::string_view CompletionStatusName(int index) {
+  return kCompletionStatuses.at(index);
+}
+
+Tenant::Tenant(const TenantOptions& options) : state_(std::make_unique<State>()) {
+  state_->options = options;
+  if (state_->options.now_ms == 0) {
+    state_->options.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+  }
+  Generate(*state_);
+}
+
+Tenant::~Tenant() = default;
+
+int64_t Tenant::Now() const {
+  return state_->Now();
+}
+
+ListResult Tenant::List(const ListQuery& q) const {
+  std::shared_lock lock(mutex_);
+  const State& s = *state_;
+  const EndpointSpec& spec = SpecFor(q.kind);
+  ListResult result;
+  auto fail = [&](int status, std::string message) {
+    result.status = status;
+    result.error = std::move(message);
+    return result;
+  };
+  std::optional<Filter> filter;
+  if (q.filters && !q.filters->empty()) {
+    auto parsed = ParseFilter(*q.filters, spec);
+    if (!parsed) return fail(400, parsed.error());
+    filter = std::move(parsed).value();
+  }
+  std::vector<SortKey> sorters;
+  if (q.sorters && !q.sorters->empty()) {
+    auto parsed = ParseSorters(*q.sorters, spec);
+    if (!parsed) return fail(400, parsed.error());
+    sorters = std::move(parsed).value();
+  }
+  uint32_t scope = 0;
+  if (q.kind == Kind::kReviewers || q.kind == Kind::kReviewItems) {
+    auto id = ParseId(q.scope);
+    auto found = id ? FindIf(s.certifications, [&](const Certification& c) { return c.id == *id; })
+                    : std::nullopt;
+    if (!found) return fail(404, fmt::format("certification {} was not found", q.scope));
+    scope = *found;
+  } else if (q.kind == Kind::kDasOwners) {
+    int64_t app_id = std::atoll(q.scope.c_str());
+    auto found =
+        FindIf(s.das_applications, [&](const DasApplication& a) { return a.id == app_id; });
+    if (!found) return fail(404, fmt::format("application {} was not found", q.scope));
+    scope = *found;
+  }
+
+  // Large collections keep their ordered results until the data changes: a full scan of a
+  // million accounts then costs one sort, not one per page.
+  bool cacheable = q.kind == Kind::kIdentities || q.kind == Kind::kAccounts;
+  std::string cache_key = fmt::format("{}|{}|{}|{}", static_cast<int>(q.kind), scope,
+                                      q.filters.value_or(""), q.sorters.value_or(""));
+  std::shared_ptr<const std::vector<uint32_t>> ordered;
+  if (cacheable) {
+    std::lock_guard cache_lock(s.cache_mutex);
+    auto it = s.query_cache.find(cache_key);
+    if (it != s.query_cache.end() && it->second.generation == s.generation)
+      ordered = it->second.order;
+  }
+  if (!ordered) {
+    auto rows = Ordered(s, q.kind, scope);
+    if (filter) {
+      std::vector<uint32_t> kept;
+      for (uint32_t i : rows) {
+        if (Matches(*filter, [&](std::string_view f) { return FieldOf(s, q.kind, i, f); })) {
+          kept.push_back(i);
+        }
+      }
+      rows = std::move(kept);
+    }
+    if (!sorters.empty()) {
+      // Id order underneath makes equal keys come out in a stable, repeatable order.
+      std::stable_sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
+        for (const auto& key : sorters) {
+          int c = CompareValues(FieldOf(s, q.kind, a, key.field), FieldOf(s, q.kind, b, key.field));
+          if (c != 0) return key.descending ? c > 0 : c < 0;
+        }
+        return false;
+      });
+    }
+    ordered = std::make_shared<const std::vector<uint32_t>>(std::move(rows));
+    if (cacheable) {
+      std::lock_guard cache_lock(s.cache_mutex);
+      if (s.query_cache.size() > 16) s.query_cache.clear();
+      s.query_cache[cache_key] = {s.generation, ordered};
+    }
+  }
+  const std::vector<uint32_t>& rows = *ordered;
+
+  result.total = static_cast<int64_t>(rows.size());
+  size_t begin = 0;
+  size_t end = rows.size();
+  if (spec.paged) {
+    const PageRequest& page = q.page;
+    // ISC's quirk (DESIGN §2): the offset just past the end of a collection whose size is an
+    // exact multiple of the page size is refused.
+    if (page.offset > 0 && page.offset == result.total && page.limit > 0 &&
+        result.total % page.limit == 0) {
+      return fail(400, "Specified offset is invalid");
+    }
+    begin = std::min<size_t>(rows.size(), static_cast<size_t>(page.offset));
+    end = std::min<size_t>(rows.size(), begin + static_cast<size_t>(page.limit));
+  }
+  result.body.reserve((end - begin) * 900 + 2);
+  base::JsonWriter w(result.body);
+  w.BeginArray();
+  for (size_t k = begin; k < end; ++k) Render(s, q.kind, rows[k], w);
+  w.EndArray();
+  return result;
+}
+
+std::optional<std::string> Tenant::Get(Kind kind, std::string_view id) const {
+  std::shared_lock lock(mutex_);
+  const State& s = *state_;
+  std::optional<uint32_t> index;
+  switch (kind) {
+    case Kind::kIdentities:
+      index = FindIdentity(s, id);
+      break;
+    case Kind::kAccounts:
+      index = FindAccount(s, id);
+      break;
+    case Kind::kTaskStatuses: {
+      auto parsed = ParseId(id);
+      if (parsed) {
+        index = FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; });
+      }
+      if (index && !Live(s, kind, *index)) index.reset();
+      break;
+    }
+    default:
+      return std::nullopt;
+  }
+  if (!index) return std::nullopt;
+  std::string out;
+  base::JsonWriter w(out);
+  Render(s, kind, *index, w);
+  return out;
+}
+
+// ---- actions -------------------------------------------------------------------------------
+
+Reply Tenant::DasReassign(std::string_view from, std::string_view to) {
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto src = FindIdentity(s, from);
+  auto dst = FindIdentity(s, to);
+  if (!src) return Error(404, fmt::format("owner identity {} was not found", from));
+  if (!dst) return Error(404, fmt::format("destination identity {} was not found", to));
+  int64_t moved = 0;
+  for (auto& o : s.ownerships) {
+    if (o.deleted || o.identity != *src) continue;
+    bool already = std::any_of(s.ownerships.begin(), s.ownerships.end(), [&](const Ownership& x) {
+      return !x.deleted && x.resource == o.resource && x.identity == *dst;
+    });
+    if (already) {
+      o.deleted = true;
+    } else {
+      o.identity = *dst;
+    }
+    ++moved;
+  }
+  ++s.generation;
+  return {200, std::to_string(moved)};
+}
+
+Reply Tenant::DasAssign(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc))
+    return Error(400, "the body is not valid JSON");
+  int64_t app_id = 0;
+  std::string_view path, identity;
+  if (doc["appId"].get(app_id) || doc["fullPath"].get(path) || doc["identityId"].get(identity)) {
+    return Error(400, "appId, fullPath and identityId are required");
+  }
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto who = FindIdentity(s, identity);
+  if (!who) return Error(404, fmt::format("identity {} was not found", identity));
+  auto app = FindIf(s.das_applications, [&](const DasApplication& a) { return a.id == app_id; });
+  if (!app) return Error(404, fmt::format("application {} was not found", app_id));
+  for (uint32_t r : s.das_applications[*app].resources) {
+    if (s.das_resources[r].path != path) continue;
+    bool exists = std::any_of(s.ownerships.begin(), s.ownerships.end(), [&](const Ownership& o) {
+      return !o.deleted && o.resource == r && o.identity == *who;
+    });
+    if (!exists) s.ownerships.push_back({r, *who, false});
+    ++s.generation;
+    return {200, std::to_string(s.das_resources[r].id)};
+  }
+  return Error(404, fmt::format("resource {} was not found in application {}", path, app_id));
+}
+
+Reply Tenant::DasReelect(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc))
+    return Error(400, "the body is not valid JSON");
+  std::string_view owner;
+  if (doc["ownerId"].get(owner)) return Error(400, "ownerId is required");
+  std::shared_lock lock(mutex_);
+  if (!FindIdentity(*state_, owner))
+    return Error(404, fmt::format("owner {} was not found", owner));
+  return {200, std::to_string(70000 + state_->das_tasks.size())};
+}
+
+Reply Tenant::DasTaskRerun(std::string_view id) {
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  int64_t task_id = std::atoll(std::string(id).c_str());
+  auto found = FindIf(s.das_tasks, [&](const DasTask& t) { return t.id == task_id; });
+  if (!found) return Error(404, fmt::format("task {} was not found", id));
+  DasTask rerun = s.das_tasks[*found];
+  rerun.id = s.das_tasks.back().id + 1;
+  rerun.status = "Pending";
+  rerun.start = s.Now() / 1000;
+  rerun.end = 0;
+  rerun.progress = 0;
+  s.das_tasks.push_back(rerun);
+  ++s.generation;
+  return {204, ""};
+}
+
+Reply Tenant::DasTaskCancel(std::string_view id) {
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  int64_t task_id = std::atoll(std::string(id).c_str());
+  auto found = FindIf(s.das_tasks, [&](const DasTask& t) { return t.id == task_id; });
+  if (!found) return Error(404, fmt::format("task {} was not found", id));
+  DasTask& t = s.das_tasks[*found];
+  if (t.status == "Running" || t.status == "Pending") {
+    t.status = "Cancelled";
+    t.end = s.Now() / 1000;
+    ++s.generation;
+  }
+  return {204, ""};
+}
+
+Reply Tenant::CertificationReassign(std::string_view certification_id, std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc))
+    return Error(400, "the body is not valid JSON");
+  simdjson::dom::array reassign;
+  std::string_view to, reason;
+  if (doc["reassign"].get(reassign) || doc["reassignTo"].get(to) || doc["reason"].get(reason)) {
+    return Error(400, "reassign, reassignTo and reason are required");
+  }
+  if (reassign.size() == 0) return Error(400, "reassign must name at least one item");
+  if (reassign.size() > 500) return Error(400, "at most 500 items can be reassigned in one call");
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto cert_id = ParseId(certification_id);
+  auto cert =
+      cert_id ? FindIf(s.certifications, [&](const Certification& c) { return c.id == *cert_id; })
+              : std::nullopt;
+  if (!cert) return Error(404, fmt::format("certification {} was not found", certification_id));
+  auto target = FindIdentity(s, to);
+  if (!target) return Error(400, fmt::format("reassignTo {} is not a known identity", to));
+  if (s.certifications[*cert].signed_off) return Error(400, "the certification is already signed");
+
+  std::vector<uint32_t> moving;
+  for (auto entry : reassign) {
+    std::string_view id, type;
+    if (entry["id"].get(id) || entry["type"].get(type))
+      return Error(400, "each item needs id and type");
+    auto parsed = ParseId(id);
+    bool matched = false;
+    for (uint32_t item : s.certifications[*cert].items) {
+      const ReviewItem& ri = s.review_items[item];
+      bool hit = false;
+      if (type == "ITEM") {
+        hit = parsed && ri.id == *parsed;
+      } else if (type == "IDENTITY_SUMMARY" || type == "TARGET_SUMMARY") {
+        hit = parsed && ReviewSummaryId(s, ri) == *parsed;
+      } else {
+        return Error(400, fmt::format("unknown reassign type '{}'", type));
+      }
+      if (hit && std::find(moving.begin(), moving.end(), item) == moving.end()) {
+        moving.push_back(item);
+        matched = true;
+      }
+    }
+    if (!matched)
+      return Error(
+          400, fmt::format("{} {} is not part of certification {}", type, id, certification_id));
+  }
+
+  Certification& source = s.certifications[*cert];
+  uint32_t destination = *cert;
+  if (moving.size() == source.items.size()) {
+    // Everything moves: the certification itself changes hands.
+    source.reviewer = *target;
+    source.reassign_comment = std::string(reason);
+  } else {
+    Certification fresh = source;
+    fresh.id = MakeId(s.options.seed, kIdCertification, 1'000'000 + s.certifications.size());
+    fresh.reviewer = *target;
+    fresh.items.clear();
+    fresh.reassigned_from = *cert;
+    fresh.reassign_comment = std::string(reason);
+    fresh.created = s.Now();
+    destination = static_cast<uint32_t>(s.certifications.size());
+    s.certifications.push_back(fresh);
+  }
+  Certification& src = s.certifications[*cert];
+  Certification& dst = s.certifications[destination];
+  if (destination != *cert) {
+    for (uint32_t item : moving) {
+      src.items.erase(std::find(src.items.begin(), src.items.end(), item));
+      dst.items.push_back(item);
+      s.review_items[item].certification = destination;
+    }
+  }
+  src.modified = dst.modified = s.Now();
+  CertificationTask task;
+  task.id = MakeId(s.options.seed, kIdCertificationTask, 1'000'000 + s.certification_tasks.size());
+  task.certification = *cert;
+  task.created = s.Now();
+  s.certification_tasks.push_back(task);
+  ++s.generation;
+
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject()
+      .Field("id", Hex32(task.id))
+      .Field("type", "REASSIGN")
+      .Field("targetType", "CERTIFICATION")
+      .Field("targetId", Hex32(s.certifications[*cert].id))
+      .Field("status", "QUEUED")
+      .Key("errors")
+      .BeginArray()
+      .EndArray()
+      .Field("created", FormatTimestamp(task.created))
+      .EndObject();
+  return {200, out};
+}
+
+namespace {
+void SetDisabled(Tenant::State& s, uint32_t account, bool disabled) {
+  Account& a = s.accounts[account];
+  if (a.disabled == disabled) return;
+  a.disabled = disabled;
+  a.modified = s.Now();
+}
+}  // namespace
+
+Reply Tenant::IdentitiesAccountsToggle(std::string_view body, bool disable) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array ids;
+  if (parser.parse(body.data(), body.size()).get(doc) || doc["identityIds"].get(ids)) {
+    return Error(400, "identityIds is required");
+  }
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginArray();
+  for (auto element : ids) {
+    std::string_view id;
+    if (element.get(id)) return Error(400, "identityIds must be strings");
+    auto who = FindIdentity(s, id);
+    w.BeginObject().Field("id", id);
+    if (!who) {
+      w.Field("statusCode", 404).Field("message", "Referenced identity was not found.");
+    } else {
+      for (uint32_t a : s.accounts_of[*who]) {
+        if (!s.accounts[a].deleted) SetDisabled(s, a, disable);
+      }
+      w.Field("statusCode", 202).Field("message", "Request accepted.");
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  ++s.generation;
+  return {207, out};
+}
+
+Reply Tenant::IdentityAccountsToggle(std::string_view identity_id, bool disable) {
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto who = FindIdentity(s, identity_id);
+  if (!who) return Error(404, fmt::format("identity {} was not found", identity_id));
+  for (uint32_t a : s.accounts_of[*who]) {
+    if (!s.accounts[a].deleted) SetDisabled(s, a, disable);
+  }
+  ++s.generation;
+  return {202, "{}"};
+}
+
+Reply Tenant::AccountToggle(std::string_view account_id, bool disable) {
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto account = FindAccount(s, account_id);
+  if (!account) return Error(404, fmt::format("account {} was not found", account_id));
+  SetDisabled(s, *account, disable);
+  ++s.generation;
+  return {202, IdObject(Hex32(MakeId(s.options.seed, 97, s.generation)))};
+}
+
+Reply Tenant::AccountUnlock(std::string_view account_id) {
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto account = FindAccount(s, account_id);
+  if (!account) return Error(404, fmt::format("account {} was not found", account_id));
+  if (s.accounts[*account].locked) {
+    s.accounts[*account].locked = false;
+    s.accounts[*account].modified = s.Now();
+  }
+  ++s.generation;
+  return {202, IdObject(Hex32(MakeId(s.options.seed, 97, s.generation)))};
+}
+
+Reply Tenant::AccountReload(std::string_view account_id) {
+  std::shared_lock lock(mutex_);
+  const State& s = *state_;
+  auto account = FindAccount(s, account_id);
+  if (!account) return Error(404, fmt::format("account {} was not found", account_id));
+  return {202, IdObject(Hex32(MakeId(s.options.seed, 98, *account)))};
+}
+
+Reply Tenant::TaskStatusPatch(std::string_view id, std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array ops;
+  if (parser.parse(body.data(), body.size()).get(doc) || doc.get(ops)) {
+    return Error(400, "the body must be a JSON Patch array");
+  }
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto parsed = ParseId(id);
+  auto index = parsed
+                   ? FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; })
+                   : std::nullopt;
+  if (!index || !Live(s, Kind::kTaskStatuses, *index)) {
+    return Error(404, fmt::format("task status {} was not found", id));
+  }
+  TaskStatus updated = s.task_statuses[*index];
+  for (auto op : ops) {
+    std::string_view name, path;
+    if (op["op"].get(name) || op["path"].get(path))
+      return Error(400, "each operation needs op and path");
+    if (name != "replace" && name != "add") {
+      return Error(400, fmt::format("operation {} is not supported on task status", name));
+    }
+    auto value = op["value"];
+    if (path == "/completionStatus") {
+      std::string_view v;
+      if (value.get(v)) return Error(400, "completionStatus must be a string");
+      int index = CompletionStatusIndex(v);
+      if (index < 0) return Error(400, fmt::format("unknown completionStatus {}", v));
+      updated.completion = index;
+    } else if (path == "/completed") {
+      std::string_view v;
+      auto ms = value.get(v) ? std::nullopt : ParseTimestamp(v);
+      if (!ms) return Error(400, "completed must be a timestamp");
+      updated.completed = *ms;
+    } else if (path == "/percentComplete") {
+      int64_t v = 0;
+      if (value.get(v)) return Error(400, "percentComplete must be a number");
+      updated.percent = static_cast<int>(v);
+    } else if (path == "/progress") {
+      // Accepted; the simulator derives progress from completion.
+    } else {
+      return Error(400, fmt::format("path {} cannot be patched", path));
+    }
+  }
+  if (updated.completion >= 0 && updated.completed == 0) updated.completed = s.Now();
+  updated.modified = s.Now();
+  s.task_statuses[*index] = updated;
+  ++s.generation;
+  std::string out;
+  base::JsonWriter w(out);
+  Render(s, Kind::kTaskStatuses, *index, w);
+  return {200, out};
+}
+
+// ---- control API ---------------------------------------------------------------------------
+
+void Tenant::ScheduleShift(Kind kind, int after_requests, int count) {
+  std::unique_lock lock(mutex_);
+  state_->shifts.push_back({kind, after_requests, count});
+}
+
+void Tenant::NoteListRequest(Kind kind) {
+  {
+    std::shared_lock lock(mutex_);
+    if (state_->shifts.empty()) return;
+  }
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  for (auto it = s.shifts.begin(); it != s.shifts.end();) {
+    if (it->kind != kind || it->after_requests-- > 0) {
+      ++it;
+      continue;
+    }
+    // New objects with the smallest ids: everything after them moves one place down.
+    for (int k = 0; k < it->count; ++k) {
+      if (kind == Kind::kAccounts && !s.identities.empty()) {
+        Account a;
+        a.id = {0, static_cast<uint64_t>(s.accounts.size())};
+        a.identity = static_cast<uint32_t>(k % s.identities.size());
+        a.serial = static_cast<uint32_t>(s.accounts.size());
+        a.created = a.modified = s.Now();
+        s.account_index.emplace(a.id, a.serial);
+        s.accounts_of[a.identity].push_back(a.serial);
+        s.accounts.push_back(a);
+      } else if (kind == Kind::kIdentities) {
+        Identity id;
+        id.id = {0, static_cast<uint64_t>(s.identities.size())};
+        id.serial = s.next_serial++;
+        id.manager = 0;
+        id.created = id.modified = s.Now();
+        s.identity_index.emplace(id.id, static_cast<uint32_t>(s.identities.size()));
+        s.identities.push_back(id);
+        s.accounts_of.emplace_back();
+      }
+    }
+    ++s.generation;
+    it = s.shifts.erase(it);
+  }
+}
+
+Reply Tenant::Control(std::string_view method, std::string_view path, std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string padded(body.empty() ? std::string_view("{}") : body);
+  if (parser.parse(padded).get(doc)) return Error(400, "the control body is not valid JSON");
+  auto parts = SplitPath(path);  // e.g. __sim identities ID lifecycle
+  if (parts.size() < 2) return Error(404, "unknown control path");
+  std::string_view what = parts[1];
+
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  auto changed = [&](std::string body_out = "{}") {
+    ++s.generation;
+    return Reply{200, std::move(body_out)};
+  };
+
+  if (what == "identities") {
+    if (parts.size() == 2 && method == "POST") {
+      Identity id;
+      uint32_t index = static_cast<uint32_t>(s.identities.size());
+      id.id = MakeId(s.options.seed, kIdIdentity, 10'000'000 + index);
+      id.serial = s.next_serial++;
+      id.manager = 0;
+      std::string_view manager;
+      if (!doc["managerId"].get(manager)) {
+        auto m = FindIdentity(s, manager);
+        if (!m) return Error(404, "managerId is not a known identity");
+        id.manager = *m;
+      }
+      std::string_view department;
+      if (!doc["department"].get(department)) id.department = InternName(s.departments, department);
+      id.created = id.modified = s.Now();
+      s.identity_index.emplace(id.id, index);
+      s.identities.push_back(id);
+      s.accounts_of.emplace_back();
+      return changed(IdObject(Hex32(id.id)));
+    }
+    if (parts.size() < 3) return Error(404, "unknown control path");
+    auto who = FindIdentity(s, parts[2]);
+    if (!who) return Error(404, fmt::format("identity {} was not found", parts[2]));
+    Identity& id = s.identities[*who];
+    if (parts.size() == 3 && method == "DELETE") {
+      id.deleted = true;
+      for (uint32_t a : s.accounts_of[*who]) s.accounts[a].deleted = true;
+      return changed();
+    }
+    std::string_view op = parts.size() > 3 ? parts[3] : "";
+    if (op == "lifecycle") {
+      std::string_view state;
+      if (doc["state"].get(state)) return Error(400, "state is required");
+      id.lifecycle = InternName(s.lifecycle_states, state);
+      id.modified = s.Now();
+      // Accounts carry the identity's lifecycle state, so they change with it.
+      for (uint32_t a : s.accounts_of[*who]) s.accounts[a].modified = s.Now();
+      return changed();
+    }
+    if (op == "manager") {
+      std::string_view manager;
+      if (doc["managerId"].is_null()) {
+        id.manager = kNone;
+      } else if (doc["managerId"].get(manager)) {
+        return Error(400, "managerId is required (a string or null)");
+      } else {
+        auto m = FindIdentity(s, manager);
+        if (!m) return Error(404, "managerId is not a known identity");
+        id.manager = *m;
+      }
+      id.modified = s.Now();
+      return changed();
+    }
+    if (op == "attributes") {
+      simdjson::dom::object attributes;
+      if (doc.get(attributes)) return Error(400, "the body must be an object of attributes");
+      for (auto [key, value] : attributes) {
+        std::string_view text;
+        if (key == "department" && !value.get(text)) {
+          id.department = InternName(s.departments, text);
+        } else if (key == "location" && !value.get(text)) {
+          id.location = InternName(s.locations, text);
+        } else {
+          s.identity_extra[*who][std::string(key)] = simdjson::minify(value);
+        }
+      }
+      id.modified = s.Now();
+      return changed();
+    }
+    return Error(404, "unknown identity control operation");
+  }
+
+  if (what == "accounts") {
+    if (parts.size() == 2 && method == "POST") {
+      std::string_view owner;
+      if (doc["identityId"].get(owner)) return Error(400, "identityId is required");
+      auto who = FindIdentity(s, owner);
+      if (!who) return Error(404, "identityId is not a known identity");
+      Account a;
+      a.serial = static_cast<uint32_t>(s.accounts.size());
+      a.id = MakeId(s.options.seed, kIdAccount, 10'000'000 + a.serial);
+      a.identity = *who;
+      int64_t source = 0;
+      if (!doc["source"].get(source)) a.source = static_cast<uint16_t>(source);
+      a.created = a.modified = s.Now();
+      s.account_index.emplace(a.id, a.serial);
+      s.accounts_of[*who].push_back(a.serial);
+      s.accounts.push_back(a);
+      return changed(IdObject(Hex32(a.id)));
+    }
+    if (parts.size() == 3 && parts[2] == "delete-many" && method == "POST") {
+      int64_t count = 0;
+      if (doc["count"].get(count) || count < 0) return Error(400, "count is required");
+      auto order = Ordered(s, Kind::kAccounts, 0);
+      for (int64_t k = 0; k < count && k < static_cast<int64_t>(order.size()); ++k) {
+        s.accounts[order[k]].deleted = true;
+      }
+      return changed();
+    }
+    if (parts.size() < 3) return Error(404, "unknown control path");
+    auto account = FindAccount(s, parts[2]);
+    if (!account) return Error(404, fmt::format("account {} was not found", parts[2]));
+    Account& a = s.accounts[*account];
+    if (method == "DELETE") {
+      a.deleted = true;
+      return changed();
+    }
+    bool flag = false;
+    if (!doc["disabled"].get(flag)) a.disabled = flag;
+    if (!doc["locked"].get(flag)) a.locked = flag;
+    a.modified = s.Now();
+    return changed();
+  }
+
+  if (what == "task-statuses") {
+    if (parts.size() == 2 && method == "POST") {
+      TaskStatus t;
+      uint32_t index = static_cast<uint32_t>(s.task_statuses.size());
+      t.id = MakeId(s.options.seed, kIdTaskStatus, 10'000'000 + index);
+      t.created = s.Now();
+      int64_t age_seconds = 0;
+      if (!doc["ageSeconds"].get(age_seconds)) t.created -= age_seconds * 1000;
+      t.launched = t.created + 1000;
+      t.modified = t.launched;
+      std::string_view status;
+      if (!doc["completionStatus"].get(status)) {
+        t.completion = CompletionStatusIndex(status);
+        if (t.completion < 0) return Error(400, "unknown completionStatus");
+        t.completed = t.modified = t.launched + 1000;
+        t.percent = 100;
+      }
+      s.task_statuses.push_back(t);
+      return changed(IdObject(Hex32(t.id)));
+    }
+    if (parts.size() < 3) return Error(404, "unknown control path");
+    auto parsed = ParseId(parts[2]);
+    auto index = parsed
+                     ? FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; })
+                     : std::nullopt;
+    if (!index) return Error(404, fmt::format("task status {} was not found", parts[2]));
+    TaskStatus& t = s.task_statuses[*index];
+    std::string_view status;
+    if (doc["completionStatus"].is_null()) {
+      t.completion = -1;
+      t.completed = 0;
+    } else if (!doc["completionStatus"].get(status)) {
+      int index = CompletionStatusIndex(status);
+      if (index < 0) return Error(400, "unknown completionStatus");
+      t.completion = index;
+      t.completed = s.Now();
+    }
+    t.modified = s.Now();
+    return changed();
+  }
+
+  if (what == "das-tasks" && parts.size() == 3) {
+    int64_t task_id = std::atoll(std::string(parts[2]).c_str());
+    auto index = FindIf(s.das_tasks, [&](const DasTask& t) { return t.id == task_id; });
+    if (!index) return Error(404, fmt::format("DAS task {} was not found", parts[2]));
+    std::string_view status;
+    if (doc["status"].get(status)) return Error(400, "status is required");
+    s.das_tasks[*index].status = std::string(status);
+    return changed();
+  }
+
+  if (what == "clock") {
+    int64_t seconds = 0;
+    if (doc["advanceSeconds"].get(seconds)) return Error(400, "advanceSeconds is required");
+    s.clock_offset_ms += seconds * 1000;
+    return changed();
+  }
+
+  if (what == "refresh") {
+    // lastRefresh is volatile: it changes without the identity's modified time changing.
+    s.last_refresh = s.Now();
+    return changed();
+  }
+
+  return Error(404, fmt::format("unknown control path {}", path));
+}
+
+}  // namespace isc_mirror::sim

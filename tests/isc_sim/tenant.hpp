@@ -1,0 +1,133 @@
+// The simulated tenant: generated data, the queries ISC answers, and the changes that the
+// control API and the action endpoints make to it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.hpp"
+#include "tests/isc_sim/ids.hpp"
+#include "tests/isc_sim/query.hpp"
+
+namespace isc_mirror::sim {
+
+inline constexpr uint32_t kNone = 0xffffffffu;
+
+struct TenantOptions {
+  uint64_t seed = 1;
+  uint32_t identities = 1000;
+  uint32_t accounts_per_identity = 3;
+  uint32_t sources = 5;
+  uint32_t certifications = 40;
+  uint32_t items_per_certification = 12;
+  uint32_t das_applications = 8;
+  uint32_t resources_per_application = 25;
+  uint32_t task_statuses = 300;
+  uint32_t pending_tasks = 5;
+  uint32_t das_tasks = 40;
+  uint32_t das_schedules = 10;
+  uint32_t identity_collectors = 3;
+  uint32_t certification_tasks = 10;
+  int64_t now_ms = 0;  // the tenant's clock at start; 0 means the wall clock
+};
+
+// The resources of DESIGN §2 as the simulator serves them.
+enum class Kind {
+  kIdentities,
+  kAccounts,
+  kTaskStatuses,
+  kPendingTasks,
+  kCertifications,
+  kReviewers,
+  kReviewItems,
+  kCertificationTasks,
+  kDasApplications,
+  kDasTasks,
+  kDasSchedules,
+  kIdentityCollectors,
+  kDasOwners,
+};
+
+const EndpointSpec& SpecFor(Kind kind);
+
+// ISC's ErrorResponseDto body.
+std::string ErrorResponse(std::string_view detail_code, std::string_view text);
+
+// "/a/b/c" -> {"a", "b", "c"}
+std::vector<std::string_view> SplitPath(std::string_view path);
+
+// Task statuses' completionStatus values; -1 for anything else.
+int CompletionStatusIndex(std::string_view name);
+std::string_view CompletionStatusName(int index);
+
+// What an action or control call answers: an HTTP status and a JSON body (maybe empty).
+struct Reply {
+  int status = 200;
+  std::string body;
+};
+
+struct ListQuery {
+  Kind kind;
+  std::string scope;  // certification id or DAS application id for child collections
+  std::optional<std::string> filters;
+  std::optional<std::string> sorters;
+  PageRequest page;
+};
+
+struct ListResult {
+  int status = 200;  // 400 or 404 with an error message instead of a body
+  std::string error;
+  std::string body;
+  int64_t total = 0;
+};
+
+class Tenant {
+ public:
+  explicit Tenant(const TenantOptions& options);
+  ~Tenant();
+  Tenant(const Tenant&) = delete;
+  Tenant& operator=(const Tenant&) = delete;
+
+  ListResult List(const ListQuery& query) const;
+  // A single object by id (GET /path/{id}); nullopt when unknown.
+  std::optional<std::string> Get(Kind kind, std::string_view id) const;
+
+  // Actions (DESIGN §5), with ISC's effect on the data.
+  Reply DasReassign(std::string_view from, std::string_view to);
+  Reply DasAssign(std::string_view body);
+  Reply DasReelect(std::string_view body);
+  Reply DasTaskRerun(std::string_view id);
+  Reply DasTaskCancel(std::string_view id);
+  Reply CertificationReassign(std::string_view certification_id, std::string_view body);
+  Reply IdentitiesAccountsToggle(std::string_view body, bool disable);
+  Reply IdentityAccountsToggle(std::string_view identity_id, bool disable);
+  Reply AccountToggle(std::string_view account_id, bool disable);
+  Reply AccountUnlock(std::string_view account_id);
+  Reply AccountReload(std::string_view account_id);
+  Reply TaskStatusPatch(std::string_view id, std::string_view body);
+
+  // Control API (/__sim/...): changes a test makes to the tenant while it runs.
+  Reply Control(std::string_view method, std::string_view path, std::string_view body);
+
+  // After `after_requests` more list requests of `kind`, insert `count` objects that sort first.
+  void ScheduleShift(Kind kind, int after_requests, int count);
+  void NoteListRequest(Kind kind);
+
+  int64_t Now() const;
+
+  // Defined in tenant_state.hpp, shared by the files that implement the tenant.
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+  mutable std::shared_mutex mutex_;
+};
+
+}  // namespace isc_mirror::sim

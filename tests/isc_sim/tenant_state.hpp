@@ -1,0 +1,202 @@
+// The simulated tenant's data, kept compact: what can be derived from (seed, index) is
+// computed when rendered, so a million accounts take tens of megabytes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/json_writer.hpp"
+#include "tests/isc_sim/tenant.hpp"
+
+namespace isc_mirror::sim {
+
+struct IdHash {
+  size_t operator()(const Id128& id) const { return id.hi ^ (id.lo * 31); }
+};
+
+struct Identity {
+  Id128 id;
+  uint32_t serial = 0;
+  uint32_t manager = kNone;
+  uint32_t department = 0;  // index into State::departments
+  uint32_t location = 0;
+  uint32_t lifecycle = 0;  // index into State::lifecycle_states
+  bool deleted = false;
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
+struct Account {
+  Id128 id;
+  uint32_t identity = kNone;
+  uint32_t serial = 0;
+  uint16_t source = 0;
+  bool disabled = false;
+  bool locked = false;
+  bool uncorrelated = false;
+  bool deleted = false;
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
+struct TaskStatus {
+  Id128 id;
+  uint32_t definition = 0;
+  uint32_t source = 0;
+  int64_t created = 0;
+  int64_t launched = 0;
+  int64_t completed = 0;  // 0: null (pending)
+  int64_t modified = 0;
+  int completion = -1;  // index into kCompletionStatuses; -1: null
+  int percent = 0;
+  bool deleted = false;
+};
+
+struct Certification {
+  Id128 id;
+  uint32_t campaign = 0;
+  uint32_t reviewer = 0;
+  bool signed_off = false;
+  int64_t created = 0;
+  int64_t modified = 0;
+  int64_t due = 0;
+  int64_t signed_at = 0;
+  uint32_t reassigned_from = kNone;
+  std::string reassign_comment;
+  std::vector<uint32_t> items;
+};
+
+struct ReviewItem {
+  Id128 id;
+  uint32_t certification = 0;
+  uint32_t identity = 0;
+  uint32_t entitlement = 0;
+  int decision = -1;  // -1 undecided, 0 APPROVE, 1 REVOKE
+};
+
+struct CertificationTask {
+  Id128 id;
+  uint32_t certification = 0;
+  std::string status = "SUCCESS";
+  int64_t created = 0;
+};
+
+struct DasApplication {
+  int64_t id = 0;
+  uint32_t serial = 0;
+  std::vector<uint32_t> resources;
+};
+
+struct DasResource {
+  int64_t id = 0;
+  uint32_t application = 0;
+  std::string path;
+};
+
+struct Ownership {
+  uint32_t resource = 0;
+  uint32_t identity = 0;
+  bool deleted = false;
+};
+
+struct DasTask {
+  int64_t id = 0;
+  uint32_t type = 0;
+  uint32_t application = 0;
+  std::string status;
+  int64_t start = 0;  // epoch seconds
+  int64_t end = 0;    // 0: null
+  int progress = 0;
+  int64_t schedule = 0;  // 0: null
+};
+
+struct DasSchedule {
+  int64_t id = 0;
+  uint32_t type = 0;
+  uint32_t application = 0;
+  bool active = true;
+  int interval = 1;
+  int64_t start = 0;
+  int64_t next_run = 0;
+  int64_t last_run = 0;
+};
+
+struct Collector {
+  Id128 id;
+  uint32_t serial = 0;
+  uint32_t source = 0;
+};
+
+struct PendingShift {
+  Kind kind;
+  int after_requests;
+  int count;
+};
+
+struct Tenant::State {
+  TenantOptions options;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  int64_t clock_offset_ms = 0;
+  int64_t last_refresh = 0;
+  uint64_t generation = 1;  // bumped by every change; list caches compare against it
+  uint32_t next_serial = 0;
+
+  std::vector<std::string> departments;
+  std::vector<std::string> locations;
+  std::vector<std::string> lifecycle_states;
+
+  std::vector<Identity> identities;
+  std::unordered_map<Id128, uint32_t, IdHash> identity_index;
+  // Attributes set through the control API beyond the generated ones: name -> raw JSON.
+  std::unordered_map<uint32_t, std::map<std::string, std::string>> identity_extra;
+  std::vector<Account> accounts;
+  std::unordered_map<Id128, uint32_t, IdHash> account_index;
+  std::vector<std::vector<uint32_t>> accounts_of;  // by identity
+  std::vector<TaskStatus> task_statuses;
+  std::vector<Certification> certifications;
+  std::vector<ReviewItem> review_items;
+  std::vector<CertificationTask> certification_tasks;
+  std::vector<DasApplication> das_applications;
+  std::vector<DasResource> das_resources;
+  std::vector<Ownership> ownerships;
+  std::vector<DasTask> das_tasks;
+  std::vector<DasSchedule> das_schedules;
+  std::vector<Collector> collectors;
+  std::vector<PendingShift> shifts;
+
+  // Ordered results of list queries on the large collections, valid while generation holds;
+  // shared so that a page request takes a reference instead of copying a million indices.
+  struct OrderCache {
+    uint64_t generation = 0;
+    std::shared_ptr<const std::vector<uint32_t>> order;
+  };
+  mutable std::mutex cache_mutex;
+  mutable std::map<std::string, OrderCache> query_cache;
+
+  int64_t Now() const {
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - started)
+                       .count();
+    return options.now_ms + elapsed + clock_offset_ms;
+  }
+  uint64_t H(uint64_t kind, uint64_t index) const { return Hash(options.seed, kind, index); }
+};
+
+// Field access (filters, sorters) and rendering for each kind, in tenant_render.cpp.
+Value FieldOf(const Tenant::State& s, Kind kind, uint32_t index, std::string_view field);
+Id128 OrderKeyOf(const Tenant::State& s, Kind kind, uint32_t index);
+void Render(const Tenant::State& s, Kind kind, uint32_t index, base::JsonWriter& w);
+std::string IdentityName(const Tenant::State& s, uint32_t identity);
+// The id of the (certification, identity) summary that review items are grouped under.
+Id128 ReviewSummaryId(const Tenant::State& s, const ReviewItem& item);
+std::string IdentityEmail(const Tenant::State& s, uint32_t identity);
+std::string SourceName(const Tenant::State& s, uint32_t source);
+Id128 SourceId(const Tenant::State& s, uint32_t source);
+
+}  // namespace isc_mirror::sim
