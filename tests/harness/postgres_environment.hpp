@@ -10,7 +10,8 @@
 
 namespace isc_mirror::testing {
 
-// Registered by integration_main.cpp; starts the cluster before the first test.
+// Registered by integration_main.cpp; starts the cluster when a test first asks for it, so
+// binaries whose tests need only the simulator never start one.
 class PostgresEnvironment : public ::testing::Environment {
  public:
   void SetUp() override;

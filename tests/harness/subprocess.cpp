@@ -75,6 +75,10 @@ Subprocess::~Subprocess() {
   if (!err_path_.empty()) std::filesystem::remove(err_path_, ec);
 }
 
+std::string Subprocess::OutputSoFar() const {
+  return ReadFile(out_path_);
+}
+
 void Subprocess::Signal(int signal) const {
   if (pid_ > 0) kill(pid_, signal);
 }

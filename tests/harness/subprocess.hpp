@@ -38,6 +38,8 @@ class Subprocess {
   Subprocess& operator=(const Subprocess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // What the child has written to stdout so far.
+  std::string OutputSoFar() const;
   void Signal(int signal) const;
   // Waits for the exit; after the timeout the child is killed and timed_out set.
   ProcessResult Wait(std::chrono::milliseconds timeout);

@@ -140,6 +140,9 @@ class FilterParser {
         if (t.text == "false") return Value{false};
         return base::Error{fmt::format("the value of {} must be true or false", field.name)};
       case FieldType::kInt: {
+        if (t.kind == TokenKind::kString) {
+          return base::Error{fmt::format("the value of {} must be an unquoted number", field.name)};
+        }
         int64_t v = 0;
         auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
         if (ec != std::errc() || p != t.text.data() + t.text.size()) {

@@ -84,8 +84,27 @@ double Server::Roll() {
 void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   if (path.starts_with("/__sim/") || path == "/__sim") return HandleControl(req, res);
-  if (path == "/oauth/token" && req.method == "POST") return HandleToken(req, res);
 
+  // Whatever the outcome, count it, and log every call that is not a read: the action log is
+  // how tests judge what a client did, refused calls included.
+  struct Record {
+    Server& server;
+    const httplib::Request& req;
+    httplib::Response& res;
+    ~Record() {
+      std::lock_guard lock(server.mutex_);
+      ++server.requests_;
+      ++server.responses_by_status_[res.status];
+      if (req.method == "GET" || req.path == "/oauth/token") return;
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+      server.actions_.push_back({static_cast<int64_t>(server.actions_.size() + 1), now, req.method,
+                                 req.path, req.body, res.status});
+    }
+  } record{*this, req, res};
+
+  if (path == "/oauth/token" && req.method == "POST") return HandleToken(req, res);
   auto client = Authenticate(req, res);
   if (!client) return;
   auto parts = SplitPath(path);
@@ -96,15 +115,12 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   int error_code = 500;
   {
     std::lock_guard lock(mutex_);
-    ++requests_;
     faults = faults_;
     if (faults.any() && path.starts_with(faults.prefix)) {
       if (Roll() < faults.expire_rate) {
-        std::string token = req.get_header_value("Authorization").substr(7);
-        tokens_.erase(token);
+        tokens_.erase(req.get_header_value("Authorization").substr(7));
         res.status = 401;
         res.set_content(SingleField("error", "JWT validation failed: JWT is expired"), kJson);
-        ++responses_by_status_[401];
         return;
       }
       fail_now = Roll() < faults.error_rate;
@@ -121,8 +137,6 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
       res.status = 429;
       res.set_header("Retry-After", std::to_string(wait));
       res.set_content(SingleField("message", " Rate Limit Exceeded "), kJson);
-      std::lock_guard lock(mutex_);
-      ++responses_by_status_[429];
       return;
     }
   }
@@ -134,18 +148,14 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
     res.set_content(ErrorResponse(fmt::format("{}.0 Internal Fault", error_code),
                                   "An internal fault occurred."),
                     kJson);
-    std::lock_guard lock(mutex_);
-    ++responses_by_status_[error_code];
     return;
   }
   if (IsExperimental(parts) && req.get_header_value("X-SailPoint-Experimental") != "true") {
     res.status = 400;
-    res.set_content(
-        ErrorResponse("400.0 Bad Request",
-                      "This API is experimental: send the header X-SailPoint-Experimental: true"),
-        kJson);
-    std::lock_guard lock(mutex_);
-    ++responses_by_status_[400];
+    res.set_content(ErrorResponse("400.0 Bad Request",
+                                  "This API is experimental: send the header "
+                                  "X-SailPoint-Experimental: true"),
+                    kJson);
     return;
   }
 
@@ -155,18 +165,6 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   res.status = reply.status;
   if (total >= 0 && req.get_param_value("count") == "true") {
     res.set_header("X-Total-Count", std::to_string(total));
-  }
-  if (req.method != "GET") {
-    std::lock_guard lock(mutex_);
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    actions_.push_back(
-        {static_cast<int64_t>(actions_.size() + 1), now, req.method, path, req.body, reply.status});
-  }
-  {
-    std::lock_guard lock(mutex_);
-    ++responses_by_status_[reply.status];
   }
   if (reply.body.empty()) return;
   if (malformed) {
@@ -204,8 +202,6 @@ std::optional<std::string> Server::Authenticate(const httplib::Request& req,
   }
   res.status = 401;
   res.set_content(SingleField("error", reason), kJson);
-  std::lock_guard lock(mutex_);
-  ++responses_by_status_[401];
   return std::nullopt;
 }
 
@@ -241,14 +237,12 @@ void Server::HandleToken(const httplib::Request& req, httplib::Response& res) {
     res.set_content(
         R"({"error":"unsupported_grant_type","error_description":"Unsupported grant type"})",
         kJson);
-    ++responses_by_status_[400];
     return;
   }
   if (field("client_id") != options_.client_id ||
       field("client_secret") != options_.client_secret) {
     res.status = 401;
     res.set_content(R"({"error":"invalid_client","error_description":"Bad credentials"})", kJson);
-    ++responses_by_status_[401];
     return;
   }
   std::string token = RandomToken(rng_);
@@ -268,7 +262,6 @@ void Server::HandleToken(const httplib::Request& req, httplib::Response& res) {
       .Field("jti", RandomToken(rng_).substr(0, 32))
       .EndObject();
   res.set_content(out, kJson);
-  ++responses_by_status_[200];
 }
 
 Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) {
