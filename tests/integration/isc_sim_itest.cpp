@@ -397,6 +397,46 @@ TEST_F(SimTest, ControlChangesShowInTheApi) {
   GetValid("/beta/task-status", "/beta/task-status");
 }
 
+TEST(SimControl, CreatesDeletesAndRefreshesIdentities) {
+  SimProcess sim({"--identities", "50", "--accounts-per-identity", "2"});
+  SimClient client(sim.port());
+  ASSERT_TRUE(client.Authenticate());
+  simdjson::dom::parser parser;
+  auto count = [&](const std::string& path) {
+    return client.Get(path + "?limit=1&count=true")->get_header_value("X-Total-Count");
+  };
+
+  // A joiner: a new identity appears; deleting it removes it and its accounts.
+  auto created = client.Control("POST", "/__sim/identities", R"({"department":"Research"})");
+  ASSERT_EQ(created->status, 200) << created->body;
+  std::string id(std::string_view(parser.parse(created->body)["id"]));
+  EXPECT_EQ(count("/v2024/identities"), "51");
+  EXPECT_EQ(client.Get("/v2024/identities/" + id)->status, 200);
+  ASSERT_EQ(client.Control("POST", "/__sim/accounts", "{\"identityId\":\"" + id + "\"}")->status,
+            200);
+  EXPECT_EQ(count("/v2024/accounts"), "101");
+  ASSERT_EQ(client.Control("DELETE", "/__sim/identities/" + id)->status, 200);
+  EXPECT_EQ(count("/v2024/identities"), "50");
+  EXPECT_EQ(count("/v2024/accounts"), "100");
+
+  // A mass disappearance, for the delete guard.
+  ASSERT_EQ(client.Control("POST", "/__sim/accounts/delete-many", R"({"count":30})")->status, 200);
+  EXPECT_EQ(count("/v2024/accounts"), "70");
+
+  // A refresh changes lastRefresh only: the volatile field the mirror ignores.
+  auto before = client.Get("/v2024/identities?limit=1")->body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(client.Control("POST", "/__sim/refresh")->status, 200);
+  auto after = client.Get("/v2024/identities?limit=1")->body;
+  std::string before_refresh(
+      std::string_view(parser.parse(before).get_array().at(0)["lastRefresh"]));
+  simdjson::dom::parser second;
+  element changed = second.parse(after).get_array().at(0);
+  EXPECT_NE(std::string_view(changed["lastRefresh"]), before_refresh);
+  std::string before_modified(std::string_view(parser.parse(before).get_array().at(0)["modified"]));
+  EXPECT_EQ(std::string_view(changed["modified"]), before_modified);
+}
+
 TEST(SimShift, InsertsObjectsThatMoveLaterPages) {
   SimProcess sim({"--identities", "100", "--accounts-per-identity", "2"});
   SimClient client(sim.port());
