@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/duration.hpp"
 #include "base/expected.hpp"
 #include "base/secret.hpp"
-#include "base/duration.hpp"
 
 namespace isc_mirror::daemon {
 
