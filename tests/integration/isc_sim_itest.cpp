@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "sync/isc_client.hpp"
 #include "tests/harness/openapi_validator.hpp"
 #include "tests/harness/sim_process.hpp"
 
@@ -28,18 +29,9 @@ struct Endpoint {
   std::string spec_template;
 };
 
-// Percent-encodes a query parameter value.
+// Query parameter values are encoded as the mirror's client encodes them.
 std::string Q(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
+  return sync::FormEncode(value);
 }
 
 std::string Errors(const std::vector<std::string>& errors) {

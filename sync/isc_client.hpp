@@ -1,0 +1,121 @@
+// The ISC API client: client-credentials tokens, the shared rate budget, retries with backoff.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "base/expected.hpp"
+#include "base/secret.hpp"
+#include "sync/http_transport.hpp"
+#include "sync/rate_budget.hpp"
+
+namespace isc_mirror::sync {
+
+struct RetryPolicy {
+  int max_attempts = 6;  // first try included
+  std::chrono::milliseconds base_delay{500};
+  std::chrono::milliseconds max_delay{30'000};
+};
+
+// What the client does with an answer.
+enum class Outcome { kSuccess, kRetryAfter, kRefreshToken, kTransient, kPermanent };
+
+Outcome Classify(const HttpResponse& response);
+
+// Exponential backoff with full jitter: a uniform draw from [0, min(max, base * 2^attempt)].
+// `unit` is a uniform draw from [0, 1).
+std::chrono::milliseconds BackoffDelay(int attempt, const RetryPolicy& policy, double unit);
+
+// Retry-After in seconds (ISC's form) or an HTTP date is not supported: absent or unreadable
+// values give nullopt.
+std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response);
+
+// application/x-www-form-urlencoded encoding of one value.
+std::string FormEncode(std::string_view value);
+
+struct TokenGrant {
+  std::string access_token;
+  std::chrono::seconds expires_in{0};
+};
+// Parses the token endpoint's answer; the error never quotes the body (it may hold a token).
+base::Expected<TokenGrant> ParseTokenResponse(std::string_view body);
+
+// Counters of one sync run or action batch; shared by the requests made for it.
+struct RequestStats {
+  std::atomic<int64_t> requests{0};
+  std::atomic<int64_t> retries{0};
+  std::atomic<int64_t> rate_limited{0};
+  std::atomic<int64_t> rate_wait_ms{0};
+};
+
+struct ClientOptions {
+  std::string base_url;   // https://tenant.api.identitynow.com
+  std::string token_url;  // {base_url}/oauth/token
+  std::string client_id;
+  base::Secret client_secret;
+  RetryPolicy retry;
+  std::chrono::milliseconds request_timeout{60'000};
+};
+
+// Fetches client-credentials tokens and keeps one until shortly before it expires.
+// Thread-safe; it owns its own transport for the token endpoint.
+class TokenSource {
+ public:
+  using Clock = std::function<SteadyTime()>;
+  TokenSource(const ClientOptions& options, std::unique_ptr<HttpTransport> transport,
+              Clock clock = std::chrono::steady_clock::now);
+
+  base::Expected<std::string> Token();
+  // Drops `token` (after a 401) so that the next Token() fetches a fresh one.
+  void Invalidate(const std::string& token);
+  int64_t fetched() const { return fetched_; }
+
+ private:
+  const ClientOptions& options_;
+  std::unique_ptr<HttpTransport> transport_;
+  Clock clock_;
+  std::mutex mutex_;
+  std::string token_;
+  SteadyTime refresh_at_{};
+  int64_t fetched_ = 0;
+};
+
+struct IscResult {
+  int status = 0;
+  std::string body;
+  std::optional<std::string> total_count;  // X-Total-Count
+  std::string error;                       // set when !ok()
+  bool ok() const { return error.empty(); }
+};
+
+// One client per poller or worker (its transport is not shared); the token source and the rate
+// budget are shared by all clients of a tenant.
+class IscClient {
+ public:
+  using Sleep = std::function<void(std::chrono::milliseconds)>;
+  IscClient(const ClientOptions& options, TokenSource& tokens, RateBudget& budget,
+            std::unique_ptr<HttpTransport> transport, Sleep sleep = nullptr, uint64_t seed = 0);
+
+  // GET {base_url}{path_and_query}; retries what is worth retrying. A final failure is a value
+  // whose error names the call and the last cause.
+  IscResult Get(std::string_view path_and_query, RequestStats& stats, bool experimental = false);
+  IscResult Send(std::string_view method, std::string_view path, std::string_view body,
+                 std::string_view content_type, RequestStats& stats, bool experimental = false);
+
+ private:
+  const ClientOptions& options_;
+  TokenSource& tokens_;
+  RateBudget& budget_;
+  std::unique_ptr<HttpTransport> transport_;
+  Sleep sleep_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace isc_mirror::sync

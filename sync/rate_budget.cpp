@@ -1,0 +1,71 @@
+#include "sync/rate_budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+namespace isc_mirror::sync {
+
+TokenBucket::TokenBucket(double capacity, double tokens_per_ms, SteadyTime now)
+    : capacity_(capacity), tokens_per_ms_(tokens_per_ms), tokens_(capacity), updated_(now) {}
+
+void TokenBucket::Refill(SteadyTime now) {
+  if (now <= updated_) return;
+  double elapsed_ms = std::chrono::duration<double, std::milli>(now - updated_).count();
+  tokens_ = std::min(capacity_, tokens_ + elapsed_ms * tokens_per_ms_);
+  updated_ = now;
+}
+
+std::chrono::milliseconds TokenBucket::Reserve(SteadyTime now) {
+  Refill(now);
+  tokens_ -= 1.0;
+  double wait_ms = 0;
+  if (updated_ > now) wait_ms = std::chrono::duration<double, std::milli>(updated_ - now).count();
+  if (tokens_ < 0) wait_ms += -tokens_ / tokens_per_ms_;
+  return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(wait_ms)));
+}
+
+void TokenBucket::PauseUntil(SteadyTime until) {
+  if (until <= updated_) return;
+  tokens_ = std::min(tokens_, 0.0);
+  updated_ = until;
+}
+
+RateBudget::RateBudget(int requests, std::chrono::milliseconds per, double share, Clock clock,
+                       Sleep sleep)
+    : capacity_(requests),
+      tokens_per_ms_(requests * share / static_cast<double>(std::max<int64_t>(1, per.count()))),
+      clock_(std::move(clock)),
+      sleep_(sleep ? std::move(sleep)
+                   : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }) {}
+
+TokenBucket& RateBudget::BucketFor(std::string_view version) {
+  auto it = buckets_.find(version);
+  if (it == buckets_.end()) {
+    it = buckets_.emplace(std::string(version), TokenBucket(capacity_, tokens_per_ms_, clock_()))
+             .first;
+  }
+  return it->second;
+}
+
+std::chrono::milliseconds RateBudget::Acquire(std::string_view version) {
+  std::chrono::milliseconds wait;
+  {
+    std::lock_guard lock(mutex_);
+    wait = BucketFor(version).Reserve(clock_());
+  }
+  if (wait.count() > 0) sleep_(wait);
+  return wait;
+}
+
+void RateBudget::Pause(std::string_view version, std::chrono::milliseconds retry_after) {
+  std::lock_guard lock(mutex_);
+  BucketFor(version).PauseUntil(clock_() + retry_after);
+}
+
+std::string_view ApiVersion(std::string_view path) {
+  while (path.starts_with('/')) path.remove_prefix(1);
+  return path.substr(0, path.find_first_of("/?"));
+}
+
+}  // namespace isc_mirror::sync

@@ -1,0 +1,63 @@
+// One request budget per ISC API version, shared by every poller and action worker of a tenant.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace isc_mirror::sync {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Token-bucket arithmetic with no clock of its own, so it is tested with made-up times.
+class TokenBucket {
+ public:
+  TokenBucket(double capacity, double tokens_per_ms, SteadyTime now);
+  // Takes one token, going into debt if there is none; returns how long the caller must wait
+  // before using it. Debt makes concurrent callers queue up in order instead of all waiting
+  // the same time and then bursting.
+  std::chrono::milliseconds Reserve(SteadyTime now);
+  // No token before `until` (after a 429 with Retry-After).
+  void PauseUntil(SteadyTime until);
+
+ private:
+  void Refill(SteadyTime now);
+
+  double capacity_;
+  double tokens_per_ms_;
+  double tokens_;
+  SteadyTime updated_;
+};
+
+class RateBudget {
+ public:
+  using Clock = std::function<SteadyTime()>;
+  using Sleep = std::function<void(std::chrono::milliseconds)>;
+
+  // `share` below 1 keeps the budget a little under the server's so clock differences do not
+  // turn into 429s.
+  RateBudget(int requests, std::chrono::milliseconds per, double share = 0.97,
+             Clock clock = std::chrono::steady_clock::now, Sleep sleep = nullptr);
+
+  // Waits until a request to `version` (v2024, beta, v3, das, ...) may go; returns the wait.
+  std::chrono::milliseconds Acquire(std::string_view version);
+  void Pause(std::string_view version, std::chrono::milliseconds retry_after);
+
+ private:
+  TokenBucket& BucketFor(std::string_view version);
+
+  double capacity_;
+  double tokens_per_ms_;
+  Clock clock_;
+  Sleep sleep_;
+  std::mutex mutex_;
+  std::map<std::string, TokenBucket, std::less<>> buckets_;
+};
+
+// The API version a path is counted under: its first segment (/v2024/accounts -> v2024).
+std::string_view ApiVersion(std::string_view path);
+
+}  // namespace isc_mirror::sync
