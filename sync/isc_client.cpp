@@ -91,19 +91,28 @@ std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response
   return std::chrono::milliseconds(std::min<int64_t>(seconds, 3600) * 1000);
 }
 
-std::string FormEncode(std::string_view value) {
+namespace {
+std::string Encode(std::string_view value, bool space_as_plus) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : value) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
+    } else if (c == ' ' && space_as_plus) {
       out.push_back('+');
     } else {
       out += {'%', kHex[c >> 4], kHex[c & 15]};
     }
   }
   return out;
+}
+}  // namespace
+
+std::string FormEncode(std::string_view value) {
+  return Encode(value, true);
+}
+std::string PercentEncode(std::string_view value) {
+  return Encode(value, false);
 }
 
 base::Expected<TokenGrant> ParseTokenResponse(std::string_view body) {

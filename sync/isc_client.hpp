@@ -37,8 +37,10 @@ std::chrono::milliseconds BackoffDelay(int attempt, const RetryPolicy& policy, d
 // values give nullopt.
 std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response);
 
-// application/x-www-form-urlencoded encoding of one value.
+// application/x-www-form-urlencoded encoding of one value (space as '+'), for form bodies.
 std::string FormEncode(std::string_view value);
+// RFC 3986 percent-encoding (space as %20), for query parameters: no server misreads it.
+std::string PercentEncode(std::string_view value);
 
 struct TokenGrant {
   std::string access_token;

@@ -41,6 +41,8 @@ SimClient::SimClient(int port, std::string client_id, std::string client_secret)
       client_id_(std::move(client_id)),
       client_secret_(std::move(client_secret)) {
   http_.set_keep_alive(true);
+  // Callers pass URLs already encoded, as they go on the wire.
+  http_.set_url_encode(false);
   http_.set_read_timeout(30, 0);
 }
 

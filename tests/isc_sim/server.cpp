@@ -21,9 +21,42 @@ std::string SingleField(std::string_view key, std::string_view value) {
   return out;
 }
 
-std::optional<std::string> Param(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return std::nullopt;
-  return req.get_param_value(name);
+// Query parameters decoded as a Java servlet container decodes them ('+' is a space, %XX a
+// byte), which cpp-httplib does not do for '+'.
+std::string FormDecode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> Param(const httplib::Request& req, std::string_view name) {
+  std::string_view target = req.target;
+  auto question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (FormDecode(pair.substr(0, eq)) == name) {
+      return eq == std::string_view::npos ? std::string() : FormDecode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
 }
 
 bool Matches(const std::vector<std::string_view>& parts,
@@ -173,7 +206,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   bool is_list = false;
   Reply reply = Route(req, &total, &is_list);
   res.status = reply.status;
-  if (total >= 0 && req.get_param_value("count") == "true") {
+  if (total >= 0 && Param(req, "count") == "true") {
     res.set_header("X-Total-Count", std::to_string(total));
   }
   if (reply.body.empty()) return;

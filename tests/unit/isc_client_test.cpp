@@ -112,6 +112,7 @@ TEST(RetryAfter, ReadsSecondsOnly) {
 TEST(FormEncode, EscapesWhatFormsNeed) {
   EXPECT_EQ(FormEncode("abc-_.~XYZ09"), "abc-_.~XYZ09");
   EXPECT_EQ(FormEncode("a b&c=d+e/é"), "a+b%26c%3Dd%2Be%2F%C3%A9");
+  EXPECT_EQ(PercentEncode(R"(id in ("a b"))"), "id%20in%20%28%22a%20b%22%29");
 }
 
 TEST(ParseTokenResponse, ReadsTheGrantAndNeverQuotesTheBody) {
