@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "base/log.hpp"
-#include "sync/resource_catalog.hpp"
+#include "sync/resource_schema.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -461,12 +461,12 @@ void ParseDatabase(Parser& p, const YAML::Node& node, Config& config) {
 }
 
 void ParseResources(Parser& p, const YAML::Node& node, Config& config) {
-  for (const auto& info : sync::Resources()) {
+  for (const auto& schema : sync::BuiltinSchemas()) {
     ResourceConfig r;
-    r.name = info.name;
-    r.interval = info.default_interval;
-    if (info.incremental()) r.full_every = info.default_full_every;
-    r.ignore_paths.assign(info.default_ignore_paths.begin(), info.default_ignore_paths.end());
+    r.name = schema.name;
+    r.interval = schema.interval;
+    r.full_every = schema.full_every;
+    r.ignore_paths = schema.ignore_paths;
     config.resources.push_back(std::move(r));
   }
   if (!p.Map(node, "resources")) return;
@@ -476,10 +476,10 @@ void ParseResources(Parser& p, const YAML::Node& node, Config& config) {
     const YAML::Node& v = item.second;
     std::string name = k.IsScalar() ? k.Scalar() : std::string();
     std::string key = Parser::Join("resources", name);
-    const sync::ResourceInfo* info = sync::FindResource(name);
+    const sync::ResourceSchema* info = sync::FindSchema(name);
     if (info == nullptr) {
       std::vector<std::string_view> names;
-      for (const auto& r : sync::Resources()) names.push_back(r.name);
+      for (const auto& r : sync::BuiltinSchemas()) names.push_back(r.name);
       p.Fail(k, key, fmt::format("unknown resource ({})", UnknownNameHint(name, names)));
       continue;
     }
@@ -497,7 +497,7 @@ void ParseResources(Parser& p, const YAML::Node& node, Config& config) {
       r.interval = *interval;
     }
     if (v["full_every"].IsDefined()) {
-      if (!info->incremental()) {
+      if (!info->incremental) {
         p.Fail(v["full_every"], Parser::Join(key, "full_every"),
                fmt::format("{} is always synced with a full scan; full_every applies to accounts",
                            name));
@@ -545,7 +545,7 @@ std::optional<RuleMatch> ParseMatch(Parser& p, const YAML::Node& node, const std
   RuleMatch m;
   bool ok = true;
   if (auto resource = p.String(node["resource"], Parser::Join(key, "resource"))) {
-    if (sync::FindResource(*resource) == nullptr) {
+    if (sync::FindSchema(*resource) == nullptr) {
       p.Fail(node["resource"], Parser::Join(key, "resource"),
              fmt::format("unknown resource '{}'", *resource));
       ok = false;

@@ -6,6 +6,7 @@
 #include "base/sha256.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "sync/resource_schema.hpp"
 #include "tests/harness/postgres_environment.hpp"
 
 namespace isc_mirror::db {
@@ -62,6 +63,56 @@ TEST_F(MigrateTest, CreatesTheSchemasAndBookkeepingTables) {
   EXPECT_THROW(tx.exec("INSERT INTO mirror.sync_runs (tenant, resource, mode, status) "
                        "VALUES ('t', 'identities', 'full', 'sideways')"),
                pqxx::check_violation);
+}
+
+// Each isc.* table matches its schema file: the typed columns with their SQL types, the
+// bookkeeping columns of DESIGN §4, and the primary key (tenant, key...).
+TEST_F(MigrateTest, EveryResourceTableMatchesItsSchemaFile) {
+  auto c = Open();
+  Migrate(*c, Shipped());
+  pqxx::read_transaction tx(*c);
+  for (const auto& schema : sync::BuiltinSchemas()) {
+    std::vector<std::pair<std::string, std::string>> expected = {{"tenant", "text"}};
+    if (schema.parent) {
+      const auto* parent = sync::FindSchema(schema.parent->resource);
+      expected.emplace_back(schema.parent->column,
+                            std::string(sync::SqlType(parent->FindColumn(parent->key[0])->type)));
+    }
+    for (const auto& column : schema.columns) {
+      expected.emplace_back(column.name, std::string(sync::SqlType(column.type)));
+    }
+    for (auto [name, type] : {std::pair{"raw", "jsonb"}, std::pair{"content_hash", "text"},
+                              std::pair{"first_seen", "timestamp with time zone"},
+                              std::pair{"last_seen", "timestamp with time zone"},
+                              std::pair{"last_changed", "timestamp with time zone"},
+                              std::pair{"deleted_at", "timestamp with time zone"}}) {
+      expected.emplace_back(name, type);
+    }
+    for (auto& [name, type] : expected) {
+      if (type == "timestamptz") type = "timestamp with time zone";
+    }
+    auto table = schema.table.substr(4);
+    std::vector<std::pair<std::string, std::string>> actual;
+    for (const auto& row :
+         tx.exec_params("SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema = 'isc' AND table_name = $1 ORDER BY ordinal_position",
+                        table)) {
+      actual.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    EXPECT_EQ(actual, expected) << schema.table;
+
+    std::vector<std::string> key = {"tenant"};
+    key.insert(key.end(), schema.key.begin(), schema.key.end());
+    std::vector<std::string> pk;
+    for (const auto& row : tx.exec_params(
+             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+             "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass AND i.indisprimary "
+             "ORDER BY array_position(i.indkey, a.attnum)",
+             schema.table)) {
+      pk.push_back(row[0].as<std::string>());
+    }
+    EXPECT_EQ(pk, key) << schema.table;
+  }
 }
 
 TEST_F(MigrateTest, SecondRunChangesNothing) {

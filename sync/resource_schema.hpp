@@ -1,0 +1,78 @@
+// A mirrored resource as declared in schema/*.yaml: the data that drives the generic pollers.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.hpp"
+
+namespace isc_mirror::sync {
+
+enum class ColumnType {
+  kText,
+  kBoolean,
+  kInteger,
+  kBigint,
+  kTimestamptz,
+  kEpochSeconds,  // an integer of seconds in the API, timestamptz in the table
+  kIdentityId,    // an identity id in either form, stored as 32 lowercase hex characters
+};
+
+std::string_view SqlType(ColumnType type);
+
+struct Column {
+  std::string name;  // snake_case table column
+  std::string path;  // JSON pointer into the API object
+  ColumnType type = ColumnType::kText;
+};
+
+// A child resource is read once per object of its parent resource.
+struct ParentRef {
+  std::string resource;
+  std::string column;  // this table's column holding the parent's key
+  // Only parents whose value at path equals `equals` (as JSON text) are read, e.g. open ones.
+  std::optional<std::string> open_when_path;
+  std::optional<std::string> open_when_equals;
+};
+
+struct Incremental {
+  std::string field;    // the API field filtered with ge, e.g. modified
+  std::string sorters;  // e.g. -modified
+};
+
+enum class Paging { kOffset, kNone };
+
+struct ResourceSchema {
+  std::string name;
+  std::string path;   // may hold {id}, filled with the parent's key
+  std::string table;  // schema-qualified, e.g. isc.accounts
+  std::vector<std::string> key;
+  std::string sort;  // sorters for a full scan; empty: the endpoint's default order
+  Paging paging = Paging::kOffset;
+  std::chrono::milliseconds interval{0};
+  std::optional<std::chrono::milliseconds> full_every;
+  std::optional<std::chrono::milliseconds> retention;  // objects older disappear as expiries
+  std::optional<Incremental> incremental;
+  std::vector<std::string> ignore_paths;
+  std::optional<ParentRef> parent;
+  std::vector<Column> columns;
+
+  const Column* FindColumn(std::string_view column) const;
+};
+
+// Parses one schema file; errors name the file and what is wrong.
+base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::string_view file);
+
+// The schema files compiled into this binary, parsed and cross-checked (parents exist, names
+// unique), in DESIGN §2 order. Parsed once; a broken built-in file is a build defect and throws.
+std::span<const ResourceSchema> BuiltinSchemas();
+const ResourceSchema* FindSchema(std::string_view name);
+
+// Cross-checks a set of schemas; used by BuiltinSchemas and its tests.
+base::Expected<std::vector<ResourceSchema>> CheckSchemas(std::vector<ResourceSchema> schemas);
+
+}  // namespace isc_mirror::sync

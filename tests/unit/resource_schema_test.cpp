@@ -1,0 +1,115 @@
+#include "sync/resource_schema.hpp"
+
+#include <gtest/gtest.h>
+
+namespace isc_mirror::sync {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+TEST(BuiltinSchemas, DeclareTheTwelveResourcesOfTheDesignInOrder) {
+  auto schemas = BuiltinSchemas();
+  std::vector<std::string> names;
+  for (const auto& s : schemas) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"identities", "accounts", "task_statuses",
+                                             "certifications", "certification_reviewers",
+                                             "access_review_items", "certification_tasks",
+                                             "das_applications", "das_tasks", "das_schedules",
+                                             "das_identity_collectors", "das_resource_owners"}));
+}
+
+TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
+  const auto* accounts = FindSchema("accounts");
+  ASSERT_NE(accounts, nullptr);
+  EXPECT_EQ(accounts->path, "/v2024/accounts");
+  EXPECT_EQ(accounts->sort, "id");
+  ASSERT_TRUE(accounts->incremental.has_value());
+  EXPECT_EQ(accounts->incremental->sorters, "-modified");
+  EXPECT_EQ(accounts->full_every, hours(24));
+  EXPECT_EQ(accounts->interval, minutes(15));
+
+  const auto* identities = FindSchema("identities");
+  EXPECT_EQ(identities->sort, "") << "ISC cannot sort identities by id";
+  EXPECT_EQ(identities->ignore_paths, std::vector<std::string>{"/lastRefresh"});
+  EXPECT_EQ(identities->FindColumn("manager_id")->type, ColumnType::kIdentityId);
+
+  const auto* owners = FindSchema("das_resource_owners");
+  ASSERT_TRUE(owners->parent.has_value());
+  EXPECT_EQ(owners->parent->resource, "das_applications");
+  EXPECT_EQ(owners->key,
+            (std::vector<std::string>{"application_id", "resource_id", "identity_id"}));
+  const auto* reviewers = FindSchema("certification_reviewers");
+  EXPECT_EQ(reviewers->parent->open_when_path, "/completed");
+  EXPECT_EQ(reviewers->parent->open_when_equals, "false");
+  EXPECT_EQ(FindSchema("das_tasks")->paging, Paging::kNone);
+  EXPECT_EQ(FindSchema("task_statuses")->retention, hours(24 * 90));
+  EXPECT_EQ(FindSchema("das_tasks")->FindColumn("start_time")->type, ColumnType::kEpochSeconds);
+}
+
+std::string Error(const std::string& yaml) {
+  auto parsed = ParseResourceSchema(yaml, "schema/x.yaml");
+  return parsed.ok() ? std::string("(parsed)") : parsed.error();
+}
+
+constexpr const char* kMinimal = R"(name: things
+path: /v3/things
+table: isc.things
+key: [id]
+interval: 5m
+columns:
+  - { name: id, path: /id, type: text }
+)";
+
+TEST(ParseResourceSchema, AcceptsAMinimalFile) {
+  auto parsed = ParseResourceSchema(kMinimal, "schema/things.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed->paging, Paging::kOffset);
+  EXPECT_FALSE(parsed->incremental.has_value());
+}
+
+TEST(ParseResourceSchema, NamesTheFileLineAndDefect) {
+  EXPECT_EQ(Error(std::string(kMinimal) + "colour: blue\n"), "schema/x.yaml:8: unknown key colour");
+  EXPECT_EQ(Error(std::string(kMinimal) + "  - { name: n, path: /n, type: string }\n"),
+            "schema/x.yaml:8: column n: unknown type string");
+  EXPECT_EQ(Error(std::string(kMinimal) + "  - { name: id, path: /x, type: text }\n"),
+            "schema/x.yaml:8: column id is declared twice");
+  std::string no_key_column = kMinimal;
+  no_key_column.replace(no_key_column.find("key: [id]"), 9, "key: [uid]");
+  EXPECT_EQ(Error(no_key_column), "schema/x.yaml:4: key column uid is not a column");
+  std::string child =
+      std::string(kMinimal) + "parent: { resource: certifications, column: certification_id }\n";
+  EXPECT_EQ(Error(child),
+            "schema/x.yaml:2: a child resource's path needs {id} for the parent's key");
+  std::string incremental =
+      std::string(kMinimal) + "incremental: { field: modified, sorters: -modified }\n";
+  EXPECT_EQ(Error(incremental), "schema/x.yaml:8: an incremental resource needs full_every");
+  EXPECT_NE(Error("name: [x]\n").find("name must be a string"), std::string::npos);
+  EXPECT_NE(Error("{{").find("invalid YAML"), std::string::npos);
+}
+
+TEST(CheckSchemas, RefusesDuplicatesAndMissingParents) {
+  auto a = ParseResourceSchema(kMinimal, "a.yaml");
+  ASSERT_TRUE(a.ok());
+  auto duplicate = CheckSchemas({*a, *a});
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error(), "resource things is declared twice");
+
+  std::string child_yaml = R"(name: parts
+path: /v3/things/{id}/parts
+table: isc.parts
+key: [thing_id, id]
+interval: 5m
+parent: { resource: widgets, column: thing_id }
+columns:
+  - { name: id, path: /id, type: text }
+)";
+  auto child = ParseResourceSchema(child_yaml, "parts.yaml");
+  ASSERT_TRUE(child.ok()) << child.error();
+  auto orphan = CheckSchemas({*a, *child});
+  ASSERT_FALSE(orphan.ok());
+  EXPECT_EQ(orphan.error(), "parts: parent resource widgets is not declared");
+}
+
+}  // namespace
+}  // namespace isc_mirror::sync
