@@ -1,0 +1,230 @@
+#include "sync/canonical.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "base/json_writer.hpp"
+#include "base/sha256.hpp"
+
+namespace isc_mirror::sync {
+namespace {
+
+using simdjson::ondemand::json_type;
+
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+simdjson::error_code Canonical(simdjson::ondemand::value value, const IgnoreSet& ignore,
+                               std::string& pointer, std::string& out, int depth) {
+  if (depth > 512) return simdjson::DEPTH_ERROR;
+  json_type type;
+  if (auto e = value.type().get(type)) return e;
+  switch (type) {
+    case json_type::object: {
+      simdjson::ondemand::object object;
+      if (auto e = value.get_object().get(object)) return e;
+      std::vector<std::pair<std::string, std::string>> fields;
+      for (auto field : object) {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        size_t base = pointer.size();
+        pointer.push_back('/');
+        pointer += EscapePointerSegment(key);
+        simdjson::ondemand::value child;
+        if (auto e = field.value().get(child)) return e;
+        if (ignore.contains(pointer)) {
+          // On-demand must still walk past the value; ignored values are small volatile fields.
+          std::string discarded;
+          if (auto e = Canonical(child, ignore, pointer, discarded, depth + 1)) return e;
+        } else {
+          std::string canonical;
+          if (auto e = Canonical(child, ignore, pointer, canonical, depth + 1)) return e;
+          fields.emplace_back(std::string(key), std::move(canonical));
+        }
+        pointer.resize(base);
+      }
+      // Sorted keys; a repeated key keeps its last value, as most JSON readers do.
+      std::stable_sort(fields.begin(), fields.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      out.push_back('{');
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;
+        if (out.back() != '{') out.push_back(',');
+        base::JsonWriter::AppendString(out, fields[i].first);
+        out.push_back(':');
+        out += fields[i].second;
+      }
+      out.push_back('}');
+      return simdjson::SUCCESS;
+    }
+    case json_type::array: {
+      simdjson::ondemand::array array;
+      if (auto e = value.get_array().get(array)) return e;
+      out.push_back('[');
+      size_t index = 0;
+      for (auto element : array) {
+        simdjson::ondemand::value child;
+        if (auto e = element.get(child)) return e;
+        if (index > 0) out.push_back(',');
+        size_t base = pointer.size();
+        pointer += fmt::format("/{}", index++);
+        if (auto e = Canonical(child, ignore, pointer, out, depth + 1)) return e;
+        pointer.resize(base);
+      }
+      out.push_back(']');
+      return simdjson::SUCCESS;
+    }
+    case json_type::string: {
+      std::string_view text;
+      if (auto e = value.get_string().get(text)) return e;
+      base::JsonWriter::AppendString(out, text);
+      return simdjson::SUCCESS;
+    }
+    case json_type::number: {
+      // As written: no precision is lost on large or decimal numbers.
+      std::string_view raw = value.raw_json_token();
+      while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
+                              raw.back() == '\t')) {
+        raw.remove_suffix(1);
+      }
+      // Checked against JSON's grammar rather than read: simdjson refuses integers beyond 64
+      // bits, which are valid JSON and must be stored as received.
+      if (!IsJsonNumber(raw)) return simdjson::NUMBER_ERROR;
+      out += raw;
+      return simdjson::SUCCESS;
+    }
+    case json_type::boolean: {
+      bool b;
+      if (auto e = value.get_bool().get(b)) return e;
+      out += b ? "true" : "false";
+      return simdjson::SUCCESS;
+    }
+    case json_type::null: {
+      bool is_null;
+      if (auto e = value.is_null().get(is_null)) return e;
+      if (!is_null) return simdjson::INCORRECT_TYPE;
+      out += "null";
+      return simdjson::SUCCESS;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+void Diff(simdjson::dom::element a, simdjson::dom::element b, std::string& pointer,
+          std::vector<std::string>& out) {
+  using simdjson::dom::element_type;
+  if (a.type() == element_type::OBJECT && b.type() == element_type::OBJECT) {
+    simdjson::dom::object oa = a.get_object(), ob = b.get_object();
+    // Both are canonical, so their keys are sorted: a merge finds added, removed and shared.
+    auto ia = oa.begin(), ib = ob.begin();
+    while (ia != oa.end() || ib != ob.end()) {
+      size_t base = pointer.size();
+      if (ib == ob.end() || (ia != oa.end() && ia.key() < ib.key())) {
+        pointer += "/" + EscapePointerSegment(ia.key());
+        out.push_back(pointer);
+        ++ia;
+      } else if (ia == oa.end() || ib.key() < ia.key()) {
+        pointer += "/" + EscapePointerSegment(ib.key());
+        out.push_back(pointer);
+        ++ib;
+      } else {
+        pointer += "/" + EscapePointerSegment(ia.key());
+        Diff(ia.value(), ib.value(), pointer, out);
+        ++ia;
+        ++ib;
+      }
+      pointer.resize(base);
+    }
+    return;
+  }
+  if (simdjson::minify(a) != simdjson::minify(b)) out.push_back(pointer.empty() ? "/" : pointer);
+}
+
+}  // namespace
+
+base::Expected<std::string> CanonicalJson(simdjson::ondemand::value value,
+                                          const IgnoreSet& ignore) {
+  std::string out;
+  std::string pointer;
+  if (auto e = Canonical(value, ignore, pointer, out, 0)) {
+    return base::Error{fmt::format("invalid JSON at {}: {}", pointer.empty() ? "/" : pointer,
+                                   simdjson::error_message(e))};
+  }
+  return out;
+}
+
+std::string ContentHash(std::string_view canonical) {
+  return base::Sha256Hex(canonical).substr(0, 32);
+}
+
+std::vector<std::string> ChangedPaths(std::string_view before, std::string_view after) {
+  simdjson::dom::parser pa, pb;
+  simdjson::dom::element a, b;
+  if (pa.parse(before.data(), before.size()).get(a) ||
+      pb.parse(after.data(), after.size()).get(b)) {
+    return {"/"};
+  }
+  std::vector<std::string> out;
+  std::string pointer;
+  Diff(a, b, pointer, out);
+  return out;
+}
+
+std::optional<std::string> NormalizeIdentityId(std::string_view id) {
+  std::string out;
+  out.reserve(32);
+  bool dashed = id.size() == 36;
+  if (!dashed && id.size() != 32) return std::nullopt;
+  for (size_t i = 0; i < id.size(); ++i) {
+    char c = id[i];
+    if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+      if (c != '-') return std::nullopt;
+      continue;
+    }
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string EscapePointerSegment(std::string_view segment) {
+  std::string out;
+  for (char c : segment) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace isc_mirror::sync
