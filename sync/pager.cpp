@@ -1,0 +1,63 @@
+#include "sync/pager.hpp"
+
+#include <fmt/format.h>
+
+#include "base/log.hpp"
+
+namespace isc_mirror::sync {
+
+ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
+                RequestStats& stats, const PageConsumer& consume, int parse_attempts) {
+  ScanResult result;
+  for (int64_t offset = 0;; offset += kPageSize) {
+    std::string url(path);
+    std::string params(query);
+    if (paging == Paging::kOffset) {
+      if (!params.empty()) params += '&';
+      params += fmt::format("limit={}&offset={}", kPageSize, offset);
+      if (offset == 0) params += "&count=true";
+    }
+    if (!params.empty()) url += "?" + params;
+
+    int64_t objects = -1;
+    for (int attempt = 0; attempt < parse_attempts; ++attempt) {
+      IscResult page = client.Get(url, stats);
+      if (!page.ok()) {
+        if (paging == Paging::kOffset && offset > 0 && page.status == 400 &&
+            page.error.find("Specified offset is invalid") != std::string::npos) {
+          result.complete = true;  // the previous page was full and the last one
+          return result;
+        }
+        result.error = page.error;
+        return result;
+      }
+      if (offset == 0 && page.total_count) {
+        try {
+          result.total = std::stoll(*page.total_count);
+        } catch (const std::exception&) {
+          // An unreadable count only costs the progress estimate.
+        }
+      }
+      auto parsed = consume(page.body);
+      if (parsed) {
+        objects = *parsed;
+        break;
+      }
+      ++stats.retries;
+      log::Warn("page did not parse; fetching it again",
+                {{"path", path}, {"offset", offset}, {"error", parsed.error()}});
+      if (attempt + 1 == parse_attempts) {
+        result.error = fmt::format("GET {} at offset {}: {}", path, offset, parsed.error());
+        return result;
+      }
+    }
+    ++result.pages;
+    result.objects += objects;
+    if (paging == Paging::kNone || objects < kPageSize) {
+      result.complete = true;
+      return result;
+    }
+  }
+}
+
+}  // namespace isc_mirror::sync

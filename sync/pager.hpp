@@ -1,0 +1,36 @@
+// Reads a whole collection page by page and decides whether the scan was complete.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/expected.hpp"
+#include "sync/isc_client.hpp"
+#include "sync/resource_schema.hpp"
+
+namespace isc_mirror::sync {
+
+inline constexpr int kPageSize = 250;
+
+struct ScanResult {
+  bool complete = false;  // every page arrived and parsed, and the end was reached
+  int pages = 0;
+  int64_t objects = 0;
+  std::optional<int64_t> total;  // X-Total-Count of the first page
+  std::string error;             // why the scan is not complete
+};
+
+// Called with each page's body; returns the number of objects in it, or an error when the
+// body does not parse (the page is then fetched again, up to the retry limit). The consumer
+// de-duplicates: when pages shift during a scan, an object can arrive twice.
+using PageConsumer = std::function<base::Expected<int64_t>(std::string_view body)>;
+
+// `query` holds the extra parameters (sorters, filters), already encoded, without limit/offset.
+// Stops on a short page, and treats ISC's "400 Specified offset is invalid" after a full page
+// as the end (DESIGN §2). Unpaged endpoints are one request.
+ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
+                RequestStats& stats, const PageConsumer& consume, int parse_attempts = 3);
+
+}  // namespace isc_mirror::sync

@@ -1,0 +1,156 @@
+// Scans against isc-sim: the end of a collection, shifting pages, broken pages, failures.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <set>
+
+#include "sync/pager.hpp"
+#include "tests/harness/sim_process.hpp"
+
+namespace isc_mirror::sync {
+namespace {
+
+using isc_mirror::testing::SimClient;
+using isc_mirror::testing::SimProcess;
+using std::chrono::milliseconds;
+
+struct Scanner {
+  ClientOptions options;
+  std::unique_ptr<TokenSource> tokens;
+  RateBudget budget{10'000, milliseconds(1000)};
+  std::unique_ptr<IscClient> client;
+  RequestStats stats;
+  std::set<std::string> ids;
+  int64_t duplicates = 0;
+
+  explicit Scanner(const SimProcess& sim) {
+    static CurlGlobal curl;
+    options.base_url = sim.base_url();
+    options.token_url = sim.base_url() + "/oauth/token";
+    options.client_id = "sim-client";
+    options.client_secret = base::Secret("sim-secret");
+    options.retry = {3, milliseconds(10), milliseconds(50)};
+    tokens = std::make_unique<TokenSource>(options, std::make_unique<CurlTransport>());
+    client =
+        std::make_unique<IscClient>(options, *tokens, budget, std::make_unique<CurlTransport>());
+  }
+
+  ScanResult Run(std::string_view path, std::string_view query, Paging paging,
+                 std::string_view id_field = "id") {
+    return Scan(*client, path, query, paging, stats,
+                [&](std::string_view body) -> base::Expected<int64_t> {
+                  simdjson::ondemand::parser parser;
+                  simdjson::padded_string padded(body);
+                  simdjson::ondemand::document doc;
+                  if (parser.iterate(padded).get(doc)) return base::Error{"not JSON"};
+                  int64_t n = 0;
+                  std::vector<std::string> page_ids;
+                  simdjson::ondemand::array array;
+                  if (doc.get_array().get(array)) return base::Error{"not an array"};
+                  for (auto element : array) {
+                    simdjson::ondemand::object object;
+                    if (element.get_object().get(object)) return base::Error{"not an object"};
+                    simdjson::ondemand::value id;
+                    if (object[id_field].get(id)) return base::Error{"no id"};
+                    std::string text;
+                    std::string_view s;
+                    int64_t i = 0;
+                    if (!id.get_string().get(s)) {
+                      text = std::string(s);
+                    } else if (!id.get_int64().get(i)) {
+                      text = std::to_string(i);
+                    } else {
+                      return base::Error{"bad id"};
+                    }
+                    page_ids.push_back(text);
+                    ++n;
+                  }
+                  // Only a page that parsed whole counts.
+                  for (auto& id : page_ids) duplicates += ids.insert(id).second ? 0 : 1;
+                  return n;
+                });
+  }
+};
+
+TEST(Scan, EndsOnTheOffsetQuirkAfterAFullLastPage) {
+  SimProcess sim({"--identities", "1000", "--accounts-per-identity", "2"});
+  Scanner s(sim);
+  auto result = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
+  EXPECT_TRUE(result.complete) << result.error;
+  EXPECT_EQ(result.pages, 8);
+  EXPECT_EQ(result.objects, 2000);
+  EXPECT_EQ(result.total, 2000);
+  EXPECT_EQ(s.ids.size(), 2000u);
+}
+
+TEST(Scan, EndsOnAShortPageAndReadsUnpagedListsInOneCall) {
+  SimProcess sim({"--identities", "101", "--accounts-per-identity", "3", "--das-tasks", "300"});
+  Scanner s(sim);
+  auto accounts = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
+  EXPECT_TRUE(accounts.complete) << accounts.error;
+  EXPECT_EQ(accounts.objects, 303);
+  EXPECT_EQ(accounts.pages, 2);
+  int64_t before = s.stats.requests;
+  auto tasks = s.Run("/das/v1/tasks", "", Paging::kNone, "taskId");
+  EXPECT_TRUE(tasks.complete);
+  EXPECT_EQ(tasks.objects, 300) << "an unpaged list is read whole, beyond 250";
+  EXPECT_EQ(s.stats.requests - before, 1);
+}
+
+TEST(Scan, SeesShiftedObjectsTwiceAndLetsTheConsumerDeduplicate) {
+  SimProcess sim({"--identities", "1000", "--accounts-per-identity", "2"});
+  SimClient control(sim.port());
+  ASSERT_EQ(
+      control
+          .Control("POST", "/__sim/shift", R"({"resource":"accounts","afterRequests":2,"count":5})")
+          ->status,
+      200);
+  Scanner s(sim);
+  auto result = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
+  EXPECT_TRUE(result.complete) << result.error;
+  EXPECT_EQ(s.duplicates, 5) << "five objects moved one page down and arrived twice";
+  EXPECT_EQ(s.ids.size(), 2000u) << "every object present before the scan was seen";
+}
+
+TEST(Scan, FetchesBrokenPagesAgainAndFailsWhenTheyStayBroken) {
+  SimProcess sim({"--identities", "500", "--accounts-per-identity", "2", "--seed", "11"});
+  SimClient control(sim.port());
+  ASSERT_EQ(
+      control
+          .Control("POST", "/__sim/faults", R"({"prefix":"/v2024/accounts","malformedRate":0.3})")
+          ->status,
+      200);
+  Scanner s(sim);
+  auto flaky = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
+  EXPECT_TRUE(flaky.complete) << flaky.error;
+  EXPECT_EQ(s.ids.size(), 1000u);
+
+  ASSERT_EQ(
+      control
+          .Control("POST", "/__sim/faults", R"({"prefix":"/v2024/accounts","malformedRate":1.0})")
+          ->status,
+      200);
+  Scanner broken(sim);
+  auto failed = broken.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
+  EXPECT_FALSE(failed.complete);
+  EXPECT_NE(failed.error.find("GET /v2024/accounts at offset 0"), std::string::npos)
+      << failed.error;
+}
+
+TEST(Scan, IsIncompleteWhenAPageCannotBeFetched) {
+  SimProcess sim({"--identities", "500", "--accounts-per-identity", "2"});
+  SimClient control(sim.port());
+  Scanner s(sim);
+  ASSERT_EQ(control
+                .Control("POST", "/__sim/faults",
+                         R"({"prefix":"/v2024/accounts","errorRate":1.0,"errorCodes":[503]})")
+                ->status,
+            200);
+  auto result = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
+  EXPECT_FALSE(result.complete);
+  EXPECT_NE(result.error.find("HTTP 503"), std::string::npos) << result.error;
+  EXPECT_EQ(result.pages, 0);
+}
+
+}  // namespace
+}  // namespace isc_mirror::sync
