@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "sync/isc_client.hpp"
-#include "tests/harness/sim_process.hpp"
+#include "sync/pager.hpp"
+#include "tests/harness/sim_connection.hpp"
 
 namespace isc_mirror::sync {
 namespace {
@@ -12,53 +12,22 @@ using isc_mirror::testing::SimClient;
 using isc_mirror::testing::SimProcess;
 using std::chrono::milliseconds;
 
-const CurlGlobal& Curl() {
-  static CurlGlobal global;
-  return global;
-}
+struct Connected : isc_mirror::testing::SimConnection {
+  using isc_mirror::testing::SimConnection::SimConnection;
 
-struct Connected {
-  ClientOptions options;
-  std::unique_ptr<TokenSource> tokens;
-  std::unique_ptr<RateBudget> budget;
-  std::unique_ptr<IscClient> client;
-  RequestStats stats;
-
-  Connected(const SimProcess& sim, int requests = 10'000, milliseconds per = milliseconds(1000),
-            std::string secret = "sim-secret", size_t max_bytes = 64u << 20) {
-    (void)Curl();
-    options.base_url = sim.base_url();
-    options.token_url = sim.base_url() + "/oauth/token";
-    options.client_id = "sim-client";
-    options.client_secret = base::Secret(std::move(secret));
-    options.retry = {6, milliseconds(20), milliseconds(200)};
-    options.request_timeout = milliseconds(10'000);
-    tokens = std::make_unique<TokenSource>(options, std::make_unique<CurlTransport>());
-    budget = std::make_unique<RateBudget>(requests, per);
-    client = std::make_unique<IscClient>(options, *tokens, *budget,
-                                         std::make_unique<CurlTransport>(max_bytes));
-  }
-
-  // Every page of a collection; the number of objects read, or -1 on failure.
+  // Every page of a collection through the pager; the objects read, or -1 on failure.
   int64_t ReadAll(const std::string& path) {
-    int64_t objects = 0;
     simdjson::dom::parser parser;
-    for (int offset = 0;; offset += 250) {
-      auto page = client->Get(path + "?limit=250&offset=" + std::to_string(offset), stats);
-      // ISC's answer to the offset just past a collection that fills its last page exactly.
-      if (offset > 0 && page.status == 400 &&
-          page.error.find("Specified offset is invalid") != std::string::npos) {
-        return objects;
-      }
-      if (!page.ok()) {
-        ADD_FAILURE() << page.error;
-        return -1;
-      }
-      simdjson::dom::array items;
-      if (parser.parse(page.body).get(items)) return -1;
-      objects += static_cast<int64_t>(items.size());
-      if (items.size() < 250) return objects;
-    }
+    auto result = Scan(*client, path, "", Paging::kOffset, stats,
+                       [&](std::string_view body) -> base::Expected<int64_t> {
+                         simdjson::dom::array items;
+                         if (parser.parse(body.data(), body.size()).get(items)) {
+                           return base::Error{"not a JSON array"};
+                         }
+                         return static_cast<int64_t>(items.size());
+                       });
+    if (!result.complete) ADD_FAILURE() << result.error;
+    return result.complete ? result.objects : -1;
   }
 };
 
@@ -85,7 +54,7 @@ TEST(IscClientAgainstSim, FetchesANewTokenWhenTheOldOneIsRefused) {
 
 TEST(IscClientAgainstSim, NamesBadCredentialsWithoutTheSecret) {
   SimProcess sim({"--identities", "10"});
-  Connected c(sim, 10'000, milliseconds(1000), "WRONG-SECRET-VALUE");
+  Connected c(sim, {.secret = "WRONG-SECRET-VALUE"});
   auto result = c.client->Get("/v2024/identities", c.stats);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(
@@ -99,14 +68,14 @@ TEST(IscClientAgainstSim, RecoversFromRateLimitingAndStaysUnderAMatchedBudget) {
   SimProcess sim({"--identities", "10", "--rate-limit", "20/2s"});
   {
     // A budget larger than the server's: 429s happen, Retry-After is honoured, nothing fails.
-    Connected greedy(sim, 60, milliseconds(2000));
+    Connected greedy(sim, {.requests = 60, .per = milliseconds(2000)});
     for (int i = 0; i < 30; ++i)
       ASSERT_TRUE(greedy.client->Get("/v2024/identities", greedy.stats).ok()) << i;
     EXPECT_GT(greedy.stats.rate_limited, 0);
   }
   // A budget matching the server's, for another API version (its own server bucket): the
   // client waits instead of being refused.
-  Connected matched(sim, 20, milliseconds(2000));
+  Connected matched(sim, {.requests = 20, .per = milliseconds(2000)});
   auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 40; ++i)
     ASSERT_TRUE(matched.client->Get("/das/v1/tasks", matched.stats).ok()) << i;
@@ -141,7 +110,7 @@ TEST(IscClientAgainstSim, RetriesThroughServerErrorsAndTruncatedBodies) {
 
 TEST(IscClientAgainstSim, BoundsResponseSizeAndReportsUnreachableHosts) {
   SimProcess sim({"--identities", "100"});
-  Connected small(sim, 10'000, milliseconds(1000), "sim-secret", 1000);
+  Connected small(sim, {.max_response_bytes = 1000});
   auto big = small.client->Get("/v2024/accounts?limit=250", small.stats);
   ASSERT_FALSE(big.ok());
   EXPECT_NE(big.error.find("response too large"), std::string::npos) << big.error;

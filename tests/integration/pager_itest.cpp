@@ -5,7 +5,7 @@
 #include <set>
 
 #include "sync/pager.hpp"
-#include "tests/harness/sim_process.hpp"
+#include "tests/harness/sim_connection.hpp"
 
 namespace isc_mirror::sync {
 namespace {
@@ -14,26 +14,12 @@ using isc_mirror::testing::SimClient;
 using isc_mirror::testing::SimProcess;
 using std::chrono::milliseconds;
 
-struct Scanner {
-  ClientOptions options;
-  std::unique_ptr<TokenSource> tokens;
-  RateBudget budget{10'000, milliseconds(1000)};
-  std::unique_ptr<IscClient> client;
-  RequestStats stats;
+struct Scanner : isc_mirror::testing::SimConnection {
+  explicit Scanner(const SimProcess& sim)
+      : SimConnection(sim, {.retry = {3, milliseconds(10), milliseconds(50)}}) {}
+
   std::set<std::string> ids;
   int64_t duplicates = 0;
-
-  explicit Scanner(const SimProcess& sim) {
-    static CurlGlobal curl;
-    options.base_url = sim.base_url();
-    options.token_url = sim.base_url() + "/oauth/token";
-    options.client_id = "sim-client";
-    options.client_secret = base::Secret("sim-secret");
-    options.retry = {3, milliseconds(10), milliseconds(50)};
-    tokens = std::make_unique<TokenSource>(options, std::make_unique<CurlTransport>());
-    client =
-        std::make_unique<IscClient>(options, *tokens, budget, std::make_unique<CurlTransport>());
-  }
 
   ScanResult Run(std::string_view path, std::string_view query, Paging paging,
                  std::string_view id_field = "id") {

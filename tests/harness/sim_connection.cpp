@@ -1,0 +1,19 @@
+#include "tests/harness/sim_connection.hpp"
+
+namespace isc_mirror::testing {
+
+SimConnection::SimConnection(const SimProcess& sim, const Options& o) {
+  static const sync::CurlGlobal curl;
+  options.base_url = sim.base_url();
+  options.token_url = sim.base_url() + "/oauth/token";
+  options.client_id = "sim-client";
+  options.client_secret = base::Secret(o.secret);
+  options.retry = o.retry;
+  options.request_timeout = std::chrono::milliseconds(10'000);
+  tokens = std::make_unique<sync::TokenSource>(options, std::make_unique<sync::CurlTransport>());
+  budget = std::make_unique<sync::RateBudget>(o.requests, o.per);
+  client = std::make_unique<sync::IscClient>(
+      options, *tokens, *budget, std::make_unique<sync::CurlTransport>(o.max_response_bytes));
+}
+
+}  // namespace isc_mirror::testing

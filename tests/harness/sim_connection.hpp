@@ -1,0 +1,32 @@
+// An ISC client wired to an isc-sim the way the daemon wires one to a tenant.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "sync/isc_client.hpp"
+#include "tests/harness/sim_process.hpp"
+
+namespace isc_mirror::testing {
+
+struct SimConnection {
+  struct Options {
+    int requests = 10'000;  // rate budget
+    std::chrono::milliseconds per{1000};
+    std::string secret = "sim-secret";
+    size_t max_response_bytes = 64u << 20;
+    sync::RetryPolicy retry{6, std::chrono::milliseconds(20), std::chrono::milliseconds(200)};
+  };
+
+  explicit SimConnection(const SimProcess& sim) : SimConnection(sim, Options{}) {}
+  SimConnection(const SimProcess& sim, const Options& o);
+
+  sync::ClientOptions options;
+  std::unique_ptr<sync::TokenSource> tokens;
+  std::unique_ptr<sync::RateBudget> budget;
+  std::unique_ptr<sync::IscClient> client;
+  sync::RequestStats stats;
+};
+
+}  // namespace isc_mirror::testing
