@@ -1,0 +1,116 @@
+#include "sync/row.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <ctime>
+#include <regex>
+
+#include "sync/canonical.hpp"
+
+namespace isc_mirror::sync {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// 2024-01-15T10:30:00Z, with optional fractions and offset: what ISC sends.
+bool LooksLikeTimestamp(std::string_view text) {
+  static const std::regex kIso(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2}))");
+  return std::regex_match(text.begin(), text.end(), kIso);
+}
+
+std::optional<std::string> Convert(element value, ColumnType type) {
+  if (value.is_null()) return std::nullopt;
+  switch (type) {
+    case ColumnType::kText:
+      if (value.is_string()) return std::string(std::string_view(value));
+      return simdjson::minify(value);  // numbers, booleans, objects as JSON text
+    case ColumnType::kBoolean:
+      if (value.is_bool()) return bool(value) ? "t" : "f";
+      return std::nullopt;
+    case ColumnType::kInteger: {
+      int64_t v = 0;
+      if (value.get(v) || v < INT32_MIN || v > INT32_MAX) return std::nullopt;
+      return std::to_string(v);
+    }
+    case ColumnType::kBigint: {
+      int64_t v = 0;
+      if (value.get(v)) return std::nullopt;
+      return std::to_string(v);
+    }
+    case ColumnType::kTimestamptz: {
+      std::string_view text;
+      if (value.get(text) || !LooksLikeTimestamp(text)) return std::nullopt;
+      return std::string(text);
+    }
+    case ColumnType::kEpochSeconds: {
+      int64_t v = 0;
+      if (value.get(v) || v < 0 || v > 253'402'300'799) return std::nullopt;  // up to year 9999
+      return EpochSecondsToTimestamp(v);
+    }
+    case ColumnType::kIdentityId: {
+      std::string_view text;
+      if (value.get(text)) return std::nullopt;
+      auto normalized = NormalizeIdentityId(text);
+      // An id in another form is still an id: keep it rather than lose the join entirely.
+      return normalized ? *normalized : std::string(text);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string EpochSecondsToTimestamp(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::vector<std::string> RowColumns(const ResourceSchema& schema) {
+  std::vector<std::string> columns;
+  if (schema.parent) columns.push_back(schema.parent->column);
+  for (const auto& c : schema.columns) columns.push_back(c.name);
+  return columns;
+}
+
+base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_view canonical,
+                                   const std::optional<std::string>& parent_key) {
+  simdjson::dom::parser parser;
+  element doc;
+  if (parser.parse(canonical.data(), canonical.size()).get(doc) || !doc.is_object()) {
+    return base::Error{"the object is not a JSON object"};
+  }
+  ObjectRow row;
+  if (schema.parent) {
+    if (!parent_key) return base::Error{fmt::format("{} needs its parent's key", schema.name)};
+    row.values.push_back(*parent_key);
+  }
+  for (const auto& column : schema.columns) {
+    element value;
+    if (doc.at_pointer(column.path).get(value)) {
+      row.values.push_back(std::nullopt);  // absent field
+      continue;
+    }
+    row.values.push_back(Convert(value, column.type));
+  }
+  auto columns = RowColumns(schema);
+  for (const auto& key : schema.key) {
+    size_t index = std::find(columns.begin(), columns.end(), key) - columns.begin();
+    const auto& value = row.values[index];
+    if (!value || value->empty()) {
+      return base::Error{fmt::format("the object has no {} (its key); it cannot be mirrored", key)};
+    }
+    if (!row.object_id.empty()) row.object_id.push_back('/');
+    row.object_id += *value;
+  }
+  row.canonical = std::string(canonical);
+  row.hash = ContentHash(canonical);
+  return row;
+}
+
+}  // namespace isc_mirror::sync
