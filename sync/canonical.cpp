@@ -139,27 +139,47 @@ void Diff(simdjson::dom::element a, simdjson::dom::element b, std::string& point
           std::vector<std::string>& out) {
   using simdjson::dom::element_type;
   if (a.type() == element_type::OBJECT && b.type() == element_type::OBJECT) {
-    simdjson::dom::object oa = a.get_object(), ob = b.get_object();
-    // Both are canonical, so their keys are sorted: a merge finds added, removed and shared.
-    auto ia = oa.begin(), ib = ob.begin();
-    while (ia != oa.end() || ib != ob.end()) {
+    // Keys sorted here, not assumed: one side may be jsonb text, which orders keys its own way.
+    auto sorted = [](simdjson::dom::object o) {
+      std::vector<std::pair<std::string_view, simdjson::dom::element>> fields;
+      for (auto field : o) fields.emplace_back(field.key, field.value);
+      std::sort(fields.begin(), fields.end(),
+                [](const auto& x, const auto& y) { return x.first < y.first; });
+      return fields;
+    };
+    auto fa = sorted(a.get_object());
+    auto fb = sorted(b.get_object());
+    size_t ia = 0, ib = 0;
+    while (ia < fa.size() || ib < fb.size()) {
       size_t base = pointer.size();
-      if (ib == ob.end() || (ia != oa.end() && ia.key() < ib.key())) {
-        pointer += "/" + EscapePointerSegment(ia.key());
+      if (ib == fb.size() || (ia < fa.size() && fa[ia].first < fb[ib].first)) {
+        pointer += "/" + EscapePointerSegment(fa[ia++].first);
         out.push_back(pointer);
-        ++ia;
-      } else if (ia == oa.end() || ib.key() < ia.key()) {
-        pointer += "/" + EscapePointerSegment(ib.key());
+      } else if (ia == fa.size() || fb[ib].first < fa[ia].first) {
+        pointer += "/" + EscapePointerSegment(fb[ib++].first);
         out.push_back(pointer);
-        ++ib;
       } else {
-        pointer += "/" + EscapePointerSegment(ia.key());
-        Diff(ia.value(), ib.value(), pointer, out);
-        ++ia;
-        ++ib;
+        pointer += "/" + EscapePointerSegment(fa[ia].first);
+        Diff(fa[ia++].second, fb[ib++].second, pointer, out);
       }
       pointer.resize(base);
     }
+    return;
+  }
+  if (a.type() == element_type::ARRAY && b.type() == element_type::ARRAY) {
+    // Arrays are one value, but objects inside them may differ only in key order.
+    std::vector<std::string> inner;
+    simdjson::dom::array xa = a.get_array(), xb = b.get_array();
+    if (xa.size() == xb.size()) {
+      auto ja = xa.begin();
+      for (auto jb = xb.begin(); jb != xb.end(); ++ja, ++jb) {
+        std::string p;
+        Diff(*ja, *jb, p, inner);
+        if (!inner.empty()) break;
+      }
+      if (inner.empty()) return;
+    }
+    out.push_back(pointer.empty() ? "/" : pointer);
     return;
   }
   if (simdjson::minify(a) != simdjson::minify(b)) out.push_back(pointer.empty() ? "/" : pointer);

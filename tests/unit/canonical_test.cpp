@@ -84,6 +84,19 @@ TEST(ChangedPaths, NamesTheLeavesThatDiffer) {
   EXPECT_EQ(ChangedPaths(R"({"a~b/c":1})", R"({"a~b/c":2})"), std::vector<std::string>{"/a~0b~1c"});
 }
 
+TEST(ChangedPaths, IgnoresKeyOrderOnEitherSide) {
+  // jsonb::text orders keys by length first; the canonical form orders them alphabetically.
+  std::string jsonb_text =
+      R"({"id": "1", "tags": [{"zz": 1, "a": 2}], "attributes": {"location": "X", "dept": "IT"}})";
+  std::string canonical =
+      R"({"attributes":{"dept":"IT","location":"X"},"id":"1","tags":[{"a":2,"zz":1}]})";
+  EXPECT_TRUE(ChangedPaths(jsonb_text, canonical).empty());
+  EXPECT_EQ(ChangedPaths(
+                jsonb_text,
+                R"({"attributes":{"dept":"HR","location":"X"},"id":"1","tags":[{"a":2,"zz":1}]})"),
+            std::vector<std::string>{"/attributes/dept"});
+}
+
 TEST(NormalizeIdentityId, AcceptsBothFormsAndRefusesTheRest) {
   EXPECT_EQ(NormalizeIdentityId("2c9180835d2e5168015d32f890ca1581"),
             "2c9180835d2e5168015d32f890ca1581");
