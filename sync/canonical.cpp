@@ -13,6 +13,24 @@ namespace {
 
 using simdjson::ondemand::json_type;
 
+// PostgreSQL's text and jsonb cannot hold U+0000, and one such string would fail a whole
+// batch; it becomes U+FFFD (the replacement character) instead, the same way every time.
+void AppendJsonString(std::string& out, std::string_view text) {
+  if (text.find('\0') == std::string_view::npos) {
+    base::JsonWriter::AppendString(out, text);
+    return;
+  }
+  std::string replaced;
+  for (char c : text) {
+    if (c == '\0') {
+      replaced += "\xEF\xBF\xBD";
+    } else {
+      replaced.push_back(c);
+    }
+  }
+  base::JsonWriter::AppendString(out, replaced);
+}
+
 // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view s) {
   size_t i = 0;
@@ -75,7 +93,7 @@ simdjson::error_code Canonical(simdjson::ondemand::value value, const IgnoreSet&
       for (size_t i = 0; i < fields.size(); ++i) {
         if (i + 1 < fields.size() && fields[i + 1].first == fields[i].first) continue;
         if (out.back() != '{') out.push_back(',');
-        base::JsonWriter::AppendString(out, fields[i].first);
+        AppendJsonString(out, fields[i].first);
         out.push_back(':');
         out += fields[i].second;
       }
@@ -102,7 +120,7 @@ simdjson::error_code Canonical(simdjson::ondemand::value value, const IgnoreSet&
     case json_type::string: {
       std::string_view text;
       if (auto e = value.get_string().get(text)) return e;
-      base::JsonWriter::AppendString(out, text);
+      AppendJsonString(out, text);
       return simdjson::SUCCESS;
     }
     case json_type::number: {

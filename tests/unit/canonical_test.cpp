@@ -37,7 +37,9 @@ TEST(CanonicalJson, EscapesStringsOneWayAndKeepsNumbersAsWritten) {
             R"({"d":1.50,"e":-2e10,"n":12345678901234567890123})");
   // Right-to-left override (U+202E) arrives JSON-escaped and is kept as its UTF-8 bytes.
   EXPECT_EQ(Canonical(R"({"emoji":"\ud83d\ude00 \u202ertl","nul":"a\u0000b"})"),
-            "{\"emoji\":\"\xf0\x9f\x98\x80 \xe2\x80\xaertl\",\"nul\":\"a\\u0000b\"}");
+            "{\"emoji\":\"\xf0\x9f\x98\x80 \xe2\x80\xaertl\",\"nul\":\"a\xef\xbf\xbd"
+            "b\"}")
+      << "U+0000 becomes U+FFFD: PostgreSQL cannot store it";
 }
 
 TEST(CanonicalJson, RefusesMalformedNumbers) {

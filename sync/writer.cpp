@@ -1,0 +1,156 @@
+#include "sync/writer.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "sync/copy.hpp"
+
+namespace isc_mirror::sync {
+namespace {
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator,
+                 const std::function<std::string(const std::string&)>& each) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += separator;
+    out += each(items[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string TextArrayLiteral(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignore)
+    : tenant_(std::move(tenant)),
+      schema_(schema),
+      ignore_(std::move(ignore)),
+      row_columns_(RowColumns(schema)),
+      stage_("stage_" + schema.name) {
+  auto ident = [](const std::string& c) { return c; };
+  std::string keys = Join(schema.key, ", ", ident);
+  std::string join = Join(schema.key, " AND ",
+                          [](const std::string& k) { return fmt::format("t.{0} = s.{0}", k); });
+  std::string columns = Join(row_columns_, ", ", ident);
+  std::string updates = Join(row_columns_, ", ", [](const std::string& c) {
+    return fmt::format("{0} = EXCLUDED.{0}", c);
+  });
+  std::string key_text =
+      Join(schema.key, ", ", [](const std::string& k) { return fmt::format("{}::text", k); });
+  // One statement per batch: find what changed against the table, upsert it, and return it
+  // with its previous version. Unchanged objects are not written at all.
+  changes_sql_ = fmt::format(
+      "WITH cur AS (SELECT s.*, t.content_hash AS old_hash, t.raw::text AS old_raw, "
+      "t.deleted_at AS old_deleted, t.tenant IS NULL AS is_new FROM {stage} s "
+      "LEFT JOIN {table} t ON t.tenant = s.tenant AND {join}), "
+      "chg AS (SELECT * FROM cur WHERE is_new OR old_hash IS DISTINCT FROM content_hash "
+      "OR old_deleted IS NOT NULL), "
+      "up AS (INSERT INTO {table} (tenant, {columns}, raw, content_hash) "
+      "SELECT tenant, {columns}, raw, content_hash FROM chg "
+      "ON CONFLICT (tenant, {keys}) DO UPDATE SET {updates}, raw = EXCLUDED.raw, "
+      "content_hash = EXCLUDED.content_hash, last_seen = now(), last_changed = now(), "
+      "deleted_at = NULL RETURNING 1) "
+      "SELECT concat_ws('/', {key_text}), is_new OR old_deleted IS NOT NULL, old_raw, "
+      "(SELECT count(*) FROM up) FROM chg",
+      fmt::arg("stage", stage_), fmt::arg("table", schema.table), fmt::arg("join", join),
+      fmt::arg("columns", columns), fmt::arg("keys", keys), fmt::arg("updates", updates),
+      fmt::arg("key_text", key_text));
+}
+
+BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
+                          std::optional<int64_t> sync_run_id, bool baseline,
+                          const std::function<void(pqxx::work&)>& extra) {
+  BatchCounts counts;
+  pqxx::work tx(connection);
+  tx.exec(
+      fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
+                  "ON COMMIT DELETE ROWS",
+                  stage_, schema_.table));
+  // The transaction's own time, so that a closed version and its successor meet exactly.
+  std::string now = tx.exec1("SELECT now()::text")[0].as<std::string>();
+  {
+    std::vector<std::string> copy_columns = {"tenant"};
+    copy_columns.insert(copy_columns.end(), row_columns_.begin(), row_columns_.end());
+    copy_columns.push_back("raw");
+    copy_columns.push_back("content_hash");
+    std::vector<CopyRow> staged;
+    staged.reserve(rows.size());
+    for (const auto& row : rows) {
+      CopyRow line;
+      line.reserve(row.values.size() + 3);
+      line.emplace_back(tenant_);
+      line.insert(line.end(), row.values.begin(), row.values.end());
+      line.emplace_back(row.canonical);
+      line.emplace_back(row.hash);
+      staged.push_back(std::move(line));
+    }
+    CopyRows(tx, stage_, copy_columns, staged);
+  }
+
+  std::unordered_map<std::string, const ObjectRow*> by_id;
+  by_id.reserve(rows.size());
+  for (const auto& row : rows) by_id.emplace(row.object_id, &row);
+
+  // A COPY holds the connection, so the changes are read in full before the next one starts.
+  std::vector<CopyRow> events;
+  std::vector<CopyRow> versions;
+  std::vector<std::string> closed;
+  std::optional<std::string> run =
+      sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
+  for (const auto& r : tx.exec(changes_sql_)) {
+    std::string object_id = r[0].as<std::string>();
+    bool inserted = r[1].as<bool>();
+    auto it = by_id.find(object_id);
+    if (it == by_id.end()) throw std::logic_error("changed row " + object_id + " was not staged");
+    const ObjectRow& row = *it->second;
+    std::optional<std::string> before;
+    std::vector<std::string> paths;
+    if (!r[2].is_null()) {
+      before = r[2].as<std::string>();
+      closed.push_back(object_id);
+      for (auto& p : ChangedPaths(*before, row.canonical)) {
+        if (!ignore_.contains(p)) paths.push_back(std::move(p));
+      }
+    }
+    inserted ? ++counts.inserted : ++counts.updated;
+    events.push_back({tenant_, schema_.name, object_id, std::string(inserted ? "insert" : "update"),
+                      TextArrayLiteral(paths), inserted ? std::nullopt : before, row.canonical,
+                      std::string(baseline ? "t" : "f"), run});
+    versions.push_back({tenant_, schema_.name, object_id, now, row.canonical});
+  }
+  if (!closed.empty()) {
+    tx.exec_params(
+        "UPDATE mirror.history SET valid_to = $3::timestamptz WHERE tenant = $1 AND resource = $2 "
+        "AND valid_to IS NULL AND object_id = ANY($4::text[])",
+        tenant_, schema_.name, now, TextArrayLiteral(closed));
+  }
+  if (!events.empty()) {
+    CopyRows(tx, "mirror.change_events",
+             {"tenant", "resource", "object_id", "op", "changed_paths", "before", "after",
+              "baseline", "sync_run_id"},
+             events);
+    CopyRows(tx, "mirror.history", {"tenant", "resource", "object_id", "valid_from", "raw"},
+             versions);
+  }
+  counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;
+  if (extra) extra(tx);
+  tx.commit();
+  return counts;
+}
+
+}  // namespace isc_mirror::sync

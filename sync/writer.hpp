@@ -1,0 +1,47 @@
+// Writes a batch of a resource's objects to the mirror: only what changed, together with its
+// history versions and change events, in one transaction.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "sync/canonical.hpp"
+#include "sync/resource_schema.hpp"
+#include "sync/row.hpp"
+
+namespace isc_mirror::sync {
+
+struct BatchCounts {
+  int64_t inserted = 0;  // new objects, and deleted ones that came back
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+};
+
+// A PostgreSQL text[] literal of the given strings.
+std::string TextArrayLiteral(const std::vector<std::string>& items);
+
+class Writer {
+ public:
+  Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignore);
+
+  // `rows` hold each object once. Changed rows are upserted, their previous history version
+  // closed and a new one added, and one change event written per change (marked baseline on
+  // the first complete scan). `extra` runs in the same transaction before the commit (the
+  // stream checkpoint); an exception anywhere rolls everything back.
+  BatchCounts Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
+                    std::optional<int64_t> sync_run_id, bool baseline,
+                    const std::function<void(pqxx::work&)>& extra = nullptr);
+
+ private:
+  std::string tenant_;
+  const ResourceSchema& schema_;
+  IgnoreSet ignore_;
+  std::vector<std::string> row_columns_;
+  std::string stage_;
+  std::string changes_sql_;
+};
+
+}  // namespace isc_mirror::sync
