@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -11,6 +13,9 @@
 #include "daemon/paths.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "sync/isc_client.hpp"
+#include "sync/resource_schema.hpp"
+#include "sync/sync_run.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -64,6 +69,74 @@ int Migrate(const CommandLine& line, const Config& config) {
                                        {"applied", result.applied},
                                        {"already_applied", result.already_applied}});
   return kExitOk;
+}
+
+int Sync(const CommandLine& line, const Config& config) {
+  for (const auto& name : line.args) {
+    if (config.FindResource(name) == nullptr) {
+      fmt::print(stderr, "isc-mirror: unknown resource '{}' (see the README's resource list)\n",
+                 name);
+      return kExitUsage;
+    }
+    if (sync::FindSchema(name)->parent) {
+      fmt::print(stderr, "isc-mirror: syncing {} (a child resource) is not implemented yet\n",
+                 name);
+      return kExitUsage;
+    }
+  }
+  auto connection = db::Connect(config.database.url);
+  if (!db::AppliedSchemaVersion(*connection)) {
+    fmt::print(stderr, "the database has no isc-mirror schema (hint: run isc-mirror migrate)\n");
+    return kExitFailure;
+  }
+  sync::CurlGlobal curl;
+  bool failed = false;
+  for (const auto& tenant : config.tenants) {
+    sync::ClientOptions options;
+    options.base_url = tenant.base_url;
+    options.token_url = tenant.token_url;
+    options.client_id = tenant.client_id;
+    options.client_secret = tenant.client_secret;
+    sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>());
+    sync::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per);
+    sync::IscClient client(options, tokens, budget, std::make_unique<sync::CurlTransport>());
+    for (const auto& schema : sync::BuiltinSchemas()) {
+      const ResourceConfig* resource = config.FindResource(schema.name);
+      bool requested = line.args.empty() ? resource->enabled
+                                         : std::find(line.args.begin(), line.args.end(),
+                                                     schema.name) != line.args.end();
+      if (!requested) continue;
+      if (schema.parent) {
+        log::Info("skipped: child resources are not synced yet", {{"resource", schema.name}});
+        continue;
+      }
+      auto started = std::chrono::steady_clock::now();
+      auto outcome = sync::RunFullScan(*connection, client, schema,
+                                       {tenant.name, resource->ignore_paths, 1000});
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+      if (outcome.status == "ok") {
+        log::Info("sync finished", {{"tenant", tenant.name},
+                                    {"resource", schema.name},
+                                    {"run", outcome.run_id},
+                                    {"pages", outcome.pages},
+                                    {"seen", outcome.seen},
+                                    {"inserted", outcome.inserted},
+                                    {"updated", outcome.updated},
+                                    {"unchanged", outcome.unchanged},
+                                    {"rejected", outcome.rejected},
+                                    {"ms", ms}});
+      } else {
+        failed = true;
+        log::Error("sync failed", {{"tenant", tenant.name},
+                                   {"resource", schema.name},
+                                   {"run", outcome.run_id},
+                                   {"error", outcome.error}});
+      }
+    }
+  }
+  return failed ? kExitFailure : kExitOk;
 }
 
 std::string Cell(const pqxx::field& field) {
@@ -169,6 +242,8 @@ int RunCommand(const CommandLine& line) {
         return Migrate(line, loaded.config);
       case Command::kStatus:
         return Status(line, loaded.config);
+      case Command::kSync:
+        return Sync(line, loaded.config);
       default:
         fmt::print(stderr, "isc-mirror: '{}' is not implemented yet\n", CommandName(line.command));
         return kExitUsage;
