@@ -25,27 +25,14 @@ fi
 mirror=$build/isc-mirror
 "$mirror" --version
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+source "$root/scripts/lib/throwaway_pg.sh"
 work=$(mktemp -d /tmp/isc-mirror-demo-XXXXXX)
-as_postgres=()
-if [[ $(id -u) -eq 0 ]]; then
-  chown postgres: "$work"
-  as_postgres=(runuser -u postgres --)
-fi
-stop_database() {
-  "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap stop_database EXIT
+trap stop_throwaway_pg EXIT
 
 step "starting a throwaway PostgreSQL in $work"
 # Unix socket only, inside the demo's own folder: no port to collide with anything.
-"${as_postgres[@]}" "$pg_bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C \
-  --no-sync >/dev/null
-"${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
-  -o "-k $work -c listen_addresses=''" start >/dev/null
-"${as_postgres[@]}" "$pg_bin/createdb" -h "$work" -U postgres isc_mirror
-db_url="postgresql://postgres@/isc_mirror?host=$work"
+start_throwaway_pg "$work"
+db_url=$PG_URL
 
 cat >"$work/config.yaml" <<YAML
 tenants:

@@ -55,7 +55,7 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
   // One statement per batch: find what changed against the table, upsert it, and return it
   // with its previous version. Unchanged objects are not written at all.
   changes_sql_ = fmt::format(
-      "WITH cur AS (SELECT s.*, t.content_hash AS old_hash, t.raw::text AS old_raw, "
+      "WITH cur AS (SELECT s.*, t.content_hash AS old_hash, t.raw AS old_raw, "
       "t.deleted_at AS old_deleted, t.tenant IS NULL AS is_new FROM {stage} s "
       "LEFT JOIN {table} t ON t.tenant = s.tenant AND {join}), "
       "chg AS (SELECT * FROM cur WHERE is_new OR old_hash IS DISTINCT FROM content_hash "
@@ -65,7 +65,7 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       "ON CONFLICT (tenant, {keys}) DO UPDATE SET {updates}, raw = EXCLUDED.raw, "
       "content_hash = EXCLUDED.content_hash, last_seen = now(), last_changed = now(), "
       "deleted_at = NULL RETURNING 1) "
-      "SELECT concat_ws('/', {key_text}), is_new OR old_deleted IS NOT NULL, old_raw, "
+      "SELECT concat_ws('/', {key_text}), is_new OR old_deleted IS NOT NULL, old_raw::text, "
       "(SELECT count(*) FROM up) FROM chg",
       fmt::arg("stage", stage_), fmt::arg("table", schema.table), fmt::arg("join", join),
       fmt::arg("columns", columns), fmt::arg("keys", keys), fmt::arg("updates", updates),
@@ -101,6 +101,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     }
     CopyRows(tx, stage_, copy_columns, staged);
   }
+  // A temporary table has no statistics until analysed; without them the join is planned blind.
+  tx.exec("ANALYZE " + stage_);
 
   std::unordered_map<std::string, const ObjectRow*> by_id;
   by_id.reserve(rows.size());
