@@ -114,10 +114,10 @@ HttpResponse CurlTransport::Send(const HttpRequest& request) {
   Sink sink{&response, max_response_bytes_};
   Slist headers;
   for (const auto& h : request.headers) {
-    curl_slist* appended = curl_slist_append(headers.get(), h.c_str());
-    if (appended == nullptr) throw std::bad_alloc();
-    (void)headers.release();
-    headers.reset(appended);
+    // curl_slist_append returns the list's head, which is the same pointer after the first.
+    curl_slist* head = curl_slist_append(headers.get(), h.c_str());
+    if (head == nullptr) throw std::bad_alloc();
+    if (head != headers.get()) headers.reset(head);
   }
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

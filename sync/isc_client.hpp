@@ -80,7 +80,7 @@ class TokenSource {
   int64_t fetched() const { return fetched_; }
 
  private:
-  const ClientOptions& options_;
+  ClientOptions options_;  // a copy: callers need not keep theirs alive
   std::unique_ptr<HttpTransport> transport_;
   Clock clock_;
   std::mutex mutex_;
@@ -112,7 +112,7 @@ class IscClient {
                  std::string_view content_type, RequestStats& stats, bool experimental = false);
 
  private:
-  const ClientOptions& options_;
+  ClientOptions options_;  // a copy: callers need not keep theirs alive
   TokenSource& tokens_;
   RateBudget& budget_;
   std::unique_ptr<HttpTransport> transport_;

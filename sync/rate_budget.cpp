@@ -33,7 +33,9 @@ void TokenBucket::PauseUntil(SteadyTime until) {
 
 RateBudget::RateBudget(int requests, std::chrono::milliseconds per, double share, Clock clock,
                        Sleep sleep)
-    : capacity_(requests),
+    // The margin applies to the burst too: this bucket starts when a request is sent, the
+    // server's when it arrives, so under load ours runs a little ahead of the server's.
+    : capacity_(std::max(1.0, requests * share)),
       tokens_per_ms_(requests * share / static_cast<double>(std::max<int64_t>(1, per.count()))),
       clock_(std::move(clock)),
       sleep_(sleep ? std::move(sleep)

@@ -37,8 +37,8 @@ class RateBudget {
   using Clock = std::function<SteadyTime()>;
   using Sleep = std::function<void(std::chrono::milliseconds)>;
 
-  // `share` below 1 keeps the budget a little under the server's so clock differences do not
-  // turn into 429s.
+  // `share` below 1 keeps both the burst and the rate a little under the server's, so clock
+  // and latency differences do not turn into 429s.
   RateBudget(int requests, std::chrono::milliseconds per, double share = 0.97,
              Clock clock = std::chrono::steady_clock::now, Sleep sleep = nullptr);
 
