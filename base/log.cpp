@@ -67,7 +67,7 @@ class SyslogPriorityFlag : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-std::string FormatLine(std::string_view message, Fields fields) {
+std::string FormatLine(std::string_view message, const Fields& fields) {
   std::string line(message);
   for (const Field& field : fields) {
     line.push_back(' ');

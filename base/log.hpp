@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace isc_mirror::log {
 
@@ -25,11 +25,12 @@ class Field {
   std::string value_;
 };
 
-using Fields = std::initializer_list<Field>;
+// A vector, so that callers can add fields conditionally.
+using Fields = std::vector<Field>;
 
 // `message key=value key="value with spaces"`; values that need it are quoted and escaped
 // so that a line always splits back into the same fields.
-std::string FormatLine(std::string_view message, Fields fields);
+std::string FormatLine(std::string_view message, const Fields& fields);
 
 std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name);
 
@@ -37,20 +38,20 @@ std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name);
 // syslog priority prefix instead of a timestamp, so `journalctl -p warning` works.
 void Setup(spdlog::level::level_enum level);
 
-inline void Write(spdlog::level::level_enum level, std::string_view message, Fields fields) {
+inline void Write(spdlog::level::level_enum level, std::string_view message, const Fields& fields) {
   if (!spdlog::should_log(level)) return;
   spdlog::log(level, "{}", FormatLine(message, fields));
 }
-inline void Debug(std::string_view message, Fields fields = {}) {
+inline void Debug(std::string_view message, const Fields& fields = {}) {
   Write(spdlog::level::debug, message, fields);
 }
-inline void Info(std::string_view message, Fields fields = {}) {
+inline void Info(std::string_view message, const Fields& fields = {}) {
   Write(spdlog::level::info, message, fields);
 }
-inline void Warn(std::string_view message, Fields fields = {}) {
+inline void Warn(std::string_view message, const Fields& fields = {}) {
   Write(spdlog::level::warn, message, fields);
 }
-inline void Error(std::string_view message, Fields fields = {}) {
+inline void Error(std::string_view message, const Fields& fields = {}) {
   Write(spdlog::level::err, message, fields);
 }
 

@@ -33,6 +33,11 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
   if (line.full && line.command != Command::kSync) {
     return base::Error{fmt::format("--full applies only to sync, not to {}", name)};
   }
+  if (line.allow_deletes && (line.command != Command::kSync || !line.full || line.args.empty())) {
+    return base::Error{
+        "--allow-deletes needs sync --full and the resources it applies to, e.g. sync --full "
+        "--allow-deletes accounts"};
+  }
   if (line.json && line.command != Command::kStatus && line.command != Command::kActions &&
       line.command != Command::kPlan) {
     return base::Error{fmt::format("--json applies to status, actions and plan, not to {}", name)};
@@ -107,6 +112,8 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
       line.migrations_dir = *value;
     } else if (arg == "--full") {
       line.full = true;
+    } else if (arg == "--allow-deletes") {
+      line.allow_deletes = true;
     } else if (arg == "--json") {
       line.json = true;
     } else if (arg == "--version" || arg == "-V") {
@@ -141,6 +148,8 @@ std::string UsageText() {
 commands:
   migrate [--migrations-dir DIR]   apply pending database migrations
   sync [--full] [RESOURCE...]      run one sync cycle, then exit (non-zero on failure)
+  sync --full --allow-deletes RESOURCE...
+                                   apply deletes the guard held, after checking the tenant
   run                              run the daemon
   sync-now RESOURCE                ask a running daemon to sync RESOURCE now
   status [--json]                  per resource: last run, counts, lag; actions

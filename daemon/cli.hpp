@@ -31,8 +31,9 @@ struct CommandLine {
   std::string config_path{kDefaultConfigPath};
   std::optional<std::string> log_level;
   std::optional<std::string> migrations_dir;
-  bool full = false;  // sync --full
-  bool json = false;  // status --json
+  bool full = false;           // sync --full
+  bool allow_deletes = false;  // sync --allow-deletes: apply deletes the guard would hold
+  bool json = false;           // status --json
   // sync: resources; sync-now: one resource; actions: verb and optional id.
   std::vector<std::string> args;
 };

@@ -78,11 +78,6 @@ int Sync(const CommandLine& line, const Config& config) {
                  name);
       return kExitUsage;
     }
-    if (sync::FindSchema(name)->parent) {
-      fmt::print(stderr, "isc-mirror: syncing {} (a child resource) is not implemented yet\n",
-                 name);
-      return kExitUsage;
-    }
   }
   auto connection = db::Connect(config.database.url);
   if (!db::AppliedSchemaVersion(*connection)) {
@@ -97,6 +92,7 @@ int Sync(const CommandLine& line, const Config& config) {
     options.token_url = tenant.token_url;
     options.client_id = tenant.client_id;
     options.client_secret = tenant.client_secret;
+    options.retry = {tenant.retry.attempts, tenant.retry.base_delay, tenant.retry.max_delay};
     sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>());
     sync::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per);
     sync::IscClient client(options, tokens, budget, std::make_unique<sync::CurlTransport>());
@@ -106,27 +102,40 @@ int Sync(const CommandLine& line, const Config& config) {
                                          : std::find(line.args.begin(), line.args.end(),
                                                      schema.name) != line.args.end();
       if (!requested) continue;
-      if (schema.parent) {
-        log::Info("skipped: child resources are not synced yet", {{"resource", schema.name}});
-        continue;
-      }
       auto started = std::chrono::steady_clock::now();
-      auto outcome = sync::RunFullScan(*connection, client, schema,
-                                       {tenant.name, resource->ignore_paths, 1000});
+      sync::RunSettings settings;
+      settings.tenant = tenant.name;
+      settings.ignore_paths = resource->ignore_paths;
+      settings.force_full = line.full;
+      settings.full_every = resource->full_every;
+      settings.max_delete_share = config.guards.max_delete_share;
+      settings.delete_floor = config.guards.delete_floor;
+      settings.allow_deletes = line.allow_deletes;
+      auto outcome = sync::RunSync(*connection, client, schema, settings);
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - started)
                     .count();
-      if (outcome.status == "ok") {
-        log::Info("sync finished", {{"tenant", tenant.name},
-                                    {"resource", schema.name},
-                                    {"run", outcome.run_id},
-                                    {"pages", outcome.pages},
-                                    {"seen", outcome.seen},
-                                    {"inserted", outcome.inserted},
-                                    {"updated", outcome.updated},
-                                    {"unchanged", outcome.unchanged},
-                                    {"rejected", outcome.rejected},
-                                    {"ms", ms}});
+      if (outcome.status != "failed") {
+        log::Fields fields = {{"tenant", tenant.name},
+                              {"resource", schema.name},
+                              {"run", outcome.run_id},
+                              {"mode", outcome.mode},
+                              {"pages", outcome.pages},
+                              {"seen", outcome.seen},
+                              {"inserted", outcome.inserted},
+                              {"updated", outcome.updated},
+                              {"unchanged", outcome.unchanged},
+                              {"deleted", outcome.deleted},
+                              {"expired", outcome.expired},
+                              {"rejected", outcome.rejected},
+                              {"ms", ms}};
+        if (outcome.status == "held") {
+          // Held deletes are a warning, not a failure: everything else was mirrored.
+          fields.emplace_back("held", outcome.error);
+          log::Warn("sync finished; deletes held", fields);
+        } else {
+          log::Info("sync finished", fields);
+        }
       } else {
         failed = true;
         log::Error("sync failed", {{"tenant", tenant.name},

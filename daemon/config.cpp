@@ -328,6 +328,20 @@ void ParseRateLimit(Parser& p, const YAML::Node& node, const std::string& key, R
   }
 }
 
+void ParseRetry(Parser& p, const YAML::Node& node, const std::string& key, RetryConfig& out) {
+  if (!p.Map(node, key)) return;
+  p.CheckKeys(node, key, {"attempts", "base_delay", "max_delay"});
+  if (auto v = p.Integer(node["attempts"], Parser::Join(key, "attempts"), 1, 100)) {
+    out.attempts = static_cast<int>(*v);
+  }
+  if (auto v = p.Dur(node["base_delay"], Parser::Join(key, "base_delay"), Duration(1))) {
+    out.base_delay = *v;
+  }
+  if (auto v = p.Dur(node["max_delay"], Parser::Join(key, "max_delay"), Duration(1))) {
+    out.max_delay = *v;
+  }
+}
+
 std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const std::string& key) {
   if (!node.IsMap()) {
     p.Fail(node, key, fmt::format("expected a tenant mapping, got {}", Describe(node)));
@@ -335,7 +349,7 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
   }
   p.CheckKeys(node, key,
               {"name", "base_url", "token_url", "client_id", "client_secret", "client_secret_file",
-               "rate_limit"});
+               "rate_limit", "retry"});
   TenantConfig t;
   bool ok = true;
   auto require = [&](std::optional<std::string> value, std::string_view field, std::string hint) {
@@ -410,6 +424,7 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
   }
 
   ParseRateLimit(p, node["rate_limit"], Parser::Join(key, "rate_limit"), t.rate_limit);
+  ParseRetry(p, node["retry"], Parser::Join(key, "retry"), t.retry);
   if (!ok) return std::nullopt;
   return t;
 }
@@ -707,9 +722,12 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
     }
   }
   if (const auto& n = root["guards"]; p.Map(n, "guards")) {
-    p.CheckKeys(n, "guards", {"max_delete_share"});
+    p.CheckKeys(n, "guards", {"max_delete_share", "delete_floor"});
     if (auto v = p.Number(n["max_delete_share"], "guards.max_delete_share", 0.0, 1.0)) {
       config.guards.max_delete_share = *v;
+    }
+    if (auto v = p.Integer(n["delete_floor"], "guards.delete_floor", 0, 1'000'000'000)) {
+      config.guards.delete_floor = *v;
     }
   }
   if (const auto& n = root["http"]; p.Map(n, "http")) {

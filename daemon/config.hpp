@@ -23,6 +23,13 @@ struct RateLimit {
   Duration per = std::chrono::seconds(10);
 };
 
+// Transient failures (5xx, timeouts, broken bodies) are retried with exponential backoff.
+struct RetryConfig {
+  int attempts = 6;  // the first try included
+  Duration base_delay = std::chrono::milliseconds(500);
+  Duration max_delay = std::chrono::seconds(30);
+};
+
 struct TenantConfig {
   std::string name;
   std::string base_url;   // no trailing slash
@@ -30,6 +37,7 @@ struct TenantConfig {
   std::string client_id;
   base::Secret client_secret;
   RateLimit rate_limit;
+  RetryConfig retry;
 };
 
 struct DatabaseConfig {
@@ -83,6 +91,7 @@ struct ActionsConfig {
 
 struct GuardsConfig {
   double max_delete_share = 0.10;
+  int64_t delete_floor = 10;  // this many deletes per scan are never held (small tables)
 };
 
 struct HttpConfig {

@@ -7,7 +7,8 @@
 namespace isc_mirror::sync {
 
 ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
-                RequestStats& stats, const PageConsumer& consume, int parse_attempts) {
+                RequestStats& stats, const PageConsumer& consume, const ScanProgress& progress,
+                int parse_attempts) {
   ScanResult result;
   for (int64_t offset = 0;; offset += kPageSize) {
     std::string url(path);
@@ -29,6 +30,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
           return result;
         }
         result.error = page.error;
+        result.status = page.status;
         return result;
       }
       if (offset == 0 && page.total_count) {
@@ -53,6 +55,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
     }
     ++result.pages;
     result.objects += objects;
+    if (progress) progress(result);
     if (paging == Paging::kNone || objects < kPageSize) {
       result.complete = true;
       return result;

@@ -20,7 +20,11 @@ struct ScanResult {
   int64_t objects = 0;
   std::optional<int64_t> total;  // X-Total-Count of the first page
   std::string error;             // why the scan is not complete
+  int status = 0;                // the HTTP status of a failed request, 0 otherwise
 };
+
+// Called after every page with the scan so far, e.g. to log progress.
+using ScanProgress = std::function<void(const ScanResult&)>;
 
 // Called with each page's body; returns the number of objects in it, or an error when the
 // body does not parse (the page is then fetched again, up to the retry limit). The consumer
@@ -31,6 +35,7 @@ using PageConsumer = std::function<base::Expected<int64_t>(std::string_view body
 // Stops on a short page, and treats ISC's "400 Specified offset is invalid" after a full page
 // as the end (DESIGN §2). Unpaged endpoints are one request.
 ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
-                RequestStats& stats, const PageConsumer& consume, int parse_attempts = 3);
+                RequestStats& stats, const PageConsumer& consume,
+                const ScanProgress& progress = nullptr, int parse_attempts = 3);
 
 }  // namespace isc_mirror::sync

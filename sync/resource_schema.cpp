@@ -113,9 +113,14 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   }
   if (!root.IsMap()) return base::Error{fmt::format("{}: expected a mapping", file)};
   Reader r(root, file);
-  static const std::set<std::string> kKeys = {
-      "name",       "path",      "table",       "key",          "sort",   "paging", "interval",
-      "full_every", "retention", "incremental", "ignore_paths", "parent", "columns"};
+  static const std::set<std::string> kKeys = {"name",          "path",
+                                              "table",         "key",
+                                              "sort",          "paging",
+                                              "interval",      "full_every",
+                                              "retention",     "incremental",
+                                              "ignore_paths",  "parent",
+                                              "columns",       "retention_column",
+                                              "recheck_filter"};
   for (const auto& item : root) {
     if (!kKeys.contains(item.first.Scalar())) {
       return base::Error{r.Fail(item.first, fmt::format("unknown key {}", item.first.Scalar()))};
@@ -153,6 +158,15 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   auto retention = r.Dur("retention");
   if (!retention) return base::Error{retention.error()};
   s.retention = *retention;
+  for (auto [key, target] : {std::pair{"retention_column", &s.retention_column},
+                             std::pair{"recheck_filter", &s.recheck_filter}}) {
+    auto value = r.Text(root, key, false);
+    if (!value) return base::Error{value.error()};
+    *target = *value;
+  }
+  if (s.retention.has_value() != !s.retention_column.empty()) {
+    return base::Error{r.Fail(root, "retention and retention_column go together")};
+  }
 
   if (const YAML::Node& inc = root["incremental"]; inc.IsDefined()) {
     if (!inc.IsMap()) return base::Error{r.Fail(inc, "incremental must be a mapping")};
@@ -234,6 +248,14 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
     bool known = s.FindColumn(name) != nullptr || (s.parent && s.parent->column == name);
     if (!known) return base::Error{r.Fail(k, fmt::format("key column {} is not a column", name))};
     s.key.push_back(name);
+  }
+  if (!s.retention_column.empty()) {
+    const Column* c = s.FindColumn(s.retention_column);
+    if (c == nullptr ||
+        (c->type != ColumnType::kTimestamptz && c->type != ColumnType::kEpochSeconds)) {
+      return base::Error{
+          r.Fail(root["retention_column"], "retention_column must name a timestamp column")};
+    }
   }
   if (s.parent && s.key.front() != s.parent->column) {
     return base::Error{

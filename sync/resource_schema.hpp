@@ -55,7 +55,14 @@ struct ResourceSchema {
   Paging paging = Paging::kOffset;
   std::chrono::milliseconds interval{0};
   std::optional<std::chrono::milliseconds> full_every;
-  std::optional<std::chrono::milliseconds> retention;  // objects older disappear as expiries
+  // ISC drops objects whose retention_column is older than this window: their disappearance
+  // is an expiry, not a delete.
+  std::optional<std::chrono::milliseconds> retention;
+  std::string retention_column;
+  // The API field that takes `filters=<field> in (...)`: objects missing from a full scan are
+  // asked for once more by key before they are deleted, because offset paging skips objects
+  // when earlier ones vanish mid-scan.
+  std::string recheck_filter;
   std::optional<Incremental> incremental;
   std::vector<std::string> ignore_paths;
   std::optional<ParentRef> parent;

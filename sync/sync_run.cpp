@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/log.hpp"
@@ -14,6 +16,12 @@
 namespace isc_mirror::sync {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kRecheckChunk = 50;  // ids per `filters=id in (...)` request
+constexpr int kCursorFetch = 10000;
+constexpr auto kLockWait = std::chrono::seconds(15);
+
 base::Expected<std::string> CanonicalOf(std::string_view json, const IgnoreSet& ignore) {
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(json);
@@ -24,109 +32,515 @@ base::Expected<std::string> CanonicalOf(std::string_view json, const IgnoreSet& 
   return CanonicalJson(value, ignore);
 }
 
-}  // namespace
+std::string JoinQuery(std::initializer_list<std::string> parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.empty()) continue;
+    if (!out.empty()) out += '&';
+    out += p;
+  }
+  return out;
+}
 
-RunOutcome RunFullScan(pqxx::connection& connection, IscClient& client,
-                       const ResourceSchema& schema, const RunSettings& settings) {
-  RunOutcome out;
-  bool baseline = true;
+// A filter value in ISC's filter grammar: double-quoted, with quotes and backslashes escaped.
+std::string FilterString(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+// Where one scan reads from: the resource's path, or a child's path for one parent.
+struct Target {
+  std::string path;
+  std::optional<std::string> parent;
+};
+
+// Releases the run's advisory lock when the run ends, however it ends.
+class RunLock {
+ public:
+  RunLock(pqxx::connection& connection, std::string tenant, std::string resource)
+      : connection_(connection), tenant_(std::move(tenant)), resource_(std::move(resource)) {}
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  ~RunLock() {
+    if (!held_) return;
+    try {
+      pqxx::nontransaction tx(connection_);
+      tx.exec_params(std::string(kUnlockSql), tenant_, resource_);
+    } catch (const std::exception& e) {
+      log::Warn("could not release the sync lock", {{"error", e.what()}});
+    }
+  }
+  void Held() { held_ = true; }
+
+  static constexpr std::string_view kLockSql =
+      "SELECT pg_try_advisory_lock(hashtext('isc-mirror sync'), hashtext($1 || '/' || $2))";
+  static constexpr std::string_view kUnlockSql =
+      "SELECT pg_advisory_unlock(hashtext('isc-mirror sync'), hashtext($1 || '/' || $2))";
+
+ private:
+  pqxx::connection& connection_;
+  std::string tenant_;
+  std::string resource_;
+  bool held_ = false;
+};
+
+class ResourceRun {
+ public:
+  ResourceRun(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
+              const RunSettings& settings)
+      : connection_(connection),
+        client_(client),
+        schema_(schema),
+        settings_(settings),
+        ignore_(settings.ignore_paths.begin(), settings.ignore_paths.end()),
+        writer_(settings.tenant, schema, ignore_),
+        lock_(connection, settings.tenant, schema.name) {}
+
+  RunOutcome Execute();
+
+ private:
+  void Start();
+  std::string ScanQuery() const;
+  std::vector<Target> Targets();
+  base::Expected<int64_t> ConsumePage(std::string_view body,
+                                      const std::optional<std::string>& parent);
+  void Flush();
+  void Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
+                std::string_view unit);
+  // After a complete full scan: what is gone, re-checked, guarded, then retired.
+  void RetireMissing(const std::unordered_set<std::string>& complete_parents);
+  bool Recheck(std::vector<std::string>& candidates);
+
+  pqxx::connection& connection_;
+  IscClient& client_;
+  const ResourceSchema& schema_;
+  const RunSettings& settings_;
+  IgnoreSet ignore_;
+  Writer writer_;
+  RunLock lock_;
+  RequestStats stats_;
+  RunOutcome out_;
+  bool baseline_ = true;
+  bool incremental_ = false;
+  std::string since_;  // incremental scans: the filter's lower bound
+  std::unordered_set<std::string> seen_;
+  std::vector<ObjectRow> batch_;
+  std::string failure_;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point last_progress_ = Clock::now();
+};
+
+void ResourceRun::Start() {
+  // One run per resource at a time; the lock ends with the session, also when it is killed.
+  // The server may take a moment to notice a killed predecessor, so wait a little for it.
+  bool locked = false;
+  for (auto deadline = Clock::now() + kLockWait;;) {
+    pqxx::nontransaction probe(connection_);
+    locked = probe.exec_params1(std::string(RunLock::kLockSql), settings_.tenant, schema_.name)[0]
+                 .as<bool>();
+    if (locked || Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (!locked) {
+    throw std::runtime_error(fmt::format(
+        "another sync of {} for tenant {} is running (hint: wait for it, or check `isc-mirror "
+        "status`)",
+        schema_.name, settings_.tenant));
+  }
+  lock_.Held();
+  pqxx::work tx(connection_);
+  // Runs still marked running were cut off: nobody else holds the lock.
+  tx.exec_params(
+      "UPDATE mirror.sync_runs SET status = 'failed', finished_at = now(), error = 'interrupted: "
+      "the process stopped before the run finished' WHERE tenant = $1 AND resource = $2 AND "
+      "status = 'running'",
+      settings_.tenant, schema_.name);
+  auto state = tx.exec_params(
+      "SELECT baseline_done, watermark IS NOT NULL, to_char((watermark - make_interval(secs => "
+      "$3)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), last_full_scan_at > now() - "
+      "make_interval(secs => $4) FROM mirror.stream_state WHERE tenant = $1 AND resource = $2",
+      settings_.tenant, schema_.name, static_cast<double>(settings_.overlap.count()),
+      static_cast<double>(
+          settings_.full_every.value_or(schema_.full_every.value_or(std::chrono::milliseconds(0)))
+              .count()) /
+          1000.0);
+  if (!state.empty()) {
+    baseline_ = !state[0][0].as<bool>();
+    bool full_fresh = !state[0][3].is_null() && state[0][3].as<bool>();
+    if (schema_.incremental && !settings_.force_full && !baseline_ && state[0][1].as<bool>() &&
+        full_fresh) {
+      incremental_ = true;
+      since_ = state[0][2].as<std::string>();
+    }
+  }
+  out_.mode = incremental_ ? "incremental" : "full";
+  out_.run_id = tx.exec_params1(
+                      "INSERT INTO mirror.sync_runs (tenant, resource, mode) VALUES ($1, $2, $3) "
+                      "RETURNING id",
+                      settings_.tenant, schema_.name, out_.mode)[0]
+                    .as<int64_t>();
+  tx.commit();
+}
+
+std::string ResourceRun::ScanQuery() const {
+  if (incremental_) {
+    return JoinQuery(
+        {"filters=" + PercentEncode(schema_.incremental->field + " ge " + FilterString(since_)),
+         "sorters=" + PercentEncode(schema_.incremental->sorters)});
+  }
+  return schema_.sort.empty() ? "" : "sorters=" + PercentEncode(schema_.sort);
+}
+
+std::vector<Target> ResourceRun::Targets() {
+  if (!schema_.parent) return {{schema_.path, std::nullopt}};
+  const ResourceSchema* parent = FindSchema(schema_.parent->resource);
+  std::string sql = fmt::format(
+      "SELECT p.{key}::text FROM {table} p WHERE p.tenant = $1 AND p.deleted_at IS NULL",
+      fmt::arg("key", parent->key.front()), fmt::arg("table", parent->table));
+  std::string path = "{}", equals;
+  if (schema_.parent->open_when_path) {
+    sql += " AND (p.raw #> $2::text[])::text = $3";
+    path = PointerToTextPath(*schema_.parent->open_when_path);
+    equals = *schema_.parent->open_when_equals;
+  } else {
+    sql += " AND $2::text IS NOT NULL AND $3::text IS NOT NULL";
+  }
+  pqxx::read_transaction tx(connection_);
+  std::vector<Target> targets;
+  for (const auto& row : tx.exec_params(sql + " ORDER BY 1", settings_.tenant, path, equals)) {
+    std::string key = row[0].as<std::string>();
+    std::string child_path = schema_.path;
+    child_path.replace(child_path.find("{id}"), 4, PercentEncode(key));
+    targets.push_back({std::move(child_path), std::move(key)});
+  }
+  return targets;
+}
+
+base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
+                                                 const std::optional<std::string>& parent) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::array items;
+  if (parser.iterate(padded).get(doc) || doc.get_array().get(items)) {
+    return base::Error{"the page is not a JSON array"};
+  }
+  // Parse the whole page before keeping anything, so a broken page adds nothing.
+  std::vector<ObjectRow> rows;
+  int64_t count = 0;
+  for (auto element : items) {
+    simdjson::ondemand::value value;
+    if (element.get(value)) return base::Error{"the page is not valid JSON"};
+    auto full = CanonicalJson(value, {});
+    if (!full) return base::Error{full.error()};
+    ++count;
+    auto row = BuildRow(schema_, *full, parent);
+    if (!row) {
+      ++out_.rejected;
+      log::Warn("object skipped", {{"resource", schema_.name}, {"reason", row.error()}});
+      continue;
+    }
+    if (!ignore_.empty()) {
+      auto hashed = CanonicalOf(*full, ignore_);
+      if (!hashed) return base::Error{hashed.error()};
+      row->hash = ContentHash(*hashed);
+    }
+    rows.push_back(std::move(*row));
+  }
+  for (auto& row : rows) {
+    // Pages that shifted during the scan repeat objects: keep the first.
+    if (!seen_.insert(row.object_id).second) continue;
+    batch_.push_back(std::move(row));
+    if (batch_.size() >= settings_.batch_size) Flush();
+  }
+  return count;
+}
+
+void ResourceRun::Flush() {
+  if (batch_.empty()) return;
+  auto counts = writer_.Write(connection_, batch_, out_.run_id, baseline_, [&](pqxx::work& tx) {
+    // The run's progress commits with the batch, so the row tells how far a cut-off run got.
+    tx.exec_params(
+        "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
+        "unchanged = $6, http_requests = $7 WHERE id = $1",
+        out_.run_id, out_.pages, static_cast<int64_t>(seen_.size()), out_.inserted, out_.updated,
+        out_.unchanged, static_cast<int64_t>(stats_.requests));
+  });
+  out_.inserted += counts.inserted;
+  out_.updated += counts.updated;
+  out_.unchanged += counts.unchanged;
+  batch_.clear();
+}
+
+void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
+                           std::string_view unit) {
+  auto now = Clock::now();
+  if (now - last_progress_ < settings_.progress_every) return;
+  last_progress_ = now;
+  double seconds = std::chrono::duration<double>(now - started_).count();
+  double rate = seconds > 0 ? static_cast<double>(objects) / seconds : 0.0;
+  log::Fields fields = {{"tenant", settings_.tenant},
+                        {"resource", schema_.name},
+                        {"pages", pages},
+                        {unit, objects},
+                        {"per_second", static_cast<int64_t>(rate)}};
+  if (total && *total > 0) {
+    fields.emplace_back("total", *total);
+    if (rate > 0 && *total > objects) {
+      fields.emplace_back("eta_s", static_cast<int64_t>((*total - objects) / rate));
+    }
+  }
+  log::Info("sync progress", fields);
+}
+
+bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
+  if (schema_.recheck_filter.empty() || schema_.paging != Paging::kOffset) return true;
+  // Group by parent: a child's object_id is "<parent>/<id>".
+  std::unordered_map<std::string, std::vector<std::string>> by_parent;
+  for (const auto& id : candidates) {
+    if (!schema_.parent) {
+      by_parent[""].push_back(id);
+      continue;
+    }
+    auto slash = id.find('/');
+    by_parent[id.substr(0, slash)].push_back(id.substr(slash + 1));
+  }
+  for (const auto& [parent, ids] : by_parent) {
+    std::string path = schema_.path;
+    std::optional<std::string> parent_key;
+    if (schema_.parent) {
+      path.replace(path.find("{id}"), 4, PercentEncode(parent));
+      parent_key = parent;
+    }
+    for (size_t i = 0; i < ids.size(); i += kRecheckChunk) {
+      std::string list;
+      for (size_t j = i; j < std::min(ids.size(), i + kRecheckChunk); ++j) {
+        if (!list.empty()) list += ',';
+        list += FilterString(ids[j]);
+      }
+      auto scan = Scan(client_, path,
+                       "filters=" + PercentEncode(schema_.recheck_filter + " in (" + list + ")"),
+                       schema_.paging, stats_,
+                       [&](std::string_view body) { return ConsumePage(body, parent_key); });
+      if (!scan.complete) {
+        failure_ = "re-checking missing objects failed: " + scan.error;
+        return false;
+      }
+    }
+  }
+  Flush();
+  std::erase_if(candidates, [&](const std::string& id) { return seen_.contains(id); });
+  return true;
+}
+
+void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_parents) {
+  const ResourceSchema* parent = schema_.parent ? FindSchema(schema_.parent->resource) : nullptr;
+  std::string age = schema_.retention_column.empty()
+                        ? "NULL::float8"
+                        : fmt::format("extract(epoch FROM t.{})", schema_.retention_column);
+  std::string parent_gone =
+      parent == nullptr
+          ? "false"
+          : fmt::format(
+                "NOT EXISTS (SELECT 1 FROM {table} p WHERE p.tenant = t.tenant AND p.{key} = "
+                "t.{column} AND p.deleted_at IS NULL)",
+                fmt::arg("table", parent->table), fmt::arg("key", parent->key.front()),
+                fmt::arg("column", schema_.parent->column));
+  std::string parent_key = parent == nullptr ? "NULL" : "t." + schema_.parent->column + "::text";
+
+  struct Candidate {
+    std::string id;
+    std::optional<double> age;
+    bool parent_gone = false;  // nothing to ask ISC: the parent itself is gone
+  };
+  std::vector<Candidate> candidates;
+  int64_t live = 0;
+  std::optional<double> oldest_seen;
+  double now = 0;
   {
-    pqxx::work tx(connection);
-    out.run_id = tx.exec_params1(
-                       "INSERT INTO mirror.sync_runs (tenant, resource, mode) VALUES ($1, $2, "
-                       "'full') RETURNING id",
-                       settings.tenant, schema.name)[0]
-                     .as<int64_t>();
-    auto state = tx.exec_params(
-        "SELECT baseline_done FROM mirror.stream_state WHERE tenant = $1 AND resource = $2",
-        settings.tenant, schema.name);
-    baseline = state.empty() || !state[0][0].as<bool>();
+    // A cursor keeps a million-row table out of memory; only the missing ones are kept.
+    pqxx::work tx(connection_);
+    now = tx.exec1("SELECT extract(epoch FROM now())")[0].as<double>();
+    tx.exec(fmt::format(
+        "DECLARE live NO SCROLL CURSOR FOR SELECT {id}, {age}, {gone}, {parent_key} FROM {table} t "
+        "WHERE t.tenant = {tenant} AND t.deleted_at IS NULL",
+        fmt::arg("id", writer_.ObjectIdSql()), fmt::arg("age", age), fmt::arg("gone", parent_gone),
+        fmt::arg("parent_key", parent_key), fmt::arg("table", schema_.table),
+        fmt::arg("tenant", tx.quote(settings_.tenant))));
+    for (;;) {
+      auto rows = tx.exec(fmt::format("FETCH {} FROM live", kCursorFetch));
+      if (rows.empty()) break;
+      for (const auto& r : rows) {
+        ++live;
+        std::string id = r[0].as<std::string>();
+        std::optional<double> when =
+            r[1].is_null() ? std::nullopt : std::optional(r[1].as<double>());
+        if (seen_.contains(id)) {
+          if (when && (!oldest_seen || *when < *oldest_seen)) oldest_seen = when;
+          continue;
+        }
+        // Children of parents not read this run (closed ones) keep their last state.
+        bool parent_gone_now = r[2].as<bool>();
+        if (parent && !parent_gone_now && !complete_parents.contains(r[3].as<std::string>())) {
+          continue;
+        }
+        candidates.push_back({std::move(id), when, parent_gone_now});
+      }
+    }
     tx.commit();
   }
-  IgnoreSet ignore(settings.ignore_paths.begin(), settings.ignore_paths.end());
-  Writer writer(settings.tenant, schema, ignore);
-  RequestStats stats;
-  std::unordered_set<std::string> seen;
-  std::vector<ObjectRow> batch;
-  auto flush = [&] {
-    if (batch.empty()) return;
-    auto counts = writer.Write(connection, batch, out.run_id, baseline);
-    out.inserted += counts.inserted;
-    out.updated += counts.updated;
-    out.unchanged += counts.unchanged;
-    batch.clear();
-  };
 
-  std::string failure;
-  ScanResult scan;
-  try {
-    scan = Scan(
-        client, schema.path, schema.sort.empty() ? "" : "sorters=" + PercentEncode(schema.sort),
-        schema.paging, stats, [&](std::string_view body) -> base::Expected<int64_t> {
-          simdjson::ondemand::parser parser;
-          simdjson::padded_string padded(body);
-          simdjson::ondemand::document doc;
-          simdjson::ondemand::array items;
-          if (parser.iterate(padded).get(doc) || doc.get_array().get(items)) {
-            return base::Error{"the page is not a JSON array"};
-          }
-          // Parse the whole page before keeping anything, so a broken page adds nothing.
-          std::vector<ObjectRow> rows;
-          int64_t count = 0;
-          for (auto element : items) {
-            simdjson::ondemand::value value;
-            if (element.get(value)) return base::Error{"the page is not valid JSON"};
-            auto full = CanonicalJson(value, {});
-            if (!full) return base::Error{full.error()};
-            ++count;
-            auto row = BuildRow(schema, *full, std::nullopt);
-            if (!row) {
-              ++out.rejected;
-              log::Warn("object skipped", {{"resource", schema.name}, {"reason", row.error()}});
-              continue;
-            }
-            if (!ignore.empty()) {
-              auto hashed = CanonicalOf(*full, ignore);
-              if (!hashed) return base::Error{hashed.error()};
-              row->hash = ContentHash(*hashed);
-            }
-            rows.push_back(std::move(*row));
-          }
-          for (auto& row : rows) {
-            // Pages that shifted during the scan repeat objects: keep the first.
-            if (!seen.insert(row.object_id).second) continue;
-            batch.push_back(std::move(row));
-            if (batch.size() >= settings.batch_size) flush();
-          }
-          return count;
-        });
-    flush();
-  } catch (const std::exception& e) {
-    failure = fmt::format("writing {} failed: {}", schema.name, e.what());
+  // ISC returns a window of the newest objects (by the retention column); what vanished at
+  // its old end aged out. Anything older than the oldest object still returned, or older than
+  // the window itself, is an expiry.
+  std::vector<std::string> expire, remove, orphans;
+  for (auto& c : candidates) {
+    bool aged = schema_.retention && c.age &&
+                ((oldest_seen && *c.age <= *oldest_seen) ||
+                 *c.age < now - std::chrono::duration<double>(*schema_.retention).count());
+    (aged ? expire : c.parent_gone ? orphans : remove).push_back(std::move(c.id));
   }
-  if (failure.empty() && !scan.complete) failure = scan.error;
-  out.pages = scan.pages;
-  out.seen = static_cast<int64_t>(seen.size());
-  out.status = failure.empty() ? "ok" : "failed";
-  out.error = failure;
+  auto limit = std::max(static_cast<double>(settings_.delete_floor),
+                        settings_.max_delete_share * static_cast<double>(live));
+  // Orphans follow a parent whose own delete passed the guard; only the rest is guarded.
+  if (static_cast<double>(remove.size()) > limit) {
+    if (!settings_.allow_deletes) {
+      out_.status = "held";
+      out_.error = fmt::format(
+          "held: the scan would delete {} of {} {} ({:.1f} %, more than guards.max_delete_share "
+          "{:.0f} %); nothing was deleted (hint: check the tenant, then run isc-mirror sync --full "
+          "--allow-deletes {})",
+          remove.size(), live, schema_.name,
+          100.0 * static_cast<double>(remove.size()) / static_cast<double>(live),
+          100.0 * settings_.max_delete_share, schema_.name);
+      log::Warn("deletes held", {{"tenant", settings_.tenant},
+                                 {"resource", schema_.name},
+                                 {"would_delete", static_cast<int64_t>(remove.size())},
+                                 {"present", live}});
+      return;
+    }
+    log::Warn("deletes beyond the guard applied (--allow-deletes)",
+              {{"resource", schema_.name}, {"deletes", static_cast<int64_t>(remove.size())}});
+  }
+  if (!Recheck(remove)) return;
+  remove.insert(remove.end(), orphans.begin(), orphans.end());
+  out_.deleted = writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_);
+  out_.expired = writer_.Retire(connection_, expire, "expire", out_.run_id, baseline_);
+}
 
-  pqxx::work tx(connection);
+RunOutcome ResourceRun::Execute() {
+  Start();
+  std::unordered_set<std::string> complete_parents;
+  bool complete = true;
+  try {
+    auto targets = Targets();
+    int64_t done = 0;
+    for (const auto& target : targets) {
+      auto scan = Scan(
+          client_, target.path, ScanQuery(), schema_.paging, stats_,
+          [&](std::string_view body) { return ConsumePage(body, target.parent); },
+          [&](const ScanResult& s) {
+            out_.pages += 1;
+            if (schema_.parent) {
+              Progress(out_.pages, done, static_cast<int64_t>(targets.size()), "parents");
+            } else {
+              Progress(s.pages, s.objects, s.total, "objects");
+            }
+          });
+      ++done;
+      if (scan.complete) {
+        if (target.parent) complete_parents.insert(*target.parent);
+        continue;
+      }
+      if (target.parent && scan.status == 404) {
+        // The parent went away after the mirror saw it; its children go when it does.
+        log::Info("parent not found; its children are left as they were",
+                  {{"resource", schema_.name}, {"parent", *target.parent}});
+        continue;
+      }
+      complete = false;
+      failure_ = scan.error;
+      break;
+    }
+    Flush();
+    out_.status = "ok";
+    if (complete && !incremental_) RetireMissing(complete_parents);
+  } catch (const std::exception& e) {
+    failure_ = fmt::format("writing {} failed: {}", schema_.name, e.what());
+  }
+  if (!failure_.empty()) {
+    out_.status = "failed";
+    out_.error = failure_;
+  }
+  out_.seen = static_cast<int64_t>(seen_.size());
+
+  pqxx::work tx(connection_);
   tx.exec_params(
       "UPDATE mirror.sync_runs SET finished_at = now(), status = $2, pages = $3, seen = $4, "
-      "inserted = $5, updated = $6, unchanged = $7, http_requests = $8, http_retries = $9, "
-      "rate_limited = $10, error = NULLIF($11, '') WHERE id = $1",
-      out.run_id, out.status, out.pages, out.seen, out.inserted, out.updated, out.unchanged,
-      static_cast<int64_t>(stats.requests), static_cast<int64_t>(stats.retries),
-      static_cast<int64_t>(stats.rate_limited), out.error);
-  if (failure.empty()) {
+      "inserted = $5, updated = $6, unchanged = $7, deleted = $8, expired = $9, http_requests = "
+      "$10, http_retries = $11, rate_limited = $12, error = NULLIF($13, '') WHERE id = $1",
+      out_.run_id, out_.status, out_.pages, out_.seen, out_.inserted, out_.updated, out_.unchanged,
+      out_.deleted, out_.expired, static_cast<int64_t>(stats_.requests),
+      static_cast<int64_t>(stats_.retries), static_cast<int64_t>(stats_.rate_limited), out_.error);
+  if (out_.status != "failed") {
+    // The watermark is the newest modification the mirror holds: the tenant's clock, not ours.
+    std::string watermark = "NULL::timestamptz";
+    if (schema_.incremental) {
+      const Column* column = nullptr;
+      for (const auto& c : schema_.columns) {
+        if (c.path == "/" + schema_.incremental->field) column = &c;
+      }
+      if (column == nullptr) throw std::logic_error(schema_.name + ": no incremental column");
+      watermark =
+          fmt::format("(SELECT max({}) FROM {} WHERE tenant = $1)", column->name, schema_.table);
+    }
+    // A held full scan is not a reconciliation: the next cycle scans in full again.
+    bool reconciled = !incremental_ && out_.status == "ok";
     tx.exec_params(
-        "INSERT INTO mirror.stream_state (tenant, resource, last_full_scan_at, baseline_done) "
-        "VALUES ($1, $2, now(), true) ON CONFLICT (tenant, resource) DO UPDATE SET "
-        "last_full_scan_at = now(), baseline_done = true, updated_at = now()",
-        settings.tenant, schema.name);
+        fmt::format(
+            "INSERT INTO mirror.stream_state AS s (tenant, resource, watermark, last_full_scan_at, "
+            "baseline_done) VALUES ($1, $2, {0}, CASE WHEN $3 THEN now() END, true) ON CONFLICT "
+            "(tenant, resource) DO UPDATE SET watermark = coalesce(EXCLUDED.watermark, "
+            "s.watermark), last_full_scan_at = coalesce(EXCLUDED.last_full_scan_at, "
+            "s.last_full_scan_at), baseline_done = true, updated_at = now()",
+            watermark),
+        settings_.tenant, schema_.name, reconciled);
   }
   tx.commit();
-  return out;
+  return out_;
+}
+
+}  // namespace
+
+std::string PointerToTextPath(std::string_view pointer) {
+  std::string out = "{";
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    std::string part(pointer.substr(start, end - start));
+    for (size_t at; (at = part.find("~1")) != std::string::npos;) part.replace(at, 2, "/");
+    for (size_t at; (at = part.find("~0")) != std::string::npos;) part.replace(at, 2, "~");
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : part) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+    start = end + 1;
+  }
+  return out + "}";
+}
+
+RunOutcome RunSync(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
+                   const RunSettings& settings) {
+  return ResourceRun(connection, client, schema, settings).Execute();
 }
 
 }  // namespace isc_mirror::sync

@@ -1,8 +1,11 @@
-// One sync run of one resource of one tenant: scan, write what changed, record the run.
+// One sync run of one resource of one tenant: scan, write what changed, retire what is gone.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "sync/isc_client.hpp"
 #include "sync/resource_schema.hpp"
@@ -11,13 +14,16 @@ namespace isc_mirror::sync {
 
 struct RunOutcome {
   int64_t run_id = 0;
-  std::string status;  // ok or failed
-  std::string error;
+  std::string mode;    // full or incremental
+  std::string status;  // ok, failed or held
+  std::string error;   // why it failed, or what the guard held back
   int64_t pages = 0;
   int64_t seen = 0;
   int64_t inserted = 0;
   int64_t updated = 0;
   int64_t unchanged = 0;
+  int64_t deleted = 0;
+  int64_t expired = 0;
   int64_t rejected = 0;  // objects without a key, logged and skipped
 };
 
@@ -25,12 +31,27 @@ struct RunSettings {
   std::string tenant;
   std::vector<std::string> ignore_paths;  // the configured list for this resource
   size_t batch_size = 1000;
+  bool force_full = false;  // sync --full: a full scan even where an incremental one is due
+  std::optional<std::chrono::milliseconds> full_every;  // overrides the schema's
+  double max_delete_share = 0.10;
+  int64_t delete_floor = 10;   // this many deletes are never held, whatever the share
+  bool allow_deletes = false;  // apply deletes the guard would hold (an operator's decision)
+  // Incremental scans start this far before the watermark: clocks differ, and objects
+  // modified in the same millisecond as the watermark must not be missed.
+  std::chrono::seconds overlap{300};
+  std::chrono::seconds progress_every{10};
 };
 
-// A full scan of a top-level resource. Every batch commits with its events; the run row in
-// mirror.sync_runs holds the counts and, on failure, the error. The first complete scan is the
-// baseline: its events are marked so, and mirror.stream_state records it.
-RunOutcome RunFullScan(pqxx::connection& connection, IscClient& client,
-                       const ResourceSchema& schema, const RunSettings& settings);
+// Runs one cycle of a resource: a full scan, or an incremental one where the schema allows it
+// and a full reconciliation is not due. Children are read once per open parent in the mirror.
+// Every batch commits with its events; after a complete full scan, objects not seen are
+// re-checked by key and then soft-deleted (or expired, for resources with a retention window)
+// unless the guard holds the run. The run row in mirror.sync_runs holds the counts and error.
+// The first complete scan is the baseline: its events are marked so.
+RunOutcome RunSync(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
+                   const RunSettings& settings);
+
+// The PostgreSQL text[] path of a JSON pointer ("/a/b" -> "{a,b}").
+std::string PointerToTextPath(std::string_view pointer);
 
 }  // namespace isc_mirror::sync

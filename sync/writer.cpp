@@ -155,4 +155,47 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   return counts;
 }
 
+std::string Writer::ObjectIdSql() const {
+  return "concat_ws('/', " +
+         Join(schema_.key, ", ",
+              [](const std::string& k) { return fmt::format("t.{}::text", k); }) +
+         ")";
+}
+
+int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
+                       std::string_view op, std::optional<int64_t> sync_run_id, bool baseline) {
+  if (object_ids.empty()) return 0;
+  pqxx::work tx(connection);
+  std::string now = tx.exec1("SELECT now()::text")[0].as<std::string>();
+  // A hash join against the list: a mass delete can name many thousands of objects.
+  auto gone = tx.exec_params(
+      fmt::format("UPDATE {table} t SET deleted_at = now(), last_changed = now() "
+                  "FROM unnest($2::text[]) AS d(object_id) WHERE t.tenant = $1 AND "
+                  "t.deleted_at IS NULL AND {id} = d.object_id RETURNING d.object_id, t.raw::text",
+                  fmt::arg("table", schema_.table), fmt::arg("id", ObjectIdSql())),
+      tenant_, TextArrayLiteral(object_ids));
+  std::vector<CopyRow> events;
+  std::vector<std::string> closed;
+  std::optional<std::string> run =
+      sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
+  for (const auto& r : gone) {
+    closed.push_back(r[0].as<std::string>());
+    events.push_back({tenant_, schema_.name, closed.back(), std::string(op), std::string("{}"),
+                      r[1].as<std::string>(), std::nullopt, std::string(baseline ? "t" : "f"),
+                      run});
+  }
+  if (!closed.empty()) {
+    tx.exec_params(
+        "UPDATE mirror.history SET valid_to = $3::timestamptz FROM unnest($4::text[]) AS d(id) "
+        "WHERE tenant = $1 AND resource = $2 AND valid_to IS NULL AND object_id = d.id",
+        tenant_, schema_.name, now, TextArrayLiteral(closed));
+    CopyRows(tx, "mirror.change_events",
+             {"tenant", "resource", "object_id", "op", "changed_paths", "before", "after",
+              "baseline", "sync_run_id"},
+             events);
+  }
+  tx.commit();
+  return static_cast<int64_t>(closed.size());
+}
+
 }  // namespace isc_mirror::sync

@@ -35,6 +35,15 @@ class Writer {
                     std::optional<int64_t> sync_run_id, bool baseline,
                     const std::function<void(pqxx::work&)>& extra = nullptr);
 
+  // Soft-deletes the given objects (by object_id) that are still present: sets deleted_at,
+  // closes their current history version and writes one `op` event (delete or expire) each,
+  // with the last version as `before`. Returns how many were retired.
+  int64_t Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
+                 std::string_view op, std::optional<int64_t> sync_run_id, bool baseline);
+
+  // The SQL expression naming a row of the table (alias t) as its object_id.
+  std::string ObjectIdSql() const;
+
  private:
   std::string tenant_;
   const ResourceSchema& schema_;

@@ -1179,6 +1179,22 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     return changed();
   }
 
+  if (what == "certifications" && parts.size() == 4 && parts[3] == "sign") {
+    auto id = ParseId(parts[2]);
+    auto index =
+        FindIf(s.certifications, [&](const Certification& c) { return id && c.id == *id; });
+    if (!index) return Error(404, fmt::format("certification {} was not found", parts[2]));
+    Certification& cert = s.certifications[*index];
+    if (cert.signed_off) return Error(400, "the certification is already signed");
+    cert.signed_off = true;
+    cert.signed_at = s.Now();
+    cert.modified = cert.signed_at;
+    for (uint32_t item : cert.items) {
+      if (s.review_items[item].decision < 0) s.review_items[item].decision = 0;
+    }
+    return changed();
+  }
+
   if (what == "clock") {
     int64_t seconds = 0;
     if (doc["advanceSeconds"].get(seconds)) return Error(400, "advanceSeconds is required");

@@ -65,6 +65,11 @@ TEST(ParseCommandLine, RejectsWhatDoesNotFit) {
   EXPECT_FALSE(Parse({"migrate", "--json"}).ok());
   EXPECT_FALSE(Parse({"-c"}).ok());
   EXPECT_FALSE(Parse({"status", "-c"}).ok());
+  EXPECT_FALSE(Parse({"sync", "--allow-deletes", "accounts"}).ok()) << "needs --full";
+  EXPECT_FALSE(Parse({"sync", "--full", "--allow-deletes"}).ok()) << "needs named resources";
+  auto allowed = Parse({"sync", "--full", "--allow-deletes", "accounts"});
+  ASSERT_TRUE(allowed.ok()) << allowed.error();
+  EXPECT_TRUE(allowed->allow_deletes);
   auto unknown = Parse({"stauts"});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error(), "unknown command 'stauts'");

@@ -93,6 +93,27 @@ TEST(ParseConfig, ReadsTheGoodFixture) {
   EXPECT_EQ(c.http.listen, "127.0.0.1:9464");
 }
 
+TEST(ParseConfig, ReadsRetriesAndTheDeleteFloor) {
+  auto result =
+      Parse(std::string(kMinimal) + R"(    retry: { attempts: 3, base_delay: 250ms, max_delay: 5s }
+guards: { max_delete_share: 0.2, delete_floor: 25 }
+)");
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  const auto& retry = result.config.tenants[0].retry;
+  EXPECT_EQ(retry.attempts, 3);
+  EXPECT_EQ(retry.base_delay, std::chrono::milliseconds(250));
+  EXPECT_EQ(retry.max_delay, std::chrono::seconds(5));
+  EXPECT_EQ(result.config.guards.delete_floor, 25);
+  EXPECT_EQ(Parse(kMinimal).config.tenants[0].retry.attempts, 6);
+
+  auto bad = Parse(std::string(kMinimal) + R"(    retry: { attempts: 0, tries: 2 }
+guards: { delete_floor: -1 }
+)");
+  EXPECT_NE(FindError(bad, "tenants[0].retry.attempts"), nullptr) << AllErrors(bad);
+  EXPECT_NE(FindError(bad, "tenants[0].retry.tries"), nullptr) << AllErrors(bad);
+  EXPECT_NE(FindError(bad, "guards.delete_floor"), nullptr) << AllErrors(bad);
+}
+
 TEST(ParseConfig, ReadsTheShippedExample) {
   FakeHost fake;
   fake.env = {{"SAIL_CLIENT_ID", "client-1"}};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sync/sync_run.hpp"
+
 namespace isc_mirror::sync {
 namespace {
 
@@ -44,6 +46,9 @@ TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
   EXPECT_EQ(reviewers->parent->open_when_equals, "false");
   EXPECT_EQ(FindSchema("das_tasks")->paging, Paging::kNone);
   EXPECT_EQ(FindSchema("task_statuses")->retention, hours(24 * 90));
+  EXPECT_EQ(FindSchema("task_statuses")->retention_column, "created");
+  EXPECT_EQ(accounts->recheck_filter, "id");
+  EXPECT_EQ(FindSchema("das_tasks")->recheck_filter, "") << "DAS lists are read whole";
   EXPECT_EQ(FindSchema("das_tasks")->FindColumn("start_time")->type, ColumnType::kEpochSeconds);
 }
 
@@ -84,6 +89,10 @@ TEST(ParseResourceSchema, NamesTheFileLineAndDefect) {
   std::string incremental =
       std::string(kMinimal) + "incremental: { field: modified, sorters: -modified }\n";
   EXPECT_EQ(Error(incremental), "schema/x.yaml:8: an incremental resource needs full_every");
+  EXPECT_EQ(Error(std::string(kMinimal) + "retention: 90d\n"),
+            "schema/x.yaml:1: retention and retention_column go together");
+  EXPECT_EQ(Error(std::string(kMinimal) + "retention: 90d\nretention_column: id\n"),
+            "schema/x.yaml:9: retention_column must name a timestamp column");
   EXPECT_NE(Error("name: [x]\n").find("name must be a string"), std::string::npos);
   EXPECT_NE(Error("{{").find("invalid YAML"), std::string::npos);
 }
@@ -109,6 +118,12 @@ columns:
   auto orphan = CheckSchemas({*a, *child});
   ASSERT_FALSE(orphan.ok());
   EXPECT_EQ(orphan.error(), "parts: parent resource widgets is not declared");
+}
+
+TEST(PointerToTextPath, SplitsAndUnescapesAJsonPointer) {
+  EXPECT_EQ(PointerToTextPath("/completed"), R"({"completed"})");
+  EXPECT_EQ(PointerToTextPath("/a/b~1c/d~0e"), R"({"a","b/c","d~e"})");
+  EXPECT_EQ(PointerToTextPath("/say \"hi\""), R"({"say \"hi\""})");
 }
 
 }  // namespace
