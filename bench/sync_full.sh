@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Full sync of identities and accounts from isc-sim (default 100,000 identities x 10 accounts)
-# into a throwaway PostgreSQL, then the same sync again with nothing changed.
+# Syncs every resource from isc-sim (default 100,000 identities x 10 accounts) into a throwaway
+# PostgreSQL, checks the mirror object by object against the simulator, then syncs twice more
+# with nothing changed (a forced full cycle, then a normal one: accounts incremental).
 #   bench/sync_full.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,18 +29,45 @@ database:
   url: "$PG_URL"
 YAML
 "$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
+sql() { psql "$PG_URL" -XAtc "$1"; }
 
 run() {
   local label=$1
-  /usr/bin/time -f "%e %M" -o "$work/time" "$build/isc-mirror" -c "$work/config.yaml" --log-level warn \
-    sync identities accounts
+  shift
+  local first
+  first=$(sql "SELECT coalesce(max(id), 0) + 1 FROM mirror.sync_runs")
+  /usr/bin/time -f "%e %M" -o "$work/time" "$build/isc-mirror" -c "$work/config.yaml" \
+    --log-level warn "$@"
   read -r seconds kb <"$work/time"
-  local written
-  written=$(psql "$PG_URL" -XAtc "SELECT coalesce(sum(inserted + updated), 0) FROM mirror.sync_runs WHERE id > (SELECT coalesce(max(id), 0) - 2 FROM mirror.sync_runs)")
-  printf '| %s | %.1f s | %.0f objects/s | %d MB | %s |\n' "$label" "$seconds" \
-    "$(awk -v n=$((identities * (per + 1))) -v t="$seconds" 'BEGIN {print n / t}')" $((kb / 1024)) "$written"
+  local seen written
+  seen=$(sql "SELECT sum(seen) FROM mirror.sync_runs WHERE id >= $first")
+  written=$(sql "SELECT sum(inserted + updated + deleted + expired) FROM mirror.sync_runs WHERE id >= $first")
+  printf '| %s | %.1f s | %s | %.0f objects/s | %d MB | %s |\n' "$label" "$seconds" "$seen" \
+    "$(awk -v n="$seen" -v t="$seconds" 'BEGIN {print n / t}')" $((kb / 1024)) "$written"
+  echo "$first" >"$work/first"
 }
-echo "| run ($identities identities, $((identities * per)) accounts) | wall time | rate | peak RSS of isc-mirror | rows written |"
-echo "|---|---|---|---|---|"
-run "first full sync (baseline)"
-run "second sync, nothing changed"
+
+per_resource() {
+  echo
+  echo "| resource | mode | seconds | pages | objects | requests | written |"
+  echo "|---|---|---|---|---|---|---|"
+  sql "SELECT format('| %s | %s | %s | %s | %s | %s | %s |', resource, mode,
+         round(extract(epoch FROM finished_at - started_at)::numeric, 1), pages, seen,
+         http_requests, inserted + updated + deleted + expired)
+       FROM mirror.sync_runs WHERE id >= $1 AND id < $2 ORDER BY id"
+  echo
+}
+
+echo "| run ($identities identities, $((identities * per)) accounts, every resource) | wall time | objects | rate | peak RSS of isc-mirror | rows written |"
+echo "|---|---|---|---|---|---|"
+run "first sync (baseline)" sync
+baseline_first=$(cat "$work/first")
+run "second sync --full, nothing changed" sync --full
+second_first=$(cat "$work/first")
+run "third sync, nothing changed (accounts incremental)" sync
+echo
+echo "Baseline by resource:"
+per_resource "$baseline_first" "$second_first"
+echo "Mirror against the simulator, object by object (after the three syncs):"
+echo
+"$build/bench/verify-mirror" "http://127.0.0.1:$port" "$PG_URL" bench

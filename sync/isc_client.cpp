@@ -230,6 +230,8 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
       ++stats.rate_limited;
       delay = RetryAfter(last).value_or(BackoffDelay(attempt, options_.retry, 1.0));
       budget_.Pause(version, delay);
+      log::Warn("rate limited by isc; pausing this api version",
+                {{"call", what}, {"pause_ms", delay.count()}});
       delay = std::chrono::milliseconds(0);  // the budget makes the next Acquire wait
     } else {
       delay =

@@ -218,6 +218,12 @@ std::vector<Target> ResourceRun::Targets() {
     child_path.replace(child_path.find("{id}"), 4, PercentEncode(key));
     targets.push_back({std::move(child_path), std::move(key)});
   }
+  if (targets.empty()) {
+    log::Info("no parents to read children for",
+              {{"resource", schema_.name},
+               {"parent", parent->name},
+               {"hint", fmt::format("sync {} first, or it has no open objects", parent->name)}});
+  }
   return targets;
 }
 

@@ -2,10 +2,10 @@
 
 namespace isc_mirror::testing {
 
-SimConnection::SimConnection(const SimProcess& sim, const Options& o) {
+SimConnection::SimConnection(const std::string& base_url, const Options& o) {
   static const sync::CurlGlobal curl;
-  options.base_url = sim.base_url();
-  options.token_url = sim.base_url() + "/oauth/token";
+  options.base_url = base_url;
+  options.token_url = base_url + "/oauth/token";
   options.client_id = "sim-client";
   options.client_secret = base::Secret(o.secret);
   options.retry = o.retry;

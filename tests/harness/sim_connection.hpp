@@ -19,8 +19,9 @@ struct SimConnection {
     sync::RetryPolicy retry{6, std::chrono::milliseconds(20), std::chrono::milliseconds(200)};
   };
 
-  explicit SimConnection(const SimProcess& sim) : SimConnection(sim, Options{}) {}
-  SimConnection(const SimProcess& sim, const Options& o);
+  explicit SimConnection(const SimProcess& sim) : SimConnection(sim.base_url(), Options{}) {}
+  SimConnection(const SimProcess& sim, const Options& o) : SimConnection(sim.base_url(), o) {}
+  SimConnection(const std::string& base_url, const Options& o);
 
   sync::ClientOptions options;
   std::unique_ptr<sync::TokenSource> tokens;

@@ -2,19 +2,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <simdjson.h>
 
-#include <map>
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
 #include <thread>
 
-#include "sync/canonical.hpp"
-#include "sync/pager.hpp"
 #include "sync/resource_schema.hpp"
-#include "sync/row.hpp"
-#include "sync/writer.hpp"
+#include "tests/harness/mirror_compare.hpp"
 #include "tests/harness/postgres_environment.hpp"
 #include "tests/harness/sim_connection.hpp"
 #include "tests/harness/sim_process.hpp"
@@ -28,38 +23,6 @@ using testing::ProcessResult;
 using testing::SimClient;
 using testing::SimProcess;
 using testing::TempDir;
-using Objects = std::map<std::string, std::string>;  // object_id -> canonical JSON
-
-std::string Canon(std::string_view json, const sync::IgnoreSet& ignore) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::ondemand::document doc = parser.iterate(padded);
-  simdjson::ondemand::value value = doc.get_value();
-  auto canonical = sync::CanonicalJson(value, ignore);
-  if (!canonical) throw std::runtime_error(canonical.error());
-  return *canonical;
-}
-
-// Where two object sets differ, briefly; empty when they are equal.
-std::string Difference(const Objects& expected, const Objects& actual, bool allow_extra = false) {
-  std::string out;
-  int shown = 0;
-  for (const auto& [id, json] : expected) {
-    auto it = actual.find(id);
-    if (it == actual.end()) {
-      if (shown++ < 3) out += fmt::format("missing {}; ", id);
-    } else if (it->second != json) {
-      if (shown++ < 3) out += fmt::format("differs {}: {} vs {}; ", id, json, it->second);
-    }
-  }
-  for (const auto& [id, json] : actual) {
-    if (!allow_extra && !expected.contains(id) && shown++ < 3) {
-      out += fmt::format("extra {}; ", id);
-    }
-  }
-  if (shown > 3) out += fmt::format("({} differences)", shown);
-  return out;
-}
 
 class SyncCommand : public DatabaseTest {
  protected:
@@ -115,80 +78,18 @@ class SyncCommand : public DatabaseTest {
     return out;
   }
 
-  // Everything the simulator serves for a resource now; children of every open parent.
-  Objects SimObjects(const sync::ResourceSchema& schema) {
-    testing::SimConnection connection(*sim_);
-    sync::IgnoreSet ignore(schema.ignore_paths.begin(), schema.ignore_paths.end());
-    std::vector<std::pair<std::string, std::optional<std::string>>> targets;
-    if (!schema.parent) {
-      targets.emplace_back(schema.path, std::nullopt);
-    } else {
-      for (const auto& [key, json] : SimObjects(*sync::FindSchema(schema.parent->resource))) {
-        if (schema.parent->open_when_path) {
-          simdjson::dom::parser parser;
-          simdjson::dom::element doc = parser.parse(json);
-          simdjson::dom::element value;
-          if (doc.at_pointer(*schema.parent->open_when_path).get(value) ||
-              simdjson::minify(value) != *schema.parent->open_when_equals) {
-            continue;
-          }
-        }
-        std::string path = schema.path;
-        path.replace(path.find("{id}"), 4, key);
-        targets.emplace_back(path, key);
-        open_parents_.insert(key);
-      }
-    }
-    Objects objects;
-    for (const auto& [path, parent] : targets) {
-      auto scan = sync::Scan(
-          *connection.client, path, schema.sort.empty() ? "" : "sorters=" + schema.sort,
-          schema.paging, connection.stats, [&](std::string_view body) -> base::Expected<int64_t> {
-            simdjson::dom::parser parser;
-            simdjson::dom::element doc = parser.parse(body);
-            int64_t n = 0;
-            for (auto item : doc.get_array()) {
-              std::string json = simdjson::minify(item);
-              auto row = sync::BuildRow(schema, Canon(json, {}), parent);
-              if (!row) throw std::runtime_error(row.error());
-              objects[row->object_id] = Canon(json, ignore);
-              ++n;
-            }
-            return n;
-          });
-      if (!scan.complete) throw std::runtime_error(path + ": " + scan.error);
-    }
-    return objects;
-  }
-
-  // The present rows of a resource's table; for children, those of parents open in the tenant
-  // (children of closed parents keep their last state, by design).
-  Objects MirrorObjects(const sync::ResourceSchema& schema) {
-    sync::IgnoreSet ignore(schema.ignore_paths.begin(), schema.ignore_paths.end());
-    sync::Writer writer("sim", schema, ignore);
-    pqxx::connection c(url_);
-    pqxx::read_transaction tx(c);
-    Objects objects;
-    for (const auto& row : tx.exec(fmt::format(
-             "SELECT {}, raw::text FROM {} t WHERE tenant = 'sim' AND deleted_at IS NULL",
-             writer.ObjectIdSql(), schema.table))) {
-      std::string id = row[0].c_str();
-      if (schema.parent && !open_parents_.contains(id.substr(0, id.find('/')))) continue;
-      objects[id] = Canon(row[1].c_str(), ignore);
-    }
-    return objects;
-  }
-
   void ExpectExactMirror(const std::vector<std::string>& resources = {}, bool allow_extra = false) {
     for (const auto& schema : sync::BuiltinSchemas()) {
       if (!resources.empty() &&
           std::find(resources.begin(), resources.end(), schema.name) == resources.end()) {
         continue;
       }
-      open_parents_.clear();
-      auto expected = SimObjects(schema);
-      auto actual = MirrorObjects(schema);
-      EXPECT_EQ(Difference(expected, actual, allow_extra), "") << schema.name;
+      testing::SimConnection tenant(*sim_);
+      std::set<std::string> parents;
+      auto expected = testing::TenantObjects(*tenant.client, schema, &parents);
+      pqxx::connection c(url_);
+      auto actual = testing::MirrorObjects(c, "sim", schema, &parents);
+      EXPECT_EQ(testing::Difference(expected, actual, allow_extra), "") << schema.name;
       EXPECT_GT(expected.size(), 0u) << schema.name << ": the simulator serves none";
     }
   }
@@ -211,7 +112,6 @@ class SyncCommand : public DatabaseTest {
   std::unique_ptr<SimProcess> sim_;
   std::unique_ptr<SimClient> control_;
   std::string config_;
-  std::set<std::string> open_parents_;
 };
 
 TEST_F(SyncCommand, MirrorsEveryResourceExactlyThenWritesNothingOnUnchangedCycles) {
