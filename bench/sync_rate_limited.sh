@@ -57,9 +57,10 @@ echo "| 429 answers counted by isc-sim | $(grep -o '"429":[0-9]*' <<<"$stats" | 
 echo "| 429s met by isc-mirror | $total_429 |"
 echo "| of which after the first ${seconds} s | $late |"
 echo
+# Only resources that need more requests than the burst say anything about the sustained rate.
 echo "| resource | requests | seconds | requests per ${seconds} s | share of the limit |"
 echo "|---|---|---|---|---|"
 sql "SELECT format('| %s | %s | %s | %s | %s %% |', resource, http_requests, round(s, 1),
        round(http_requests / s * $seconds, 1), round(100 * http_requests / s * $seconds / $requests))
      FROM (SELECT resource, http_requests, extract(epoch FROM finished_at - started_at)::numeric AS s
-           FROM mirror.sync_runs ORDER BY id) r WHERE s > 0"
+           FROM mirror.sync_runs ORDER BY id) r WHERE http_requests > $requests"
