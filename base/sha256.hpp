@@ -1,4 +1,4 @@
-// SHA-256 digests as lowercase hex, for migration checksums.
+// SHA-256 digests and HMACs as lowercase hex: migration checksums, webhook signatures.
 #pragma once
 
 #include <string>
@@ -7,5 +7,8 @@
 namespace isc_mirror::base {
 
 std::string Sha256Hex(std::string_view data);
+
+// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
 
 }  // namespace isc_mirror::base

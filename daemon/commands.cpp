@@ -9,11 +9,14 @@
 
 #include "base/log.hpp"
 #include "base/version.hpp"
+#include "daemon/action_commands.hpp"
 #include "daemon/config.hpp"
 #include "daemon/paths.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "sync/action_worker.hpp"
 #include "sync/isc_client.hpp"
+#include "sync/outbox.hpp"
 #include "sync/resource_schema.hpp"
 #include "sync/sync_run.hpp"
 
@@ -96,53 +99,77 @@ int Sync(const CommandLine& line, const Config& config) {
     sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>());
     sync::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per);
     sync::IscClient client(options, tokens, budget, std::make_unique<sync::CurlTransport>());
+    sync::RuleEngine rules(tenant.name, config.rules, config.lifecycle,
+                           {config.actions.dry_run, config.actions.max_per_hour});
+    auto sync_one = [&](const sync::ResourceSchema& schema, const ResourceConfig& resource) {
+      auto started = std::chrono::steady_clock::now();
+      sync::RunSettings settings;
+      settings.tenant = tenant.name;
+      settings.ignore_paths = resource.ignore_paths;
+      settings.force_full = line.full;
+      settings.full_every = resource.full_every;
+      settings.max_delete_share = config.guards.max_delete_share;
+      settings.delete_floor = config.guards.delete_floor;
+      settings.allow_deletes = line.allow_deletes;
+      settings.sink = rules.empty() ? nullptr : &rules;
+      auto outcome = sync::RunSync(*connection, client, schema, settings);
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+      if (outcome.status == "failed") {
+        failed = true;
+        log::Error("sync failed", {{"tenant", tenant.name},
+                                   {"resource", schema.name},
+                                   {"run", outcome.run_id},
+                                   {"error", outcome.error}});
+        return;
+      }
+      log::Fields fields = {{"tenant", tenant.name},
+                            {"resource", schema.name},
+                            {"run", outcome.run_id},
+                            {"mode", outcome.mode},
+                            {"pages", outcome.pages},
+                            {"seen", outcome.seen},
+                            {"inserted", outcome.inserted},
+                            {"updated", outcome.updated},
+                            {"unchanged", outcome.unchanged},
+                            {"deleted", outcome.deleted},
+                            {"expired", outcome.expired},
+                            {"rejected", outcome.rejected},
+                            {"ms", ms}};
+      if (outcome.status == "held") {
+        // Held deletes are a warning, not a failure: everything else was mirrored.
+        fields.emplace_back("held", outcome.error);
+        log::Warn("sync finished; deletes held", fields);
+      } else {
+        log::Info("sync finished", fields);
+      }
+    };
     for (const auto& schema : sync::BuiltinSchemas()) {
       const ResourceConfig* resource = config.FindResource(schema.name);
       bool requested = line.args.empty() ? resource->enabled
                                          : std::find(line.args.begin(), line.args.end(),
                                                      schema.name) != line.args.end();
       if (!requested) continue;
-      auto started = std::chrono::steady_clock::now();
-      sync::RunSettings settings;
-      settings.tenant = tenant.name;
-      settings.ignore_paths = resource->ignore_paths;
-      settings.force_full = line.full;
-      settings.full_every = resource->full_every;
-      settings.max_delete_share = config.guards.max_delete_share;
-      settings.delete_floor = config.guards.delete_floor;
-      settings.allow_deletes = line.allow_deletes;
-      auto outcome = sync::RunSync(*connection, client, schema, settings);
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - started)
-                    .count();
-      if (outcome.status != "failed") {
-        log::Fields fields = {{"tenant", tenant.name},
-                              {"resource", schema.name},
-                              {"run", outcome.run_id},
-                              {"mode", outcome.mode},
-                              {"pages", outcome.pages},
-                              {"seen", outcome.seen},
-                              {"inserted", outcome.inserted},
-                              {"updated", outcome.updated},
-                              {"unchanged", outcome.unchanged},
-                              {"deleted", outcome.deleted},
-                              {"expired", outcome.expired},
-                              {"rejected", outcome.rejected},
-                              {"ms", ms}};
-        if (outcome.status == "held") {
-          // Held deletes are a warning, not a failure: everything else was mirrored.
-          fields.emplace_back("held", outcome.error);
-          log::Warn("sync finished; deletes held", fields);
-        } else {
-          log::Info("sync finished", fields);
-        }
-      } else {
-        failed = true;
-        log::Error("sync failed", {{"tenant", tenant.name},
-                                   {"resource", schema.name},
-                                   {"run", outcome.run_id},
-                                   {"error", outcome.error}});
-      }
+      sync_one(schema, *resource);
+    }
+    // Then the actions the rules decided, this cycle's and earlier ones now due.
+    sync::CurlTransport web;
+    sync::ActionWorker worker(*connection, client, web, config.rules,
+                              {tenant.name, config.actions.max_attempts, config.actions.retry_delay,
+                               std::chrono::hours(1)});
+    auto done = worker.RunDue();
+    if (done.succeeded + done.failed + done.retrying + done.dead > 0) {
+      log::Info("actions run", {{"tenant", tenant.name},
+                                {"succeeded", done.succeeded},
+                                {"failed", done.failed},
+                                {"retrying", done.retrying},
+                                {"dead", done.dead}});
+    }
+    if (done.das_owners_changed) {
+      // The mirror reflects the new owners now rather than at the next full cycle.
+      const auto* owners = sync::FindSchema("das_resource_owners");
+      sync_one(*owners, *config.FindResource(owners->name));
     }
   }
   return failed ? kExitFailure : kExitOk;
@@ -253,6 +280,10 @@ int RunCommand(const CommandLine& line) {
         return Status(line, loaded.config);
       case Command::kSync:
         return Sync(line, loaded.config);
+      case Command::kActions:
+        return Actions(line, loaded.config);
+      case Command::kPlan:
+        return Plan(line, loaded.config);
       default:
         fmt::print(stderr, "isc-mirror: '{}' is not implemented yet\n", CommandName(line.command));
         return kExitUsage;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/log.hpp"
+#include "sync/actions.hpp"
 #include "sync/resource_schema.hpp"
 
 namespace isc_mirror::daemon {
@@ -20,19 +21,6 @@ namespace {
 
 constexpr std::string_view kLifecycleEvents[] = {"joiner", "leaver", "rehire", "mover", "change"};
 constexpr std::string_view kChangeOps[] = {"insert", "update", "delete", "expire"};
-constexpr std::string_view kActions[] = {"das_reassign_owner",
-                                         "das_assign_owner",
-                                         "das_reelect_owner",
-                                         "das_task_rerun",
-                                         "das_task_cancel",
-                                         "certification_reassign",
-                                         "accounts_disable",
-                                         "accounts_enable",
-                                         "account_unlock",
-                                         "account_reload",
-                                         "task_status_clear",
-                                         "webhook",
-                                         "notify"};
 
 template <typename Range>
 bool Contains(const Range& range, std::string_view value) {
@@ -606,9 +594,11 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
   step.action = item.first.Scalar();
   step.line = item.first.Mark().line + 1;
   std::string action_key = Parser::Join(key, step.action);
-  if (!Contains(kActions, step.action)) {
+  std::vector<std::string_view> actions;
+  for (const auto& spec : sync::ActionSpecs()) actions.push_back(spec.name);
+  if (!Contains(actions, step.action)) {
     p.Fail(item.first, action_key,
-           fmt::format("unknown action ({})", UnknownNameHint(step.action, kActions)));
+           fmt::format("unknown action ({})", UnknownNameHint(step.action, actions)));
     return std::nullopt;
   }
   const YAML::Node& params = item.second;
@@ -629,6 +619,10 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
     }
   }
   if (!ok) return std::nullopt;
+  if (auto error = sync::CheckStep(step)) {
+    p.Fail(item.first, action_key, *error);
+    return std::nullopt;
+  }
   return step;
 }
 
@@ -715,10 +709,16 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
 
 void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
   if (const auto& n = root["actions"]; p.Map(n, "actions")) {
-    p.CheckKeys(n, "actions", {"dry_run", "max_per_hour"});
+    p.CheckKeys(n, "actions", {"dry_run", "max_per_hour", "max_attempts", "retry_delay"});
     if (auto v = p.Bool(n["dry_run"], "actions.dry_run")) config.actions.dry_run = *v;
     if (auto v = p.Integer(n["max_per_hour"], "actions.max_per_hour", 0, 1'000'000)) {
       config.actions.max_per_hour = static_cast<int>(*v);
+    }
+    if (auto v = p.Integer(n["max_attempts"], "actions.max_attempts", 1, 100)) {
+      config.actions.max_attempts = static_cast<int>(*v);
+    }
+    if (auto v = p.Dur(n["retry_delay"], "actions.retry_delay", Duration(1))) {
+      config.actions.retry_delay = *v;
     }
   }
   if (const auto& n = root["guards"]; p.Map(n, "guards")) {

@@ -11,6 +11,7 @@
 #include "base/duration.hpp"
 #include "base/expected.hpp"
 #include "base/secret.hpp"
+#include "sync/rules.hpp"
 
 namespace isc_mirror::daemon {
 
@@ -53,40 +54,17 @@ struct ResourceConfig {
   std::vector<std::string> ignore_paths;  // JSON pointers
 };
 
-struct LifecycleConfig {
-  std::vector<std::string> leaver_states = {"terminated", "inactive"};
-  std::vector<std::string> mover_attributes = {"managerRef.id", "attributes.department",
-                                               "attributes.location"};
-};
-
-struct ActionStep {
-  std::string action;
-  std::map<std::string, std::string> params;
-  int line = 0;
-};
-
-struct RuleMatch {
-  std::string resource;
-  std::string op;
-  std::string path;
-  std::optional<std::string> from;
-  std::optional<std::string> to;
-  std::optional<Duration> older_than;
-};
-
-struct RuleConfig {
-  std::string name;
-  std::string on;  // joiner, leaver, rehire, mover or change
-  std::optional<RuleMatch> match;
-  std::vector<ActionStep> steps;
-  std::optional<bool> dry_run;
-  std::optional<int> max_per_hour;
-  int line = 0;
-};
+// Lifecycle settings and rules are the sync engine's types; the config only reads them.
+using LifecycleConfig = sync::Lifecycle;
+using ActionStep = sync::ActionStep;
+using RuleMatch = sync::ChangeMatch;
+using RuleConfig = sync::Rule;
 
 struct ActionsConfig {
   bool dry_run = false;
   int max_per_hour = 100;
+  int max_attempts = 5;                             // transient failures, then dead
+  Duration retry_delay = std::chrono::seconds(30);  // the first retry; doubles up to an hour
 };
 
 struct GuardsConfig {

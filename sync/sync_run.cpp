@@ -269,14 +269,16 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
 
 void ResourceRun::Flush() {
   if (batch_.empty()) return;
-  auto counts = writer_.Write(connection_, batch_, out_.run_id, baseline_, [&](pqxx::work& tx) {
-    // The run's progress commits with the batch, so the row tells how far a cut-off run got.
+  // The run's progress commits with the batch, so the row tells how far a cut-off run got.
+  auto progress = [&](pqxx::work& tx) {
     tx.exec_params(
         "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
         "unchanged = $6, http_requests = $7 WHERE id = $1",
         out_.run_id, out_.pages, static_cast<int64_t>(seen_.size()), out_.inserted, out_.updated,
         out_.unchanged, static_cast<int64_t>(stats_.requests));
-  });
+  };
+  auto counts =
+      writer_.Write(connection_, batch_, out_.run_id, baseline_, progress, settings_.sink);
   out_.inserted += counts.inserted;
   out_.updated += counts.updated;
   out_.unchanged += counts.unchanged;
@@ -435,8 +437,10 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
   }
   if (!Recheck(remove)) return;
   remove.insert(remove.end(), orphans.begin(), orphans.end());
-  out_.deleted = writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_);
-  out_.expired = writer_.Retire(connection_, expire, "expire", out_.run_id, baseline_);
+  out_.deleted =
+      writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_, settings_.sink);
+  out_.expired =
+      writer_.Retire(connection_, expire, "expire", out_.run_id, baseline_, settings_.sink);
 }
 
 RunOutcome ResourceRun::Execute() {

@@ -9,6 +9,7 @@
 
 #include "sync/isc_client.hpp"
 #include "sync/resource_schema.hpp"
+#include "sync/writer.hpp"
 
 namespace isc_mirror::sync {
 
@@ -40,6 +41,7 @@ struct RunSettings {
   // modified in the same millisecond as the watermark must not be missed.
   std::chrono::seconds overlap{300};
   std::chrono::seconds progress_every{10};
+  EventSink* sink = nullptr;  // rules: sees each non-baseline event in its transaction
 };
 
 // Runs one cycle of a resource: a full scan, or an incremental one where the schema allows it

@@ -74,7 +74,7 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
 
 BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
                           std::optional<int64_t> sync_run_id, bool baseline,
-                          const std::function<void(pqxx::work&)>& extra) {
+                          const std::function<void(pqxx::work&)>& extra, EventSink* sink) {
   BatchCounts counts;
   pqxx::work tx(connection);
   tx.exec(
@@ -114,6 +114,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   std::vector<std::string> closed;
   std::optional<std::string> run =
       sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
+  bool watch = sink != nullptr && !baseline;
+  std::vector<Event> watched;
   for (const auto& r : tx.exec(changes_sql_)) {
     std::string object_id = r[0].as<std::string>();
     bool inserted = r[1].as<bool>();
@@ -130,6 +132,10 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
       }
     }
     inserted ? ++counts.inserted : ++counts.updated;
+    if (watch) {
+      watched.push_back({0, schema_.name, object_id, inserted ? "insert" : "update", paths,
+                         inserted ? std::nullopt : before, row.canonical});
+    }
     events.push_back({tenant_, schema_.name, object_id, std::string(inserted ? "insert" : "update"),
                       TextArrayLiteral(paths), inserted ? std::nullopt : before, row.canonical,
                       std::string(baseline ? "t" : "f"), run});
@@ -142,17 +148,35 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
         tenant_, schema_.name, now, TextArrayLiteral(closed));
   }
   if (!events.empty()) {
-    CopyRows(tx, "mirror.change_events",
-             {"tenant", "resource", "object_id", "op", "changed_paths", "before", "after",
-              "baseline", "sync_run_id"},
-             events);
+    CopyEvents(tx, events, watched);
     CopyRows(tx, "mirror.history", {"tenant", "resource", "object_id", "valid_from", "raw"},
              versions);
   }
   counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;
+  if (!watched.empty()) sink->OnEvents(tx, watched);
   if (extra) extra(tx);
   tx.commit();
   return counts;
+}
+
+void Writer::CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched) {
+  std::vector<std::string> columns = {"tenant", "resource",      "object_id",
+                                      "op",     "changed_paths", "before",
+                                      "after",  "baseline",      "sync_run_id"};
+  if (!watched.empty()) {
+    // Rules need the events' ids in this transaction: take them from the sequence up front.
+    auto ids = tx.exec_params(
+        "SELECT nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')) FROM "
+        "generate_series(1, $1)",
+        static_cast<int64_t>(events.size()));
+    columns.push_back("event_id");
+    for (size_t i = 0; i < events.size(); ++i) {
+      std::string id = ids[static_cast<int>(i)][0].as<std::string>();
+      events[i].emplace_back(id);
+      watched[i].event_id = std::stoll(id);
+    }
+  }
+  CopyRows(tx, "mirror.change_events", columns, events);
 }
 
 std::string Writer::ObjectIdSql() const {
@@ -163,7 +187,8 @@ std::string Writer::ObjectIdSql() const {
 }
 
 int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
-                       std::string_view op, std::optional<int64_t> sync_run_id, bool baseline) {
+                       std::string_view op, std::optional<int64_t> sync_run_id, bool baseline,
+                       EventSink* sink) {
   if (object_ids.empty()) return 0;
   pqxx::work tx(connection);
   std::string now = tx.exec1("SELECT now()::text")[0].as<std::string>();
@@ -178,22 +203,31 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
   std::vector<std::string> closed;
   std::optional<std::string> run =
       sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
+  bool watch = sink != nullptr && !baseline;
+  std::vector<Event> watched;
   for (const auto& r : gone) {
     closed.push_back(r[0].as<std::string>());
     events.push_back({tenant_, schema_.name, closed.back(), std::string(op), std::string("{}"),
                       r[1].as<std::string>(), std::nullopt, std::string(baseline ? "t" : "f"),
                       run});
+    if (watch) {
+      watched.push_back({0,
+                         schema_.name,
+                         closed.back(),
+                         std::string(op),
+                         {},
+                         r[1].as<std::string>(),
+                         std::nullopt});
+    }
   }
   if (!closed.empty()) {
     tx.exec_params(
         "UPDATE mirror.history SET valid_to = $3::timestamptz FROM unnest($4::text[]) AS d(id) "
         "WHERE tenant = $1 AND resource = $2 AND valid_to IS NULL AND object_id = d.id",
         tenant_, schema_.name, now, TextArrayLiteral(closed));
-    CopyRows(tx, "mirror.change_events",
-             {"tenant", "resource", "object_id", "op", "changed_paths", "before", "after",
-              "baseline", "sync_run_id"},
-             events);
+    CopyEvents(tx, events, watched);
   }
+  if (!watched.empty()) sink->OnEvents(tx, watched);
   tx.commit();
   return static_cast<int64_t>(closed.size());
 }

@@ -9,10 +9,20 @@
 #include <vector>
 
 #include "sync/canonical.hpp"
+#include "sync/copy.hpp"
 #include "sync/resource_schema.hpp"
 #include "sync/row.hpp"
+#include "sync/rules.hpp"
 
 namespace isc_mirror::sync {
+
+// Sees every change event (baseline ones excepted) inside the transaction that writes it, so
+// that what it decides (outbox actions) commits or rolls back with the event.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnEvents(pqxx::work& tx, const std::vector<Event>& events) = 0;
+};
 
 struct BatchCounts {
   int64_t inserted = 0;  // new objects, and deleted ones that came back
@@ -33,18 +43,23 @@ class Writer {
   // stream checkpoint); an exception anywhere rolls everything back.
   BatchCounts Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
                     std::optional<int64_t> sync_run_id, bool baseline,
-                    const std::function<void(pqxx::work&)>& extra = nullptr);
+                    const std::function<void(pqxx::work&)>& extra = nullptr,
+                    EventSink* sink = nullptr);
 
   // Soft-deletes the given objects (by object_id) that are still present: sets deleted_at,
   // closes their current history version and writes one `op` event (delete or expire) each,
   // with the last version as `before`. Returns how many were retired.
   int64_t Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
-                 std::string_view op, std::optional<int64_t> sync_run_id, bool baseline);
+                 std::string_view op, std::optional<int64_t> sync_run_id, bool baseline,
+                 EventSink* sink = nullptr);
 
   // The SQL expression naming a row of the table (alias t) as its object_id.
   std::string ObjectIdSql() const;
 
  private:
+  // COPYs the events; when some are watched (all of them, same order), gives them ids first.
+  void CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched);
+
   std::string tenant_;
   const ResourceSchema& schema_;
   IgnoreSet ignore_;

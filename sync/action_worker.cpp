@@ -1,0 +1,249 @@
+#include "sync/action_worker.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <random>
+
+#include "base/log.hpp"
+#include "base/sha256.hpp"
+
+namespace isc_mirror::sync {
+namespace {
+
+constexpr size_t kKeptResponse = 4096;  // bytes of a response body kept in the outbox
+
+std::string Text(simdjson::dom::element e, std::string_view key) {
+  std::string_view v;
+  return e[key].get(v) ? std::string() : std::string(v);
+}
+
+// A 207 answer carries one status per item; it succeeded only if every item did.
+std::optional<std::string> MultiStatusFailure(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) || !doc.is_array()) return "an unreadable 207 answer";
+  for (auto item : doc.get_array()) {
+    int64_t code = 0;
+    if (item["statusCode"].get(code) || code >= 300) {
+      return fmt::format("item {} answered {}: {}", Text(item, "id"), code, Text(item, "message"));
+    }
+  }
+  return std::nullopt;
+}
+
+bool Transient(int status) {
+  return status == 0 || status == 429 || status >= 500;
+}
+
+}  // namespace
+
+struct ActionWorker::Claimed {
+  int64_t id = 0;
+  std::string rule;
+  std::string action;
+  std::string key;
+  std::string params;
+  int attempts = 0;
+};
+
+struct ActionWorker::Result {
+  bool ok = false;
+  bool transient = false;
+  int status = 0;
+  std::string request;
+  std::string response;
+  std::string error;
+};
+
+ActionWorker::ActionWorker(pqxx::connection& connection, IscClient& client, HttpTransport& web,
+                           const std::vector<Rule>& rules, WorkerSettings settings)
+    : connection_(connection),
+      client_(client),
+      web_(web),
+      rules_(rules),
+      settings_(std::move(settings)) {}
+
+std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
+  pqxx::work tx(connection_);
+  // Running rows past their lease belong to a worker that died mid-call: they run again.
+  auto rows = tx.exec_params(
+      "UPDATE mirror.actions SET status = 'running', attempts = attempts + 1, updated_at = now(), "
+      "next_attempt_at = now() + make_interval(secs => $2) WHERE id = (SELECT id FROM "
+      "mirror.actions WHERE tenant = $1 AND status IN ('pending', 'running') AND next_attempt_at "
+      "<= now() ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, rule, "
+      "action, idempotency_key, params::text, attempts",
+      settings_.tenant, static_cast<double>(settings_.lease.count()) / 1000.0);
+  tx.commit();
+  if (rows.empty()) return std::nullopt;
+  const auto& r = rows[0];
+  return Claimed{r[0].as<int64_t>(),     r[1].as<std::string>(), r[2].as<std::string>(),
+                 r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int>()};
+}
+
+ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element params;
+  if (parser.parse(action.params).get(params)) {
+    return {false, false, 0, "", "", "the action's params are not JSON"};
+  }
+  std::string kind = Text(params, "kind");
+  if (kind == "webhook") {
+    int64_t step = 0;
+    if (params["step"].get(step)) step = 0;
+    std::string secret;
+    for (const auto& rule : rules_) {
+      if (rule.name == action.rule && static_cast<size_t>(step) < rule.steps.size()) {
+        auto it = rule.steps[step].params.find("secret");
+        if (it != rule.steps[step].params.end()) secret = it->second;
+      }
+    }
+    if (secret.empty()) {
+      return {false,
+              false,
+              0,
+              "",
+              "",
+              fmt::format("rule {} has no webhook secret at step {} any more", action.rule, step)};
+    }
+    HttpRequest request;
+    request.method = "POST";
+    request.url = Text(params, "target");
+    request.body = Text(params, "payload");
+    request.timeout = std::chrono::seconds(30);
+    request.headers = {
+        "Content-Type: application/json",
+        "X-Isc-Mirror-Signature: sha256=" + base::HmacSha256Hex(secret, request.body),
+        "X-Isc-Mirror-Idempotency-Key: " + action.key};
+    auto response = web_.Send(request);
+    Result r;
+    r.request = "POST " + request.url;
+    r.status = response.status;
+    r.response = response.body.substr(0, kKeptResponse);
+    r.ok = response.failure == TransportFailure::kNone && response.status >= 200 &&
+           response.status < 300;
+    if (!r.ok) {
+      r.transient = response.failure != TransportFailure::kNone || Transient(response.status);
+      r.error = response.failure != TransportFailure::kNone
+                    ? response.error
+                    : fmt::format("the webhook answered HTTP {}", response.status);
+    }
+    return r;
+  }
+  if (kind != "isc") return {false, false, 0, "", "", "unknown action kind '" + kind + "'"};
+
+  simdjson::dom::array calls;
+  if (params["calls"].get(calls) || calls.size() == 0) {
+    return {false, false, 0, "", "", "the action has no call"};
+  }
+  auto send = [&](simdjson::dom::element call) {
+    Result r;
+    std::string method = Text(call, "method");
+    std::string path = Text(call, "path");
+    bool experimental = false;
+    if (call["experimental"].get(experimental)) experimental = false;
+    r.request = method + " " + path;
+    auto answer = client_.Send(method, path, Text(call, "body"), Text(call, "content_type"), stats_,
+                               experimental);
+    r.status = answer.status;
+    r.response = answer.body.substr(0, kKeptResponse);
+    if (!answer.ok()) {
+      r.transient = Transient(answer.status);
+      r.error = answer.error;
+      return r;
+    }
+    if (answer.status == 207) {
+      if (auto failure = MultiStatusFailure(answer.body)) {
+        r.error = *failure;
+        return r;
+      }
+    }
+    r.ok = true;
+    return r;
+  };
+  auto first = send(calls.at(0));
+  if (first.ok || first.transient || calls.size() == 1) return first;
+  // The bulk call was refused: make the one-by-one calls instead.
+  log::Info("bulk call refused; calling one by one",
+            {{"action", action.id}, {"error", first.error}, {"calls", calls.size() - 1}});
+  Result all;
+  all.ok = true;
+  for (size_t i = 1; i < calls.size(); ++i) {
+    auto one = send(calls.at(i));
+    all.request = one.request;
+    all.status = one.status;
+    all.response = one.response;
+    if (!one.ok) return one;
+  }
+  all.request = fmt::format("{} (after {}: {})", all.request, first.request, first.error);
+  return all;
+}
+
+void ActionWorker::Record(const Claimed& action, const Result& result, DrainCounts& counts) {
+  pqxx::work tx(connection_);
+  std::string status;
+  std::optional<double> retry_in;
+  if (result.ok) {
+    status = "succeeded";
+    ++counts.succeeded;
+    if (action.action.starts_with("das_") && action.action.find("owner") != std::string::npos) {
+      counts.das_owners_changed = true;
+    }
+  } else if (!result.transient) {
+    status = "failed";
+    ++counts.failed;
+  } else if (action.attempts >= settings_.max_attempts) {
+    status = "dead";
+    ++counts.dead;
+  } else {
+    status = "pending";
+    ++counts.retrying;
+    double base = static_cast<double>(settings_.base_delay.count()) / 1000.0;
+    double delay = std::min(static_cast<double>(settings_.max_delay.count()) / 1000.0,
+                            base * static_cast<double>(1 << std::min(action.attempts - 1, 20)));
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    retry_in = delay * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+  }
+  tx.exec_params(
+      "UPDATE mirror.actions SET status = $2, updated_at = now(), next_attempt_at = CASE WHEN $3 "
+      "IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $3) END, request = "
+      "NULLIF($4, ''), response_status = NULLIF($5, 0), response_body = NULLIF($6, ''), error = "
+      "NULLIF($7, '') WHERE id = $1 AND status = 'running'",
+      action.id, status, retry_in, result.request, result.status, result.response, result.error);
+  tx.commit();
+  log::Write(result.ok ? spdlog::level::info : spdlog::level::warn, "action " + status,
+             {{"id", action.id},
+              {"rule", action.rule},
+              {"action", action.action},
+              {"attempt", action.attempts},
+              {"request", result.request},
+              {"status", result.status},
+              {"error", result.error}});
+}
+
+DrainCounts ActionWorker::RunDue() {
+  DrainCounts counts;
+  while (auto action = Claim()) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element params;
+    std::string kind;
+    if (!parser.parse(action->params).get(params)) kind = Text(params, "kind");
+    if (kind == "notify") {
+      // A notification is part of the database: sent on commit with the row marked succeeded,
+      // so it goes out exactly once.
+      pqxx::work tx(connection_);
+      tx.exec_params("SELECT pg_notify($1, $2)", Text(params, "target"), Text(params, "payload"));
+      tx.exec_params(
+          "UPDATE mirror.actions SET status = 'succeeded', updated_at = now(), request = $2 WHERE "
+          "id = $1",
+          action->id, "NOTIFY " + Text(params, "target"));
+      tx.commit();
+      ++counts.succeeded;
+      continue;
+    }
+    Record(*action, Execute(*action), counts);
+  }
+  return counts;
+}
+
+}  // namespace isc_mirror::sync

@@ -1,0 +1,59 @@
+// Executes due outbox actions: claims them, calls ISC (or posts a webhook, or notifies), and
+// records what happened.
+#pragma once
+
+#include <chrono>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "sync/http_transport.hpp"
+#include "sync/isc_client.hpp"
+#include "sync/rules.hpp"
+
+namespace isc_mirror::sync {
+
+struct WorkerSettings {
+  std::string tenant;
+  int max_attempts = 5;  // then dead
+  std::chrono::milliseconds base_delay{30'000};
+  std::chrono::milliseconds max_delay{3'600'000};
+  // A claimed action whose worker has not recorded a result after this long is claimed again
+  // (the worker died mid-call): at-least-once.
+  std::chrono::milliseconds lease{300'000};
+};
+
+struct DrainCounts {
+  int64_t succeeded = 0;
+  int64_t failed = 0;
+  int64_t retrying = 0;
+  int64_t dead = 0;
+  bool das_owners_changed = false;  // a DAS ownership call succeeded: owners need re-reading
+};
+
+class ActionWorker {
+ public:
+  // `rules` supply what the outbox must not hold (webhook secrets).
+  ActionWorker(pqxx::connection& connection, IscClient& client, HttpTransport& web,
+               const std::vector<Rule>& rules, WorkerSettings settings);
+
+  // Runs every action due now, one at a time, until none is left.
+  DrainCounts RunDue();
+
+ private:
+  struct Claimed;
+  struct Result;
+  std::optional<Claimed> Claim();
+  Result Execute(const Claimed& action);
+  Result Notify(const Claimed& action);
+  void Record(const Claimed& action, const Result& result, DrainCounts& counts);
+
+  pqxx::connection& connection_;
+  IscClient& client_;
+  HttpTransport& web_;
+  const std::vector<Rule>& rules_;
+  WorkerSettings settings_;
+  RequestStats stats_;
+};
+
+}  // namespace isc_mirror::sync

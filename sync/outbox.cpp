@@ -1,0 +1,168 @@
+#include "sync/outbox.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "base/json_writer.hpp"
+#include "sync/copy.hpp"
+
+namespace isc_mirror::sync {
+
+MirrorPlanContext::MirrorPlanContext(pqxx::transaction_base& tx, std::string tenant,
+                                     const Lifecycle& lifecycle)
+    : tx_(tx),
+      tenant_(std::move(tenant)),
+      leaver_states_(TextArrayLiteral(lifecycle.leaver_states)) {}
+
+std::optional<std::string> MirrorPlanContext::ManagerOf(const std::string& identity) {
+  auto rows = tx_.exec_params(
+      "SELECT m.id FROM isc.identities i JOIN isc.identities m ON m.tenant = i.tenant AND m.id = "
+      "i.manager_id WHERE i.tenant = $1 AND i.id = $2 AND m.deleted_at IS NULL AND NOT "
+      "coalesce(m.lifecycle_state = ANY($3::text[]), false)",
+      tenant_, identity, leaver_states_);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+bool MirrorPlanContext::Usable(const std::string& identity) {
+  return !tx_.exec_params(
+                 "SELECT 1 FROM isc.identities WHERE tenant = $1 AND id = $2 AND deleted_at IS "
+                 "NULL AND NOT coalesce(lifecycle_state = ANY($3::text[]), false)",
+                 tenant_, identity, leaver_states_)
+              .empty();
+}
+
+std::vector<PlanContext::Review> MirrorPlanContext::OpenReviewsOf(const std::string& identity) {
+  std::vector<Review> out;
+  std::map<std::string, size_t> index;
+  // Open certifications the identity reviews, and their undecided items, in a stable order.
+  for (const auto& row : tx_.exec_params(
+           "SELECT c.id, i.id FROM isc.certifications c JOIN isc.access_review_items i ON "
+           "i.tenant = c.tenant AND i.certification_id = c.id WHERE c.tenant = $1 AND "
+           "c.reviewer_id = $2 AND NOT coalesce(c.completed, false) AND c.deleted_at IS NULL AND "
+           "i.deleted_at IS NULL AND NOT coalesce(i.completed, false) ORDER BY c.id, i.id",
+           tenant_, identity)) {
+    std::string cert = row[0].as<std::string>();
+    auto [it, added] = index.emplace(cert, out.size());
+    if (added) out.push_back({cert, {}});
+    out[it->second].item_ids.push_back(row[1].as<std::string>());
+  }
+  return out;
+}
+
+std::vector<std::string> MirrorPlanContext::AccountsOf(const std::string& identity) {
+  std::vector<std::string> out;
+  for (const auto& row : tx_.exec_params(
+           "SELECT id FROM isc.accounts WHERE tenant = $1 AND identity_id = $2 AND deleted_at IS "
+           "NULL ORDER BY id",
+           tenant_, identity)) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
+}
+
+RuleEngine::RuleEngine(std::string tenant, std::vector<Rule> rules, Lifecycle lifecycle,
+                       OutboxSettings settings)
+    : tenant_(std::move(tenant)),
+      rules_(std::move(rules)),
+      lifecycle_(std::move(lifecycle)),
+      settings_(settings) {}
+
+std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
+                                         const std::vector<Event>& events) {
+  std::vector<Decision> out;
+  if (rules_.empty()) return out;
+  MirrorPlanContext context(tx, tenant_, lifecycle_);
+  std::map<std::string, int64_t> this_hour;  // per rule: actions in the last hour, as decided
+  for (const auto& event : events) {
+    auto lifecycle = LifecycleEvents(event, lifecycle_);
+    for (const auto& rule : rules_) {
+      if (!Matches(rule, event, lifecycle)) continue;
+      bool dry_run = rule.dry_run.value_or(settings_.dry_run);
+      int cap = rule.max_per_hour.value_or(settings_.max_per_hour);
+      if (!this_hour.contains(rule.name)) {
+        this_hour[rule.name] =
+            tx.exec_params1(
+                  "SELECT count(*) FROM mirror.actions WHERE tenant = $1 AND rule = $2 AND "
+                  "created_at > now() - interval '1 hour' AND status NOT IN ('dry_run', "
+                  "'cancelled')",
+                  tenant_, rule.name)[0]
+                .as<int64_t>();
+      }
+      for (size_t step = 0; step < rule.steps.size(); ++step) {
+        for (auto& planned : PlanAction(rule, step, event, context)) {
+          Decision d;
+          d.rule = rule.name;
+          d.step = step;
+          d.action = rule.steps[step].action;
+          d.event_id = event.event_id;
+          d.key = fmt::format("{}/{}/{}", rule.name, event.event_id, step);
+          if (!planned.part.empty()) d.key += "/" + planned.part;
+          if (planned.error) {
+            d.status = "failed";
+          } else if (dry_run) {
+            d.status = "dry_run";
+          } else if (++this_hour[rule.name] > cap) {
+            d.status = "held";
+          } else {
+            d.status = "pending";
+          }
+          d.planned = std::move(planned);
+          out.push_back(std::move(d));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::string DecisionParams(const Decision& d) {
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject()
+      .Field("summary", d.planned.summary)
+      .Field("kind", d.planned.kind)
+      .Field("step", static_cast<int64_t>(d.step));
+  if (!d.planned.calls.empty()) {
+    w.Key("calls").BeginArray();
+    for (const auto& c : d.planned.calls) {
+      w.BeginObject()
+          .Field("method", c.method)
+          .Field("path", c.path)
+          .Field("body", c.body)
+          .Field("content_type", c.content_type)
+          .Field("experimental", c.experimental)
+          .EndObject();
+    }
+    w.EndArray();
+  }
+  if (!d.planned.target.empty()) w.Field("target", d.planned.target);
+  if (!d.planned.payload.empty()) w.Field("payload", d.planned.payload);
+  w.EndObject();
+  return out;
+}
+
+void RuleEngine::OnEvents(pqxx::work& tx, const std::vector<Event>& events) {
+  auto decisions = Decide(tx, events);
+  if (decisions.empty()) return;
+  std::vector<CopyRow> rows;
+  for (const auto& d : decisions) {
+    rows.push_back({tenant_, d.rule, d.action, DecisionParams(d), d.key, std::to_string(d.event_id),
+                    d.status, d.planned.error});
+  }
+  // Staged, so that a key recorded before (a repeated run) is kept as it is.
+  tx.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS stage_actions (tenant text, rule text, action text, params "
+      "jsonb, idempotency_key text, event_id bigint, status text, error text) ON COMMIT DELETE "
+      "ROWS");
+  CopyRows(tx, "stage_actions",
+           {"tenant", "rule", "action", "params", "idempotency_key", "event_id", "status", "error"},
+           rows);
+  tx.exec(
+      "INSERT INTO mirror.actions (tenant, rule, action, params, idempotency_key, event_id, "
+      "status, error) SELECT tenant, rule, action, params, idempotency_key, event_id, status, "
+      "error FROM stage_actions ON CONFLICT (idempotency_key) DO NOTHING");
+}
+
+}  // namespace isc_mirror::sync

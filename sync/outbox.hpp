@@ -1,0 +1,69 @@
+// The transactional outbox: rules decide actions inside the transaction that writes the event.
+#pragma once
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "sync/actions.hpp"
+#include "sync/rules.hpp"
+#include "sync/writer.hpp"
+
+namespace isc_mirror::sync {
+
+struct OutboxSettings {
+  bool dry_run = false;    // global: record actions as dry_run, call nothing
+  int max_per_hour = 100;  // per rule unless the rule sets its own; beyond it actions are held
+};
+
+// One outbox row a rule decided on.
+struct Decision {
+  std::string rule;
+  size_t step = 0;
+  std::string action;
+  int64_t event_id = 0;
+  std::string key;     // idempotency key: rule/event/step[/part]
+  std::string status;  // pending, dry_run, held or failed
+  PlannedAction planned;
+};
+
+// Reads what planning needs from the mirror tables in the caller's transaction.
+class MirrorPlanContext : public PlanContext {
+ public:
+  MirrorPlanContext(pqxx::transaction_base& tx, std::string tenant, const Lifecycle& lifecycle);
+  std::optional<std::string> ManagerOf(const std::string& identity) override;
+  bool Usable(const std::string& identity) override;
+  std::vector<Review> OpenReviewsOf(const std::string& identity) override;
+  std::vector<std::string> AccountsOf(const std::string& identity) override;
+
+ private:
+  pqxx::transaction_base& tx_;
+  std::string tenant_;
+  std::string leaver_states_;  // a text[] literal
+};
+
+class RuleEngine : public EventSink {
+ public:
+  RuleEngine(std::string tenant, std::vector<Rule> rules, Lifecycle lifecycle,
+             OutboxSettings settings);
+
+  // Decides and inserts the actions for the events, in the events' transaction. An action
+  // already recorded under the same idempotency key is left alone.
+  void OnEvents(pqxx::work& tx, const std::vector<Event>& events) override;
+
+  // What the rules decide for the events, given the outbox as it is (plan, and OnEvents).
+  std::vector<Decision> Decide(pqxx::transaction_base& tx, const std::vector<Event>& events);
+
+  bool empty() const { return rules_.empty(); }
+
+ private:
+  std::string tenant_;
+  std::vector<Rule> rules_;
+  Lifecycle lifecycle_;
+  OutboxSettings settings_;
+};
+
+// The JSON stored in mirror.actions.params for a decision.
+std::string DecisionParams(const Decision& decision);
+
+}  // namespace isc_mirror::sync

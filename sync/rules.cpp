@@ -1,0 +1,178 @@
+#include "sync/rules.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+
+namespace isc_mirror::sync {
+namespace {
+
+constexpr std::string_view kStatePointer = "/lifecycleState/stateName";
+
+bool IsLeaverState(const Lifecycle& lifecycle, const std::optional<std::string>& state) {
+  if (!state) return false;
+  return std::find(lifecycle.leaver_states.begin(), lifecycle.leaver_states.end(), *state) !=
+         lifecycle.leaver_states.end();
+}
+
+std::optional<std::string> ValueIn(const std::optional<std::string>& json,
+                                   std::string_view pointer) {
+  if (!json) return std::nullopt;
+  return ValueAt(*json, pointer);
+}
+
+// A changed path names the pointer itself, something inside it, or an object holding it.
+bool PathTouches(std::string_view changed, std::string_view pointer) {
+  auto under = [](std::string_view a, std::string_view b) {
+    return a.size() > b.size() && a.starts_with(b) && a[b.size()] == '/';
+  };
+  return changed == pointer || under(changed, pointer) || under(pointer, changed);
+}
+
+}  // namespace
+
+std::optional<std::string> ValueAt(std::string_view json, std::string_view pointer) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json.data(), json.size()).get(doc)) return std::nullopt;
+  simdjson::dom::element value;
+  if (doc.at_pointer(pointer).get(value) || value.is_null()) return std::nullopt;
+  if (value.is_string()) return std::string(value.get_string().value());
+  return simdjson::minify(value);
+}
+
+std::string DottedToPointer(std::string_view dotted) {
+  std::string out = "/";
+  for (char c : dotted) out.push_back(c == '.' ? '/' : c);
+  return out;
+}
+
+std::vector<std::string> LifecycleEvents(const Event& event, const Lifecycle& lifecycle) {
+  std::vector<std::string> out;
+  if (event.resource != "identities") return out;
+  if (event.op == "insert") {
+    out.emplace_back("joiner");
+    return out;
+  }
+  if (event.op != "update") return out;
+  bool was_leaver = IsLeaverState(lifecycle, ValueIn(event.before, kStatePointer));
+  bool is_leaver = IsLeaverState(lifecycle, ValueIn(event.after, kStatePointer));
+  if (!was_leaver && is_leaver) out.emplace_back("leaver");
+  if (was_leaver && !is_leaver) out.emplace_back("rehire");
+  for (const auto& attribute : lifecycle.mover_attributes) {
+    std::string pointer = DottedToPointer(attribute);
+    if (ValueIn(event.before, pointer) != ValueIn(event.after, pointer)) {
+      out.emplace_back("mover");
+      break;
+    }
+  }
+  return out;
+}
+
+bool Matches(const Rule& rule, const Event& event, const std::vector<std::string>& lifecycle) {
+  if (rule.on != "change") {
+    return std::find(lifecycle.begin(), lifecycle.end(), rule.on) != lifecycle.end();
+  }
+  if (!rule.match || rule.match->older_than) return false;
+  const ChangeMatch& m = *rule.match;
+  if (m.resource != event.resource) return false;
+  if (!m.op.empty() && m.op != event.op) return false;
+  if (m.path.empty()) return !m.from && !m.to;
+  if (event.op == "update" &&
+      std::none_of(event.changed_paths.begin(), event.changed_paths.end(),
+                   [&](const std::string& p) { return PathTouches(p, m.path); })) {
+    return false;
+  }
+  auto before = ValueIn(event.before, m.path);
+  auto after = ValueIn(event.after, m.path);
+  if (event.op == "insert" && !after) return false;
+  if (event.op == "delete" || event.op == "expire") {
+    if (!before) return false;
+  }
+  // "null" in a rule stands for a null or absent value.
+  auto same = [](const std::optional<std::string>& value, const std::string& wanted) {
+    return wanted == "null" ? !value.has_value() : value == wanted;
+  };
+  if (m.from && !same(before, *m.from)) return false;
+  if (m.to && !same(after, *m.to)) return false;
+  return true;
+}
+
+bool InState(const ChangeMatch& match, std::string_view object) {
+  auto value = ValueAt(object, match.path);
+  if (!match.to) return value.has_value();
+  return *match.to == "null" ? !value.has_value() : value == *match.to;
+}
+
+namespace {
+
+// Calls `each(field)` for every {{field}}; false from it stops with that field as the error.
+template <typename Each>
+std::optional<std::string> ForEachPlaceholder(std::string_view text, std::string* out, Each each) {
+  size_t at = 0;
+  while (true) {
+    size_t open = text.find("{{", at);
+    if (open == std::string_view::npos) {
+      if (out) out->append(text.substr(at));
+      return std::nullopt;
+    }
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) return "an unclosed {{ in '" + std::string(text) + "'";
+    if (out) out->append(text.substr(at, open - at));
+    std::string field(text.substr(open + 2, close - open - 2));
+    field.erase(0, field.find_first_not_of(' '));
+    field.erase(field.find_last_not_of(' ') + 1);
+    if (auto error = each(field)) return error;
+    at = close + 2;
+  }
+}
+
+std::optional<std::string> CheckField(const std::string& field) {
+  if (field == "event.object_id" || field == "event.resource" || field == "event.op" ||
+      field == "event.event_id") {
+    return std::nullopt;
+  }
+  if ((field.starts_with("before.") && field.size() > 7) ||
+      (field.starts_with("after.") && field.size() > 6)) {
+    return std::nullopt;
+  }
+  return fmt::format(
+      "unknown field '{{{{{}}}}}' (use before.<path>, after.<path>, event.object_id, "
+      "event.resource, event.op or event.event_id)",
+      field);
+}
+
+}  // namespace
+
+std::optional<std::string> CheckTemplate(std::string_view text) {
+  return ForEachPlaceholder(text, nullptr, CheckField);
+}
+
+base::Expected<std::string> ExpandTemplate(std::string_view text, const Event& event) {
+  std::string out;
+  auto error =
+      ForEachPlaceholder(text, &out, [&](const std::string& field) -> std::optional<std::string> {
+        if (auto bad = CheckField(field)) return bad;
+        if (field == "event.object_id") {
+          out += event.object_id;
+        } else if (field == "event.resource") {
+          out += event.resource;
+        } else if (field == "event.op") {
+          out += event.op;
+        } else if (field == "event.event_id") {
+          out += std::to_string(event.event_id);
+        } else {
+          bool before = field.starts_with("before.");
+          std::string pointer = DottedToPointer(field.substr(before ? 7 : 6));
+          auto value = ValueIn(before ? event.before : event.after, pointer);
+          if (!value) return fmt::format("the event has no {}", field);
+          out += *value;
+        }
+        return std::nullopt;
+      });
+  if (error) return base::Error{*error};
+  return out;
+}
+
+}  // namespace isc_mirror::sync

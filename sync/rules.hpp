@@ -1,0 +1,85 @@
+// Joiner-mover-leaver events and rule matching: pure functions over change events.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.hpp"
+
+namespace isc_mirror::sync {
+
+struct Lifecycle {
+  std::vector<std::string> leaver_states = {"terminated", "inactive"};
+  std::vector<std::string> mover_attributes = {"managerRef.id", "attributes.department",
+                                               "attributes.location"};
+};
+
+struct ActionStep {
+  std::string action;
+  std::map<std::string, std::string> params;
+  int line = 0;
+};
+
+// A change rule: which events of which resource it matches. With `older_than` it is a state
+// rule instead: it matches objects that have stayed in the `to` state longer than that.
+struct ChangeMatch {
+  std::string resource;
+  std::string op;
+  std::string path;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::chrono::milliseconds> older_than;
+};
+
+struct Rule {
+  std::string name;
+  std::string on;  // joiner, leaver, rehire, mover or change
+  std::optional<ChangeMatch> match;
+  std::vector<ActionStep> steps;
+  std::optional<bool> dry_run;
+  std::optional<int> max_per_hour;
+  int line = 0;
+};
+
+// A change event as rules see it.
+struct Event {
+  int64_t event_id = 0;
+  std::string resource;
+  std::string object_id;
+  std::string op;  // insert, update, delete, expire
+  std::vector<std::string> changed_paths;
+  std::optional<std::string> before;  // canonical JSON
+  std::optional<std::string> after;
+};
+
+// The lifecycle events an identities change stands for: joiner (inserted), leaver (its
+// lifecycleState.stateName moves into a leaver state), rehire (out of one), mover (a mover
+// attribute changed). None for other resources.
+std::vector<std::string> LifecycleEvents(const Event& event, const Lifecycle& lifecycle);
+
+// Whether a rule fires for an event whose lifecycle events are `lifecycle`. State rules
+// (older_than) never fire on an event; EvaluateState does.
+bool Matches(const Rule& rule, const Event& event, const std::vector<std::string>& lifecycle);
+
+// Whether an object is in the state a state rule waits for (its `to` value at `path`).
+bool InState(const ChangeMatch& match, std::string_view object);
+
+// The value at a JSON pointer as text: a string without its quotes, null or absent as
+// nullopt, anything else as compact JSON.
+std::optional<std::string> ValueAt(std::string_view json, std::string_view pointer);
+
+// "managerRef.id" -> "/managerRef/id".
+std::string DottedToPointer(std::string_view dotted);
+
+// Expands {{before.a.b}}, {{after.a.b}} and {{event.object_id|resource|op|event_id}}. A
+// field that is absent is an error naming it.
+base::Expected<std::string> ExpandTemplate(std::string_view text, const Event& event);
+
+// A config-time check of a template's placeholders; the error names the first bad one.
+std::optional<std::string> CheckTemplate(std::string_view text);
+
+}  // namespace isc_mirror::sync
