@@ -4,9 +4,11 @@
 #include <simdjson.h>
 
 #include <random>
+#include <unordered_set>
 
 #include "base/log.hpp"
 #include "base/sha256.hpp"
+#include "sync/pager.hpp"
 
 namespace isc_mirror::sync {
 namespace {
@@ -79,6 +81,31 @@ std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
   const auto& r = rows[0];
   return Claimed{r[0].as<int64_t>(),     r[1].as<std::string>(), r[2].as<std::string>(),
                  r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int>()};
+}
+
+std::optional<std::string> ActionWorker::AlreadyDone(simdjson::dom::element params) {
+  std::string path = Text(params, "verify_path");
+  simdjson::dom::array absent;
+  if (path.empty() || params["verify_absent"].get(absent)) return std::nullopt;
+  std::unordered_set<std::string> wanted;
+  for (auto id : absent) wanted.insert(std::string(id.get_string().value_unsafe()));
+  bool present = false;
+  auto scan = Scan(client_, path, "", Paging::kOffset, stats_,
+                   [&](std::string_view body) -> base::Expected<int64_t> {
+                     simdjson::dom::parser parser;
+                     simdjson::dom::element doc;
+                     if (parser.parse(body).get(doc) || !doc.is_array()) {
+                       return base::Error{"not a JSON array"};
+                     }
+                     int64_t n = 0;
+                     for (auto item : doc.get_array()) {
+                       present = present || wanted.contains(Text(item, "id"));
+                       ++n;
+                     }
+                     return n;
+                   });
+  if (!scan.complete || present) return std::nullopt;
+  return "refused on a repeat, and verified done: an earlier attempt did it";
 }
 
 ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
@@ -162,6 +189,13 @@ ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
     return r;
   };
   auto first = send(calls.at(0));
+  if (!first.ok && !first.transient && action.attempts > 1) {
+    if (auto done = AlreadyDone(params)) {
+      first.ok = true;
+      first.error = *done;
+      return first;
+    }
+  }
   if (first.ok || first.transient || calls.size() == 1) return first;
   // The bulk call was refused: make the one-by-one calls instead.
   log::Info("bulk call refused; calling one by one",
@@ -205,8 +239,9 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
     retry_in = delay * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
   }
   tx.exec_params(
-      "UPDATE mirror.actions SET status = $2, updated_at = now(), next_attempt_at = CASE WHEN $3 "
-      "IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $3) END, request = "
+      "UPDATE mirror.actions SET status = $2, updated_at = now(), next_attempt_at = CASE WHEN "
+      "$3::float8 "
+      "IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $3::float8) END, request = "
       "NULLIF($4, ''), response_status = NULLIF($5, 0), response_body = NULLIF($6, ''), error = "
       "NULLIF($7, '') WHERE id = $1 AND status = 'running'",
       action.id, status, retry_in, result.request, result.status, result.response, result.error);

@@ -2,6 +2,8 @@
 // records what happened.
 #pragma once
 
+#include <simdjson.h>
+
 #include <chrono>
 #include <pqxx/pqxx>
 #include <string>
@@ -45,7 +47,8 @@ class ActionWorker {
   struct Result;
   std::optional<Claimed> Claim();
   Result Execute(const Claimed& action);
-  Result Notify(const Claimed& action);
+  // For a call refused on a repeat: whether the earlier attempt did the work after all.
+  std::optional<std::string> AlreadyDone(simdjson::dom::element params);
   void Record(const Claimed& action, const Result& result, DrainCounts& counts);
 
   pqxx::connection& connection_;

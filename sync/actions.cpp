@@ -384,6 +384,11 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
                            fmt::format("/v3/certifications/{}/reassign-async",
                                        PercentEncode(review.certification_id)),
                            body});
+        // A repeat after a crash is refused (the items moved): done if they are gone.
+        a.verify_path = fmt::format("/v3/certifications/{}/access-review-items",
+                                    PercentEncode(review.certification_id));
+        a.verify_absent.assign(review.item_ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                               review.item_ids.begin() + static_cast<std::ptrdiff_t>(end));
         out.push_back(std::move(a));
       }
     }

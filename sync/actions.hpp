@@ -41,6 +41,10 @@ struct PlannedAction {
   // isc: calls[0] is the call; if it fails with a 4xx, the rest are made instead (accounts
   // one by one when the bulk call is not available).
   std::vector<Call> calls;
+  // After a failed repeat of a call whose earlier attempt may have done the work, the worker
+  // lists verify_path: if none of verify_absent is there any more, the work is done.
+  std::string verify_path;
+  std::vector<std::string> verify_absent;
   std::string target;                // webhook URL or notify channel
   std::string payload;               // webhook or notify body
   std::optional<std::string> error;  // it cannot be done (no manager, no fallback): failed

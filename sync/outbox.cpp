@@ -137,6 +137,11 @@ std::string DecisionParams(const Decision& d) {
     }
     w.EndArray();
   }
+  if (!d.planned.verify_path.empty()) {
+    w.Field("verify_path", d.planned.verify_path).Key("verify_absent").BeginArray();
+    for (const auto& id : d.planned.verify_absent) w.String(id);
+    w.EndArray();
+  }
   if (!d.planned.target.empty()) w.Field("target", d.planned.target);
   if (!d.planned.payload.empty()) w.Field("payload", d.planned.payload);
   w.EndObject();

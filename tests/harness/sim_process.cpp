@@ -1,5 +1,6 @@
 #include "tests/harness/sim_process.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <simdjson.h>
 
@@ -84,6 +85,21 @@ httplib::Result SimClient::Control(const std::string& method, const std::string&
   if (method == "DELETE") return http_.Delete(path);
   if (method == "PATCH") return http_.Patch(path, body, "application/json");
   return http_.Post(path, body, "application/json");
+}
+
+std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
+                         const std::string& retry, const std::string& rest) {
+  return fmt::format(
+      "tenants:\n"
+      "  - name: sim\n"
+      "    base_url: {}\n"
+      "    client_id: sim-client\n"
+      "    client_secret: sim-secret\n"
+      "    retry: {}\n"
+      "database:\n"
+      "  url: {}\n"
+      "{}",
+      sim.base_url(), retry, database_url, rest);
 }
 
 }  // namespace isc_mirror::testing

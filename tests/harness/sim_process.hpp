@@ -27,6 +27,11 @@ class SimProcess {
   int port_ = 0;
 };
 
+// An isc-mirror config for one tenant named "sim" served by `sim`: its retry settings (a YAML
+// flow mapping), the database, then `rest` (rules, actions...) as given.
+std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
+                         const std::string& retry, const std::string& rest = "");
+
 // An HTTP client for the simulator that fetches and sends a bearer token like an ISC client.
 class SimClient {
  public:

@@ -33,16 +33,10 @@ class SyncCommand : public DatabaseTest {
     sim_ = std::make_unique<SimProcess>(std::move(sim_flags));
     control_ = std::make_unique<SimClient>(sim_->port());
     config_ = (dir_.path() / "config.yaml").string();
-    testing::WriteFile(config_, fmt::format("tenants:\n"
-                                            "  - name: sim\n"
-                                            "    base_url: {}\n"
-                                            "    client_id: sim-client\n"
-                                            "    client_secret: sim-secret\n"
-                                            "    retry: {{ attempts: 10, base_delay: 20ms, "
-                                            "max_delay: 200ms }}\n"
-                                            "database:\n"
-                                            "  url: {}\n{}",
-                                            sim_->base_url(), url_, extra_config));
+    testing::WriteFile(
+        config_,
+        testing::MirrorConfig(*sim_, url_, "{ attempts: 10, base_delay: 20ms, max_delay: 200ms }",
+                              extra_config));
     auto migrated = Mirror({"migrate"});
     ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
   }

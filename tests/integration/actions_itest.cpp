@@ -1,0 +1,406 @@
+// Rules and actions end to end: isc-mirror sync against isc-sim and PostgreSQL, with the
+// simulator's log of action calls as the judge.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <pqxx/pqxx>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "sync/actions.hpp"
+#include "tests/harness/postgres_environment.hpp"
+#include "tests/harness/sim_process.hpp"
+#include "tests/harness/subprocess.hpp"
+
+namespace isc_mirror {
+namespace {
+
+using testing::ProcessResult;
+using testing::SimClient;
+using testing::SimProcess;
+using testing::TempDir;
+
+constexpr const char* kLeaverRule = R"(rules:
+  - name: leaver-handoff
+    on: leaver
+    do:
+      - das_reassign_owner: { to: manager, fallback: {fallback} }
+      - certification_reassign: { to: manager, fallback: {fallback} }
+      - accounts_disable: {}
+)";
+
+struct SimCall {
+  std::string method;
+  std::string path;
+  std::string body;
+  int64_t status = 0;
+};
+
+// One simulator and one database, set up like an operator would: migrate, then a baseline.
+class Tenant {
+ public:
+  Tenant(const std::string& url, const std::string& rules, const std::string& actions = "",
+         const std::string& retry = "{ attempts: 2, base_delay: 10ms, max_delay: 50ms }")
+      : url_(url) {
+    sim_ = std::make_unique<SimProcess>(
+        std::vector<std::string>{"--identities", "300", "--accounts-per-identity", "3"});
+    control_ = std::make_unique<SimClient>(sim_->port());
+    config_ = (dir_.path() / "config.yaml").string();
+    testing::WriteFile(config_, testing::MirrorConfig(*sim_, url_, retry, rules + actions));
+  }
+
+  std::vector<std::string> Argv(std::vector<std::string> args) const {
+    args.insert(args.begin(), {ISC_MIRROR_BINARY, "-c", config_});
+    return args;
+  }
+
+  ProcessResult Mirror(std::vector<std::string> args) const {
+    return testing::RunProcess(
+        {Argv(std::move(args)), testing::MinimalEnvironment(), std::nullopt, false},
+        std::chrono::seconds(120));
+  }
+
+  std::string Control(const std::string& method, const std::string& path,
+                      const std::string& body = "") {
+    auto r = control_->Control(method, path, body);
+    if (!r || r->status != 200) {
+      throw std::runtime_error(path + ": " + (r ? r->body : std::string("no answer")));
+    }
+    return r->body;
+  }
+
+  // Every call that is not a read the simulator received, in order.
+  std::vector<SimCall> Calls() {
+    std::string json = Control("GET", "/__sim/actions");
+    simdjson::dom::parser parser;
+    std::vector<SimCall> out;
+    for (auto item : parser.parse(json).get_array()) {
+      out.push_back({std::string(item["method"].get_string().value()),
+                     std::string(item["path"].get_string().value()),
+                     std::string(item["body"].get_string().value()),
+                     item["status"].get_int64().value()});
+    }
+    return out;
+  }
+
+  std::vector<std::string> Column(const std::string& sql) const {
+    pqxx::connection c(url_);
+    pqxx::read_transaction tx(c);
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
+    return out;
+  }
+  long long Count(const std::string& sql) const { return std::stoll(Column(sql).at(0)); }
+
+  // An active identity that owns DAS resources, reviews open certifications with undecided
+  // items, has accounts, and whose manager is active.
+  std::pair<std::string, std::string> LeaverAndManager() const {
+    auto rows = Column(
+        "SELECT i.id || ' ' || m.id FROM isc.identities i JOIN isc.identities m ON m.tenant = "
+        "i.tenant AND m.id = i.manager_id AND m.lifecycle_state = 'active' WHERE "
+        "i.lifecycle_state = 'active' AND EXISTS (SELECT 1 FROM isc.das_resource_owners o WHERE "
+        "o.identity_id = i.id) AND EXISTS (SELECT 1 FROM isc.certifications c JOIN "
+        "isc.access_review_items it ON it.certification_id = c.id AND NOT it.completed WHERE "
+        "c.reviewer_id = i.id AND NOT c.completed) AND EXISTS (SELECT 1 FROM isc.accounts a "
+        "WHERE a.identity_id = i.id) ORDER BY i.id LIMIT 1");
+    if (rows.empty()) throw std::runtime_error("no identity fits the leaver scenario");
+    auto space = rows[0].find(' ');
+    return {rows[0].substr(0, space), rows[0].substr(space + 1)};
+  }
+
+  std::string url_;
+  TempDir dir_;
+  std::unique_ptr<SimProcess> sim_;
+  std::unique_ptr<SimClient> control_;
+  std::string config_;
+};
+
+std::string WithFallback(std::string rules, const std::string& fallback) {
+  for (size_t at; (at = rules.find("{fallback}")) != std::string::npos;) {
+    rules.replace(at, 10, fallback);
+  }
+  return rules;
+}
+
+// What the leaver scenario must produce, from the mirror before the change.
+struct Expected {
+  std::string leaver;
+  std::string manager;
+  std::map<std::string, std::set<std::string>> items;  // open certification -> undecided items
+};
+
+Expected ExpectedFor(const Tenant& t) {
+  Expected e;
+  std::tie(e.leaver, e.manager) = t.LeaverAndManager();
+  for (const auto& row : t.Column(fmt::format(
+           "SELECT c.id || ' ' || it.id FROM isc.certifications c JOIN isc.access_review_items "
+           "it ON it.certification_id = c.id AND NOT it.completed WHERE c.reviewer_id = '{}' AND "
+           "NOT c.completed",
+           e.leaver))) {
+    auto space = row.find(' ');
+    e.items[row.substr(0, space)].insert(row.substr(space + 1));
+  }
+  return e;
+}
+
+// Judges the simulator's log: one DAS reassignment to the manager, the leaver's open items
+// reassigned, the bulk disable; nothing else. Calls may repeat only where a worker died
+// mid-call (at-least-once), so repeats are reported apart.
+void ExpectLeaverHandled(const std::vector<SimCall>& calls, const Expected& e, bool exactly_once) {
+  std::string das = fmt::format("/das/v1/owners/{}/reassign/{}", sync::DashedUuid(e.leaver),
+                                sync::DashedUuid(e.manager));
+  std::map<std::string, int> seen;
+  std::map<std::string, std::set<std::string>> reassigned;
+  for (const auto& c : calls) {
+    std::string what = c.method + " " + c.path;
+    ++seen[what];
+    if (c.path.ends_with("/reassign-async") && c.status == 200) {
+      std::string cert = c.path.substr(19, c.path.size() - 19 - 15);
+      simdjson::dom::parser parser;
+      auto doc = parser.parse(c.body);
+      EXPECT_EQ(std::string(doc["reassignTo"].get_string().value()), e.manager);
+      for (auto item : doc["reassign"].get_array()) {
+        reassigned[cert].insert(std::string(item["id"].get_string().value()));
+      }
+    }
+  }
+  EXPECT_GE(seen["POST " + das], 1);
+  EXPECT_GE(seen["POST /v2024/identities-accounts/disable"], 1);
+  EXPECT_EQ(reassigned, e.items) << "exactly the leaver's open items go to the manager";
+  size_t kinds = 2 + e.items.size();
+  EXPECT_EQ(seen.size(), kinds) << "no other call";
+  if (exactly_once) {
+    for (const auto& [what, n] : seen) EXPECT_EQ(n, 1) << what;
+  }
+}
+
+class ActionsTest : public testing::DatabaseTest {};
+
+TEST_F(ActionsTest, ALeaverHandsOwnershipReviewsAndAccountsToTheManager) {
+  Tenant t(url_, WithFallback(kLeaverRule, "2c9180835d2e5168015d32f890ca1581"));
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  auto baseline = t.Mirror({"sync"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions"), 0) << "no rule fires on a baseline";
+  auto e = ExpectedFor(t);
+  ASSERT_FALSE(e.items.empty());
+  t.Control("DELETE", "/__sim/actions");
+  t.Control("POST", "/__sim/identities/" + e.leaver + "/lifecycle", R"({"state":"terminated"})");
+
+  auto plan_before = t.Mirror({"plan"});
+  EXPECT_NE(plan_before.out.find("no rule matches"), std::string::npos) << plan_before.out;
+  auto cycle = t.Mirror({"sync"});
+  ASSERT_EQ(cycle.exit_code, 0) << cycle.err;
+  ExpectLeaverHandled(t.Calls(), e, true);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status <> 'succeeded'"), 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions"),
+            static_cast<long long>(2 + e.items.size()));
+  // The owners were read again after the reassignment.
+  EXPECT_EQ(t.Count(fmt::format(
+                "SELECT count(*) FROM isc.das_resource_owners WHERE identity_id = '{}' AND "
+                "deleted_at IS NULL",
+                e.leaver)),
+            0);
+
+  auto list = t.Mirror({"actions", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(
+      list.out.find(fmt::format("reassign the DAS resources owned by identity {} to manager {}",
+                                e.leaver, e.manager)),
+      std::string::npos)
+      << list.out;
+  auto plan = t.Mirror({"plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("recorded as action"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("(succeeded)] rule leaver-handoff, accounts_disable: disable every "
+                          "account of identity " +
+                          e.leaver),
+            std::string::npos)
+      << plan.out;
+
+  // Another cycle does nothing again.
+  auto calls = t.Calls().size();
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  EXPECT_EQ(t.Calls().size(), calls);
+}
+
+TEST_F(ActionsTest, KilledAtRandomPointsNoActionIsLostAndNoSucceededOneRepeats) {
+  int runs = 20;
+  if (const char* env = std::getenv("ISC_MIRROR_KILL_RUNS")) runs = std::atoi(env);
+  std::mt19937 random(std::random_device{}());
+  int interrupted = 0;  // runs where a kill cut off a claimed action (attempts > 1)
+  int repeated = 0;     // runs where a kill between call and record made a call twice
+  for (int run = 0; run < runs; ++run) {
+    std::string url = testing::PostgresEnvironment::Cluster().CreateDatabase();
+    Tenant t(url, WithFallback(kLeaverRule, "2c9180835d2e5168015d32f890ca1581"));
+    ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+    ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+    auto e = ExpectedFor(t);
+    t.Control("DELETE", "/__sim/actions");
+    t.Control("POST", "/__sim/identities/" + e.leaver + "/lifecycle", R"({"state":"terminated"})");
+    // Reassignments answer slowly, so that kills land inside calls too.
+    t.Control("POST", "/__sim/faults", R"({"prefix":"/v3/certifications","latencyMs":100})");
+    std::string kills;
+    for (int k = 0; k < 3; ++k) {
+      int after_ms = std::uniform_int_distribution<int>(10, 700)(random);
+      testing::Subprocess child(
+          {t.Argv({"sync", "identities"}), testing::MinimalEnvironment(), std::nullopt, false});
+      std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+      child.Signal(SIGKILL);
+      child.Wait(std::chrono::seconds(10));
+      kills += fmt::format("{} ms ", after_ms);
+    }
+    t.Control("DELETE", "/__sim/faults");
+    // A worker killed mid-call leaves its action running until the lease ends; let it end.
+    {
+      pqxx::connection c(url);
+      pqxx::work tx(c);
+      tx.exec("UPDATE mirror.actions SET next_attempt_at = now() WHERE status = 'running'");
+      tx.commit();
+    }
+    auto finish = t.Mirror({"sync"});
+    ASSERT_EQ(finish.exit_code, 0) << finish.err;
+    SCOPED_TRACE(fmt::format("run {}, killed after {}", run, kills));
+    auto calls = t.Calls();
+    ExpectLeaverHandled(calls, e, false);
+    EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status <> 'succeeded'"), 0);
+    EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions"),
+              static_cast<long long>(2 + e.items.size()));
+    // A call is made only after a claim counts an attempt.
+    std::map<std::string, int> made;
+    for (const auto& c : calls) ++made[c.method + " " + c.path];
+    for (const auto& row :
+         t.Column("SELECT attempts || ' ' || (params->'calls'->0->>'method') || ' ' || "
+                  "(params->'calls'->0->>'path') FROM mirror.actions")) {
+      auto space = row.find(' ');
+      EXPECT_LE(made[row.substr(space + 1)], std::stoi(row.substr(0, space))) << row;
+    }
+    interrupted += t.Count("SELECT count(*) FROM mirror.actions WHERE attempts > 1") > 0 ? 1 : 0;
+    repeated +=
+        std::any_of(made.begin(), made.end(), [](const auto& m) { return m.second > 1; }) ? 1 : 0;
+    // Succeeded actions never run again.
+    ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+    EXPECT_EQ(t.Calls().size(), calls.size());
+    if (HasFailure()) break;
+  }
+  // How often the kills landed inside the outbox's work, for the record.
+  std::printf("%d runs: %d with an action cut off mid-way, %d with a call made again\n", runs,
+              interrupted, repeated);
+}
+
+TEST_F(ActionsTest, DryRunRecordsActionsAndCallsNothing) {
+  Tenant t(url_, WithFallback(kLeaverRule, "2c9180835d2e5168015d32f890ca1581"),
+           "actions: { dry_run: true }\n");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto e = ExpectedFor(t);
+  t.Control("DELETE", "/__sim/actions");
+  t.Control("POST", "/__sim/identities/" + e.leaver + "/lifecycle", R"({"state":"terminated"})");
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  EXPECT_TRUE(t.Calls().empty());
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'dry_run'"),
+            static_cast<long long>(2 + e.items.size()));
+}
+
+TEST_F(ActionsTest, AFloodBeyondMaxPerHourIsHeldUntilApproved) {
+  Tenant t(url_, R"(rules:
+  - name: disable-leavers
+    on: leaver
+    max_per_hour: 2
+    do:
+      - accounts_disable: {}
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto leavers = t.Column(
+      "SELECT id FROM isc.identities WHERE lifecycle_state = 'active' ORDER BY id LIMIT 4");
+  t.Control("DELETE", "/__sim/actions");
+  for (const auto& id : leavers) {
+    t.Control("POST", "/__sim/identities/" + id + "/lifecycle", R"({"state":"terminated"})");
+  }
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'"), 2);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'held'"), 2);
+  EXPECT_EQ(t.Calls().size(), 2u);
+  auto held = t.Column("SELECT id FROM mirror.actions WHERE status = 'held' ORDER BY id")[0];
+  auto list = t.Mirror({"actions", "list"});
+  EXPECT_NE(list.out.find("isc-mirror actions approve " + held), std::string::npos) << list.out;
+  auto approve = t.Mirror({"actions", "approve", held});
+  ASSERT_EQ(approve.exit_code, 0) << approve.err;
+  EXPECT_EQ(t.Mirror({"actions", "approve", held}).exit_code, 1) << "only held actions";
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'"), 3);
+  EXPECT_EQ(t.Calls().size(), 3u);
+}
+
+TEST_F(ActionsTest, AFailingEndpointRetriesThenGoesDead) {
+  Tenant t(url_, R"(rules:
+  - name: disable-leavers
+    on: leaver
+    do:
+      - accounts_disable: {}
+)",
+           "actions: { max_attempts: 3, retry_delay: 10ms }\n");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto leaver = t.Column(
+      "SELECT id FROM isc.identities WHERE lifecycle_state = 'active' ORDER BY id LIMIT 1")[0];
+  t.Control("POST", "/__sim/faults",
+            R"({"prefix":"/v2024/identities-accounts","errorRate":1.0,"errorCodes":[500]})");
+  t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(t.Column("SELECT status || ' ' || attempts FROM mirror.actions")[0], "dead 3");
+  EXPECT_NE(t.Column("SELECT error FROM mirror.actions")[0].find("500"), std::string::npos);
+  t.Control("DELETE", "/__sim/faults");
+  auto id = t.Column("SELECT id FROM mirror.actions")[0];
+  ASSERT_EQ(t.Mirror({"actions", "retry", id}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  EXPECT_EQ(t.Column("SELECT status FROM mirror.actions")[0], "succeeded");
+}
+
+TEST_F(ActionsTest, ARefusedCallFailsAtOnceWithIscsMessage) {
+  Tenant t(url_, R"(rules:
+  - name: clear-new-tasks
+    on: change
+    match: { resource: task_statuses, op: insert }
+    do:
+      - task_status_clear: { completion_status: BOGUS }
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  t.Control("DELETE", "/__sim/actions");
+  t.Control("POST", "/__sim/task-statuses", "{}");
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  EXPECT_EQ(t.Column("SELECT status || ' ' || attempts || ' ' || response_status FROM "
+                     "mirror.actions")[0],
+            "failed 1 400");
+  EXPECT_NE(t.Column("SELECT error FROM mirror.actions")[0].find("unknown completionStatus BOGUS"),
+            std::string::npos)
+      << t.Column("SELECT error FROM mirror.actions")[0];
+  EXPECT_EQ(t.Calls().size(), 1u);
+}
+
+TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
+  Tenant t(url_, R"(rules:
+  - name: leaver-handoff
+    on: leaver
+    do:
+      - das_reassign_owner: { to: manager, fallbak: x }
+)");
+  auto r = t.Mirror({"check-config"});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_NE(r.err.find(":13:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown parameter 'fallbak'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace isc_mirror

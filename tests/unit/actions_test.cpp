@@ -1,0 +1,158 @@
+#include "sync/actions.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "base/sha256.hpp"
+
+namespace isc_mirror::sync {
+namespace {
+
+constexpr const char* kLeaver = "0123456789abcdef0123456789abcdef";
+constexpr const char* kManager = "fedcba9876543210fedcba9876543210";
+constexpr const char* kFallback = "11111111111111111111111111111111";
+
+class FakeContext : public PlanContext {
+ public:
+  std::map<std::string, std::string> managers;
+  std::vector<std::string> usable;
+  std::vector<Review> reviews;
+  std::vector<std::string> accounts;
+
+  std::optional<std::string> ManagerOf(const std::string& id) override {
+    auto it = managers.find(id);
+    if (it == managers.end()) return std::nullopt;
+    return it->second;
+  }
+  bool Usable(const std::string& id) override {
+    return std::find(usable.begin(), usable.end(), id) != usable.end();
+  }
+  std::vector<Review> OpenReviewsOf(const std::string&) override { return reviews; }
+  std::vector<std::string> AccountsOf(const std::string&) override { return accounts; }
+};
+
+Rule LeaverRule(std::vector<ActionStep> steps) {
+  Rule r;
+  r.name = "leaver-handoff";
+  r.on = "leaver";
+  r.steps = std::move(steps);
+  return r;
+}
+
+Event LeaverEvent() {
+  return {9,
+          "identities",
+          kLeaver,
+          "update",
+          {"/lifecycleState/stateName"},
+          R"({"lifecycleState":{"stateName":"active"}})",
+          R"({"lifecycleState":{"stateName":"terminated"}})"};
+}
+
+TEST(PlanAction, ReassignsDasOwnershipToTheManagerInUuidForm) {
+  FakeContext context;
+  context.managers[kLeaver] = kManager;
+  auto rule = LeaverRule({{"das_reassign_owner", {{"to", "manager"}}, 3}});
+  auto planned = PlanAction(rule, 0, LeaverEvent(), context);
+  ASSERT_EQ(planned.size(), 1u);
+  ASSERT_FALSE(planned[0].error) << *planned[0].error;
+  ASSERT_EQ(planned[0].calls.size(), 1u);
+  EXPECT_EQ(planned[0].calls[0].method, "POST");
+  EXPECT_EQ(planned[0].calls[0].path,
+            "/das/v1/owners/01234567-89ab-cdef-0123-456789abcdef/reassign/"
+            "fedcba98-7654-3210-fedc-ba9876543210");
+  EXPECT_NE(planned[0].summary.find("to manager " + std::string(kManager)), std::string::npos)
+      << planned[0].summary;
+}
+
+TEST(PlanAction, UsesTheFallbackOrFailsWithAHint) {
+  FakeContext context;  // no manager
+  auto rule = LeaverRule({{"das_reassign_owner", {{"to", "manager"}}, 3}});
+  auto failed = PlanAction(rule, 0, LeaverEvent(), context);
+  ASSERT_EQ(failed.size(), 1u);
+  ASSERT_TRUE(failed[0].error);
+  EXPECT_NE(failed[0].error->find("hint: set fallback"), std::string::npos) << *failed[0].error;
+
+  context.usable = {kFallback};
+  rule.steps[0].params["fallback"] = kFallback;
+  auto fallback = PlanAction(rule, 0, LeaverEvent(), context);
+  ASSERT_FALSE(fallback[0].error);
+  EXPECT_NE(fallback[0].calls[0].path.find("/reassign/11111111-1111-1111-1111-111111111111"),
+            std::string::npos);
+}
+
+TEST(PlanAction, SplitsCertificationReassignmentsIntoCallsOfAtMost500Items) {
+  FakeContext context;
+  context.managers[kLeaver] = kManager;
+  PlanContext::Review big{"cert-big", {}};
+  for (int i = 0; i < 1201; ++i) big.item_ids.push_back("item" + std::to_string(i));
+  context.reviews = {{"cert-small", {"i1", "i2"}}, big};
+  auto rule = LeaverRule({{"certification_reassign", {{"to", "manager"}}, 3}});
+  auto planned = PlanAction(rule, 0, LeaverEvent(), context);
+  ASSERT_EQ(planned.size(), 4u);  // 1 + 3 chunks (500, 500, 201)
+  EXPECT_EQ(planned[0].part, "cert-small/0");
+  EXPECT_EQ(planned[3].part, "cert-big/2");
+  EXPECT_EQ(planned[1].calls[0].path, "/v3/certifications/cert-big/reassign-async");
+  auto count = [](const std::string& body) {
+    size_t n = 0;
+    for (size_t at = 0; (at = body.find("\"ITEM\"", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(planned[1].calls[0].body), 500u);
+  EXPECT_EQ(count(planned[3].calls[0].body), 201u);
+  EXPECT_NE(planned[0].calls[0].body.find(std::string("\"reassignTo\":\"") + kManager + "\""),
+            std::string::npos)
+      << planned[0].calls[0].body;
+  context.reviews.clear();
+  EXPECT_TRUE(PlanAction(rule, 0, LeaverEvent(), context).empty()) << "nothing to reassign";
+}
+
+TEST(PlanAction, DisablesAccountsInBulkWithOneByOneCallsAsTheFallback) {
+  FakeContext context;
+  context.accounts = {"acc1", "acc2"};
+  auto rule = LeaverRule({{"accounts_disable", {}, 3}});
+  auto planned = PlanAction(rule, 0, LeaverEvent(), context);
+  ASSERT_EQ(planned.size(), 1u);
+  ASSERT_EQ(planned[0].calls.size(), 3u);
+  EXPECT_EQ(planned[0].calls[0].path, "/v2024/identities-accounts/disable");
+  EXPECT_TRUE(planned[0].calls[0].experimental);
+  EXPECT_EQ(planned[0].calls[0].body, std::string(R"({"identityIds":[")") + kLeaver + "\"]}");
+  EXPECT_EQ(planned[0].calls[2].path, "/v2024/accounts/acc2/disable");
+}
+
+TEST(PlanAction, ClearsATaskStatusWithAJsonPatch) {
+  FakeContext context;
+  Rule rule;
+  rule.name = "stuck";
+  rule.on = "change";
+  rule.steps = {{"task_status_clear", {}, 3}};
+  Event e{5, "task_statuses", "t1", "update", {}, "{}", "{}"};
+  auto planned = PlanAction(rule, 0, e, context);
+  ASSERT_EQ(planned.size(), 1u);
+  EXPECT_EQ(planned[0].calls[0].method, "PATCH");
+  EXPECT_EQ(planned[0].calls[0].content_type, "application/json-patch+json");
+  EXPECT_NE(planned[0].calls[0].body.find(
+                R"({"op":"replace","path":"/completionStatus","value":"ERROR"})"),
+            std::string::npos);
+}
+
+TEST(CheckStep, NamesUnknownAndMissingParameters) {
+  EXPECT_EQ(CheckStep({"das_reassign_owner", {{"to", "manager"}, {"too", "x"}}, 1}),
+            "das_reassign_owner: unknown parameter 'too' (it takes: to, fallback, from)");
+  EXPECT_EQ(CheckStep({"webhook", {{"url", "https://x"}}, 1}),
+            "webhook: missing parameter 'secret'");
+  EXPECT_TRUE(CheckStep({"notify", {{"channel", "{{afer.x}}"}}, 1})
+                  .value_or("")
+                  .starts_with("notify.channel: unknown field '{{afer.x}}'"));
+  EXPECT_FALSE(CheckStep({"accounts_disable", {}, 1}).has_value());
+}
+
+TEST(HmacSha256Hex, MatchesRfc4231) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(base::HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+}  // namespace
+}  // namespace isc_mirror::sync
