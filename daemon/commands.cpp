@@ -113,6 +113,9 @@ int Sync(const CommandLine& line, const Config& config) {
       settings.allow_deletes = line.allow_deletes;
       settings.sink = rules.empty() ? nullptr : &rules;
       auto outcome = sync::RunSync(*connection, client, schema, settings);
+      if (outcome.status != "failed" && !rules.empty()) {
+        rules.EvaluateStateRules(*connection, schema);
+      }
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - started)
                     .count();

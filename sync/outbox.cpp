@@ -70,7 +70,7 @@ RuleEngine::RuleEngine(std::string tenant, std::vector<Rule> rules, Lifecycle li
       settings_(settings) {}
 
 std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
-                                         const std::vector<Event>& events) {
+                                         const std::vector<Event>& events, const Rule* state_rule) {
   std::vector<Decision> out;
   if (rules_.empty()) return out;
   MirrorPlanContext context(tx, tenant_, lifecycle_);
@@ -78,7 +78,9 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
   for (const auto& event : events) {
     auto lifecycle = LifecycleEvents(event, lifecycle_);
     for (const auto& rule : rules_) {
-      if (!Matches(rule, event, lifecycle)) continue;
+      if (state_rule != nullptr ? &rule != state_rule : !Matches(rule, event, lifecycle)) {
+        continue;
+      }
       bool dry_run = rule.dry_run.value_or(settings_.dry_run);
       int cap = rule.max_per_hour.value_or(settings_.max_per_hour);
       if (!this_hour.contains(rule.name)) {
@@ -148,8 +150,46 @@ std::string DecisionParams(const Decision& d) {
   return out;
 }
 
+int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection, const ResourceSchema& schema) {
+  int64_t decided = 0;
+  for (const auto& rule : rules_) {
+    if (!rule.match || !rule.match->older_than || rule.match->resource != schema.name) continue;
+    pqxx::work tx(connection);
+    Writer writer(tenant_, schema, {});
+    // Objects unchanged for longer than older_than, with their latest event (the key of what
+    // the rule decides, so that it acts once per state). Baseline states fire nothing.
+    std::vector<Event> events;
+    for (const auto& r : tx.exec_params(
+             fmt::format(
+                 "SELECT e.event_id, e.object_id, e.op, e.before::text, e.after::text FROM {} t "
+                 "CROSS JOIN LATERAL (SELECT * FROM mirror.change_events e WHERE e.tenant = "
+                 "t.tenant AND e.resource = $2 AND e.object_id = {} ORDER BY e.event_id DESC "
+                 "LIMIT 1) e WHERE t.tenant = $1 AND t.deleted_at IS NULL AND t.last_changed < "
+                 "now() - make_interval(secs => $3::float8) AND NOT e.baseline",
+                 schema.table, writer.ObjectIdSql()),
+             tenant_, schema.name, static_cast<double>(rule.match->older_than->count()) / 1000.0)) {
+      Event e;
+      e.event_id = r[0].as<int64_t>();
+      e.resource = schema.name;
+      e.object_id = r[1].c_str();
+      e.op = r[2].c_str();
+      if (!r[3].is_null()) e.before = r[3].c_str();
+      if (!r[4].is_null()) e.after = r[4].c_str();
+      if (e.after && InState(*rule.match, *e.after)) events.push_back(std::move(e));
+    }
+    auto decisions = Decide(tx, events, &rule);
+    decided += static_cast<int64_t>(decisions.size());
+    Insert(tx, decisions);
+    tx.commit();
+  }
+  return decided;
+}
+
 void RuleEngine::OnEvents(pqxx::work& tx, const std::vector<Event>& events) {
-  auto decisions = Decide(tx, events);
+  Insert(tx, Decide(tx, events));
+}
+
+void RuleEngine::Insert(pqxx::work& tx, const std::vector<Decision>& decisions) {
   if (decisions.empty()) return;
   std::vector<CopyRow> rows;
   for (const auto& d : decisions) {

@@ -52,11 +52,19 @@ class RuleEngine : public EventSink {
   void OnEvents(pqxx::work& tx, const std::vector<Event>& events) override;
 
   // What the rules decide for the events, given the outbox as it is (plan, and OnEvents).
-  std::vector<Decision> Decide(pqxx::transaction_base& tx, const std::vector<Event>& events);
+  // With `state_rule`, the events stand for objects in that rule's awaited state.
+  std::vector<Decision> Decide(pqxx::transaction_base& tx, const std::vector<Event>& events,
+                               const Rule* state_rule = nullptr);
+
+  // State rules (older_than) on a resource: actions for objects that have stayed in the awaited
+  // state longer than the limit, once per state (keyed by the object's latest event).
+  int64_t EvaluateStateRules(pqxx::connection& connection, const ResourceSchema& schema);
 
   bool empty() const { return rules_.empty(); }
 
  private:
+  void Insert(pqxx::work& tx, const std::vector<Decision>& decisions);
+
   std::string tenant_;
   std::vector<Rule> rules_;
   Lifecycle lifecycle_;

@@ -389,6 +389,39 @@ TEST_F(ActionsTest, ARefusedCallFailsAtOnceWithIscsMessage) {
   EXPECT_EQ(t.Calls().size(), 1u);
 }
 
+TEST_F(ActionsTest, APendingTaskStuckLongerThanTheLimitIsClearedOnce) {
+  Tenant t(url_, R"(rules:
+  - name: clear-stuck-tasks
+    on: change
+    match: { resource: task_statuses, path: /completionStatus, to: "null", older_than: 1s }
+    do:
+      - task_status_clear: {}
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  t.Control("DELETE", "/__sim/actions");
+  auto created = t.Control("POST", "/__sim/task-statuses", "{}");  // pending: no completionStatus
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions"), 0) << "not stuck long enough yet";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  auto calls = t.Calls();
+  ASSERT_EQ(calls.size(), 1u) << "pending tasks of the baseline fire nothing";
+  EXPECT_EQ(calls[0].method, "PATCH");
+  EXPECT_NE(created.find(calls[0].path.substr(calls[0].path.rfind('/') + 1)), std::string::npos)
+      << created << " vs " << calls[0].path;
+  EXPECT_NE(calls[0].body.find(R"("value":"ERROR")"), std::string::npos) << calls[0].body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  EXPECT_EQ(t.Calls().size(), 1u) << "once per state";
+  std::string task = calls[0].path.substr(calls[0].path.rfind('/') + 1);
+  EXPECT_EQ(t.Count(fmt::format("SELECT count(*) FROM isc.task_statuses WHERE id = '{}' AND "
+                                "completion_status = 'ERROR'",
+                                task)),
+            1)
+      << "the mirror saw the task cleared";
+}
+
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
   Tenant t(url_, R"(rules:
   - name: leaver-handoff
