@@ -2,17 +2,20 @@
 // simulator's log of action calls as the judge.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "base/sha256.hpp"
 #include "sync/actions.hpp"
 #include "tests/harness/postgres_environment.hpp"
 #include "tests/harness/sim_process.hpp"
@@ -420,6 +423,58 @@ TEST_F(ActionsTest, APendingTaskStuckLongerThanTheLimitIsClearedOnce) {
                                 task)),
             1)
       << "the mirror saw the task cleared";
+}
+
+// Collects the payloads of one notification channel.
+class Listener : public pqxx::notification_receiver {
+ public:
+  Listener(pqxx::connection_base& c, const std::string& channel)
+      : pqxx::notification_receiver(c, channel) {}
+  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+  std::vector<std::string> payloads;
+};
+
+TEST_F(ActionsTest, AJoinerPostsASignedWebhookAndNotifiesListeners) {
+  httplib::Server hook;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> received;  // signature, body
+  hook.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    received.emplace_back(req.get_header_value("X-Isc-Mirror-Signature"), req.body);
+    res.status = 204;
+  });
+  int port = hook.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { hook.listen_after_bind(); });
+  Tenant t(url_, fmt::format(R"(rules:
+  - name: welcome
+    on: joiner
+    do:
+      - webhook: {{ url: "http://127.0.0.1:{}/hook", secret: s3cret }}
+      - notify: {{ channel: joiners }}
+)",
+                             port));
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  pqxx::connection listening(url_);
+  Listener listener(listening, "joiners");
+  auto manager = t.Column("SELECT id FROM isc.identities ORDER BY id LIMIT 1")[0];
+  auto joiner = t.Control("POST", "/__sim/identities", R"({"managerId":")" + manager + "\"}");
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  hook.stop();
+  serving.join();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].first, "sha256=" + base::HmacSha256Hex("s3cret", received[0].second));
+  EXPECT_NE(received[0].second.find(R"("rule":"welcome")"), std::string::npos);
+  simdjson::dom::parser parser;
+  std::string id(parser.parse(joiner)["id"].get_string().value());
+  EXPECT_NE(received[0].second.find(R"("object_id":")" + id + "\""), std::string::npos)
+      << received[0].second;
+  listening.await_notification(5, 0);
+  ASSERT_EQ(listener.payloads.size(), 1u);
+  EXPECT_NE(listener.payloads[0].find(id), std::string::npos);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'"), 2);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE params::text LIKE '%s3cret%'"), 0)
+      << "the webhook secret stays in the config";
 }
 
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
