@@ -12,11 +12,11 @@
 #include "daemon/action_commands.hpp"
 #include "daemon/config.hpp"
 #include "daemon/paths.hpp"
+#include "daemon/run.hpp"
+#include "daemon/tenant_runtime.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
-#include "sync/action_worker.hpp"
 #include "sync/isc_client.hpp"
-#include "sync/outbox.hpp"
 #include "sync/resource_schema.hpp"
 #include "sync/sync_run.hpp"
 
@@ -90,90 +90,18 @@ int Sync(const CommandLine& line, const Config& config) {
   sync::CurlGlobal curl;
   bool failed = false;
   for (const auto& tenant : config.tenants) {
-    sync::ClientOptions options;
-    options.base_url = tenant.base_url;
-    options.token_url = tenant.token_url;
-    options.client_id = tenant.client_id;
-    options.client_secret = tenant.client_secret;
-    options.retry = {tenant.retry.attempts, tenant.retry.base_delay, tenant.retry.max_delay};
-    sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>());
-    sync::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per);
-    sync::IscClient client(options, tokens, budget, std::make_unique<sync::CurlTransport>());
-    sync::RuleEngine rules(tenant.name, config.rules, config.lifecycle,
-                           {config.actions.dry_run, config.actions.max_per_hour});
-    auto sync_one = [&](const sync::ResourceSchema& schema, const ResourceConfig& resource) {
-      auto started = std::chrono::steady_clock::now();
-      sync::RunSettings settings;
-      settings.tenant = tenant.name;
-      settings.ignore_paths = resource.ignore_paths;
-      settings.force_full = line.full;
-      settings.full_every = resource.full_every;
-      settings.max_delete_share = config.guards.max_delete_share;
-      settings.delete_floor = config.guards.delete_floor;
-      settings.allow_deletes = line.allow_deletes;
-      settings.sink = rules.empty() ? nullptr : &rules;
-      auto outcome = sync::RunSync(*connection, client, schema, settings);
-      if (outcome.status != "failed" && !rules.empty()) {
-        rules.EvaluateStateRules(*connection, schema);
-      }
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - started)
-                    .count();
-      if (outcome.status == "failed") {
-        failed = true;
-        log::Error("sync failed", {{"tenant", tenant.name},
-                                   {"resource", schema.name},
-                                   {"run", outcome.run_id},
-                                   {"error", outcome.error}});
-        return;
-      }
-      log::Fields fields = {{"tenant", tenant.name},
-                            {"resource", schema.name},
-                            {"run", outcome.run_id},
-                            {"mode", outcome.mode},
-                            {"pages", outcome.pages},
-                            {"seen", outcome.seen},
-                            {"inserted", outcome.inserted},
-                            {"updated", outcome.updated},
-                            {"unchanged", outcome.unchanged},
-                            {"deleted", outcome.deleted},
-                            {"expired", outcome.expired},
-                            {"rejected", outcome.rejected},
-                            {"ms", ms}};
-      if (outcome.status == "held") {
-        // Held deletes are a warning, not a failure: everything else was mirrored.
-        fields.emplace_back("held", outcome.error);
-        log::Warn("sync finished; deletes held", fields);
-      } else {
-        log::Info("sync finished", fields);
-      }
-    };
+    TenantRuntime runtime(config, tenant, *connection);
     for (const auto& schema : sync::BuiltinSchemas()) {
       const ResourceConfig* resource = config.FindResource(schema.name);
       bool requested = line.args.empty() ? resource->enabled
                                          : std::find(line.args.begin(), line.args.end(),
                                                      schema.name) != line.args.end();
       if (!requested) continue;
-      sync_one(schema, *resource);
+      auto outcome = runtime.SyncResource(schema, {line.full, line.allow_deletes});
+      failed = failed || outcome.status == "failed" || outcome.status == "busy";
     }
     // Then the actions the rules decided, this cycle's and earlier ones now due.
-    sync::CurlTransport web;
-    sync::ActionWorker worker(*connection, client, web, config.rules,
-                              {tenant.name, config.actions.max_attempts, config.actions.retry_delay,
-                               std::chrono::hours(1)});
-    auto done = worker.RunDue();
-    if (done.succeeded + done.failed + done.retrying + done.dead > 0) {
-      log::Info("actions run", {{"tenant", tenant.name},
-                                {"succeeded", done.succeeded},
-                                {"failed", done.failed},
-                                {"retrying", done.retrying},
-                                {"dead", done.dead}});
-    }
-    if (done.das_owners_changed) {
-      // The mirror reflects the new owners now rather than at the next full cycle.
-      const auto* owners = sync::FindSchema("das_resource_owners");
-      sync_one(*owners, *config.FindResource(owners->name));
-    }
+    runtime.RunActions(nullptr);
   }
   return failed ? kExitFailure : kExitOk;
 }
@@ -285,6 +213,10 @@ int RunCommand(const CommandLine& line) {
         return Sync(line, loaded.config);
       case Command::kActions:
         return Actions(line, loaded.config);
+      case Command::kRun:
+        return Run(line, loaded.config);
+      case Command::kSyncNow:
+        return SyncNow(line, loaded.config);
       case Command::kPlan:
         return Plan(line, loaded.config);
       default:

@@ -256,9 +256,11 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
               {"error", result.error}});
 }
 
-DrainCounts ActionWorker::RunDue() {
+DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
   DrainCounts counts;
-  while (auto action = Claim()) {
+  while (cancel == nullptr || !cancel->load()) {
+    auto action = Claim();
+    if (!action) break;
     simdjson::dom::parser parser;
     simdjson::dom::element params;
     std::string kind;

@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <chrono>
 #include <pqxx/pqxx>
 #include <string>
@@ -40,7 +41,8 @@ class ActionWorker {
                const std::vector<Rule>& rules, WorkerSettings settings);
 
   // Runs every action due now, one at a time, until none is left.
-  DrainCounts RunDue();
+  // Stops between actions once `cancel` is set.
+  DrainCounts RunDue(const std::atomic<bool>* cancel = nullptr);
 
  private:
   struct Claimed;

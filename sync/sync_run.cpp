@@ -20,7 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kRecheckChunk = 50;  // ids per `filters=id in (...)` request
 constexpr int kCursorFetch = 10000;
-constexpr auto kLockWait = std::chrono::seconds(15);
 
 base::Expected<std::string> CanonicalOf(std::string_view json, const IgnoreSet& ignore) {
   simdjson::ondemand::parser parser;
@@ -52,6 +51,13 @@ std::string FilterString(std::string_view value) {
   out.push_back('"');
   return out;
 }
+
+struct LockBusy : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct Cancelled : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Where one scan reads from: the resource's path, or a child's path for one parent.
 struct Target {
@@ -139,7 +145,7 @@ void ResourceRun::Start() {
   // One run per resource at a time; the lock ends with the session, also when it is killed.
   // The server may take a moment to notice a killed predecessor, so wait a little for it.
   bool locked = false;
-  for (auto deadline = Clock::now() + kLockWait;;) {
+  for (auto deadline = Clock::now() + settings_.lock_wait;;) {
     pqxx::nontransaction probe(connection_);
     locked = probe.exec_params1(std::string(RunLock::kLockSql), settings_.tenant, schema_.name)[0]
                  .as<bool>();
@@ -147,7 +153,7 @@ void ResourceRun::Start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (!locked) {
-    throw std::runtime_error(fmt::format(
+    throw LockBusy(fmt::format(
         "another sync of {} for tenant {} is running (hint: wait for it, or check `isc-mirror "
         "status`)",
         schema_.name, settings_.tenant));
@@ -257,6 +263,9 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
       row->hash = ContentHash(*hashed);
     }
     rows.push_back(std::move(*row));
+  }
+  if (settings_.cancel != nullptr && settings_.cancel->load()) {
+    throw Cancelled("stopped: the daemon is shutting down");
   }
   for (auto& row : rows) {
     // Pages that shifted during the scan repeat objects: keep the first.
@@ -444,7 +453,13 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
 }
 
 RunOutcome ResourceRun::Execute() {
-  Start();
+  try {
+    Start();
+  } catch (const LockBusy& e) {
+    out_.status = "busy";
+    out_.error = e.what();
+    return out_;
+  }
   std::unordered_set<std::string> complete_parents;
   bool complete = true;
   try {
@@ -480,6 +495,8 @@ RunOutcome ResourceRun::Execute() {
     Flush();
     out_.status = "ok";
     if (complete && !incremental_) RetireMissing(complete_parents);
+  } catch (const Cancelled& e) {
+    failure_ = e.what();
   } catch (const std::exception& e) {
     failure_ = fmt::format("writing {} failed: {}", schema_.name, e.what());
   }

@@ -1,6 +1,7 @@
 // One sync run of one resource of one tenant: scan, write what changed, retire what is gone.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <pqxx/pqxx>
@@ -16,7 +17,7 @@ namespace isc_mirror::sync {
 struct RunOutcome {
   int64_t run_id = 0;
   std::string mode;    // full or incremental
-  std::string status;  // ok, failed or held
+  std::string status;  // ok, failed or held; busy when another process runs the resource
   std::string error;   // why it failed, or what the guard held back
   int64_t pages = 0;
   int64_t seen = 0;
@@ -42,6 +43,11 @@ struct RunSettings {
   std::chrono::seconds overlap{300};
   std::chrono::seconds progress_every{10};
   EventSink* sink = nullptr;  // rules: sees each non-baseline event in its transaction
+  // How long to wait for another process's run of the same resource to end; the daemon does
+  // not wait (another instance has it: high availability).
+  std::chrono::milliseconds lock_wait{15'000};
+  // Set from another thread to stop the run after the batch being written (a clean shutdown).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Runs one cycle of a resource: a full scan, or an incremental one where the schema allows it

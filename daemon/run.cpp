@@ -1,0 +1,261 @@
+#include "daemon/run.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "base/log.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/notify.hpp"
+#include "daemon/scheduler.hpp"
+#include "daemon/tenant_runtime.hpp"
+#include "db/connection.hpp"
+#include "db/migrations.hpp"
+
+namespace isc_mirror::daemon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr Millis kIdleWake{1000};  // due actions are looked for at least this often
+constexpr Millis kMaxReconnect{60'000};
+
+// Sync-now requests for one tenant's loop, and what wakes it.
+class Inbox {
+ public:
+  void Push(std::string resource) {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(std::move(resource));
+    wake_.notify_all();
+  }
+  void Wake() {
+    std::lock_guard lock(mutex_);
+    wake_.notify_all();
+  }
+  std::vector<std::string> Take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(requests_, {});
+  }
+  void WaitUntil(SteadyTime until, const std::atomic<bool>& stop) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, until, [&] { return stop.load() || !requests_.empty(); });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<std::string> requests_;
+};
+
+// One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
+// going through failures: a failed run backs off, a lost database connection is reopened.
+void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox,
+                const std::atomic<bool>& stop) {
+  std::vector<std::pair<std::string, Millis>> resources;
+  for (const auto& schema : sync::BuiltinSchemas()) {
+    const ResourceConfig* r = config.FindResource(schema.name);
+    if (r->enabled) resources.emplace_back(schema.name, r->interval);
+  }
+  Schedule schedule(resources, Clock::now(),
+                    std::hash<std::string>{}(tenant.name) ^
+                        static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
+  Millis reconnect{1000};
+  while (!stop) {
+    try {
+      auto connection = db::Connect(config.database.url);
+      TenantRuntime runtime(config, tenant, *connection);
+      reconnect = Millis(1000);
+      while (!stop) {
+        for (const auto& name : inbox.Take()) {
+          if (!schedule.RequestNow(name, Clock::now())) {
+            log::Warn("sync-now for a resource that is not enabled",
+                      {{"tenant", tenant.name}, {"resource", name}});
+          }
+        }
+        if (auto name = schedule.TakeDue(Clock::now())) {
+          // Another instance holding the resource is not a failure: it is being synced.
+          auto outcome =
+              runtime.SyncResource(*sync::FindSchema(*name), {false, false, Millis(0), &stop});
+          schedule.Finished(*name, outcome.status != "failed", Clock::now());
+          continue;  // the next due resource before waiting
+        }
+        runtime.RunActions(&stop);
+        auto now = Clock::now();
+        inbox.WaitUntil(std::min(schedule.NextDue().value_or(now + kIdleWake), now + kIdleWake),
+                        stop);
+      }
+    } catch (const std::exception& e) {
+      log::Error(
+          "tenant loop failed; starting it again",
+          {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
+      inbox.WaitUntil(Clock::now() + reconnect, stop);
+      reconnect = std::min(reconnect * 2, kMaxReconnect);
+    }
+  }
+}
+
+class SyncNowReceiver : public pqxx::notification_receiver {
+ public:
+  SyncNowReceiver(pqxx::connection_base& c, std::function<void(const std::string&)> on)
+      : pqxx::notification_receiver(c, std::string(kSyncNowChannel)), on_(std::move(on)) {}
+  void operator()(const std::string& payload, int) override { on_(payload); }
+
+ private:
+  std::function<void(const std::string&)> on_;
+};
+
+// Listens for sync-now requests and hands them to the tenants' loops.
+void ListenLoop(const Config& config, std::vector<std::unique_ptr<Inbox>>& inboxes,
+                const std::atomic<bool>& stop) {
+  auto deliver = [&](const std::string& payload) {
+    auto slash = payload.find('/');
+    std::string resource = slash == std::string::npos ? payload : payload.substr(slash + 1);
+    for (size_t i = 0; i < config.tenants.size(); ++i) {
+      if (slash == std::string::npos || config.tenants[i].name == payload.substr(0, slash)) {
+        log::Info("sync-now requested",
+                  {{"tenant", config.tenants[i].name}, {"resource", resource}});
+        inboxes[i]->Push(resource);
+      }
+    }
+  };
+  while (!stop) {
+    try {
+      auto connection = db::Connect(config.database.url);
+      SyncNowReceiver receiver(*connection, deliver);
+      while (!stop) connection->await_notification(1, 0);
+    } catch (const std::exception& e) {
+      log::Error("sync-now listener failed; listening again", {{"error", e.what()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+// Pings the systemd watchdog until told to stop, also while the loops wind down.
+class WatchdogPinger {
+ public:
+  explicit WatchdogPinger(const Notifier& notify) : notify_(notify) {
+    auto interval = notify.WatchdogInterval();
+    if (!interval) return;
+    thread_ = std::thread([this, interval] {
+      std::unique_lock lock(mutex_);
+      while (!done_) {
+        notify_.Watchdog();
+        wake_.wait_for(lock, *interval, [&] { return done_; });
+      }
+    });
+  }
+  ~WatchdogPinger() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  const Notifier& notify_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+enum class Next { kStop, kReload };
+
+}  // namespace
+
+int Run(const CommandLine& line, Config config) {
+  // Signals are taken synchronously by this thread; every thread started below inherits the
+  // mask, so none of them is interrupted by one.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Notifier notify;
+  {
+    auto connection = db::Connect(config.database.url);
+    if (!db::AppliedSchemaVersion(*connection)) {
+      log::Error("the database has no isc-mirror schema (hint: run isc-mirror migrate)");
+      return kExitFailure;
+    }
+  }
+  sync::CurlGlobal curl;
+  WatchdogPinger pinger(notify);
+  for (bool first = true;; first = false) {
+    std::atomic<bool> stop{false};
+    std::vector<std::unique_ptr<Inbox>> inboxes;
+    std::vector<std::thread> threads;
+    for (const auto& tenant : config.tenants) {
+      inboxes.push_back(std::make_unique<Inbox>());
+      threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant),
+                           std::ref(*inboxes.back()), std::cref(stop));
+    }
+    threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop));
+    notify.Ready();
+    std::string status = fmt::format("syncing {} tenant{} into the mirror", config.tenants.size(),
+                                     config.tenants.size() == 1 ? "" : "s");
+    notify.Status(status);
+    log::Info(first ? "daemon started" : "daemon restarted with the new config",
+              {{"tenants", config.tenants.size()}, {"config", line.config_path}});
+
+    std::optional<Config> reloaded;
+    Next next = Next::kStop;
+    for (bool waiting = true; waiting;) {
+      int signal = sigwaitinfo(&signals, nullptr);
+      if (signal == SIGTERM || signal == SIGINT) {
+        log::Info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        next = Next::kStop;
+        waiting = false;
+      } else if (signal == SIGHUP) {
+        auto loaded = LoadConfigFile(line.config_path, ConfigHost::System());
+        if (!loaded.ok()) {
+          for (const auto& e : loaded.errors) log::Error("config error", {{"error", e.ToString()}});
+          log::Error("config reload refused; the running config stays",
+                     {{"config", line.config_path}, {"errors", loaded.errors.size()}});
+          notify.Status(fmt::format("{}; config reload refused ({} errors in {})", status,
+                                    loaded.errors.size(), line.config_path));
+          continue;
+        }
+        reloaded = std::move(loaded.config);
+        next = Next::kReload;
+        waiting = false;
+      }
+    }
+    next == Next::kStop ? notify.Stopping() : notify.Reloading();
+    notify.Status(next == Next::kStop ? "stopping: finishing the batch being written"
+                                      : "reloading the config");
+    stop = true;
+    for (auto& inbox : inboxes) inbox->Wake();
+    for (auto& t : threads) t.join();
+    if (next == Next::kStop) {
+      log::Info("stopped");
+      return kExitOk;
+    }
+    config = std::move(*reloaded);
+  }
+}
+
+int SyncNow(const CommandLine& line, const Config& config) {
+  const std::string& target = line.args.at(0);
+  auto slash = target.find('/');
+  std::string resource = slash == std::string::npos ? target : target.substr(slash + 1);
+  if (config.FindResource(resource) == nullptr) {
+    fmt::print(stderr, "isc-mirror: unknown resource '{}' (see the README's resource list)\n",
+               resource);
+    return kExitUsage;
+  }
+  auto connection = db::Connect(config.database.url);
+  pqxx::work tx(*connection);
+  tx.exec_params("SELECT pg_notify($1, $2)", std::string(kSyncNowChannel), target);
+  tx.commit();
+  fmt::print("asked the running daemons to sync {} now\n", target);
+  return kExitOk;
+}
+
+}  // namespace isc_mirror::daemon

@@ -1,0 +1,109 @@
+#include "daemon/tenant_runtime.hpp"
+
+#include "base/log.hpp"
+
+namespace isc_mirror::daemon {
+namespace {
+
+sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
+  sync::ClientOptions options;
+  options.base_url = tenant.base_url;
+  options.token_url = tenant.token_url;
+  options.client_id = tenant.client_id;
+  options.client_secret = tenant.client_secret;
+  options.retry = {tenant.retry.attempts, tenant.retry.base_delay, tenant.retry.max_delay};
+  return options;
+}
+
+}  // namespace
+
+TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
+                             pqxx::connection& connection)
+    : config_(config),
+      tenant_(tenant),
+      connection_(connection),
+      options_(ClientOptionsOf(tenant)),
+      tokens_(
+          std::make_unique<sync::TokenSource>(options_, std::make_unique<sync::CurlTransport>())),
+      budget_(
+          std::make_unique<sync::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per)),
+      client_(std::make_unique<sync::IscClient>(options_, *tokens_, *budget_,
+                                                std::make_unique<sync::CurlTransport>())),
+      rules_(tenant.name, config.rules, config.lifecycle,
+             {config.actions.dry_run, config.actions.max_per_hour}) {}
+
+sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
+                                             const SyncOptions& options) {
+  const ResourceConfig& resource = *config_.FindResource(schema.name);
+  auto started = std::chrono::steady_clock::now();
+  sync::RunSettings settings;
+  settings.tenant = tenant_.name;
+  settings.ignore_paths = resource.ignore_paths;
+  settings.force_full = options.full;
+  settings.full_every = resource.full_every;
+  settings.max_delete_share = config_.guards.max_delete_share;
+  settings.delete_floor = config_.guards.delete_floor;
+  settings.allow_deletes = options.allow_deletes;
+  settings.sink = rules_.empty() ? nullptr : &rules_;
+  settings.lock_wait = options.lock_wait;
+  settings.cancel = options.cancel;
+  auto outcome = sync::RunSync(connection_, *client_, schema, settings);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  if (outcome.status == "busy") {
+    log::Info("sync skipped: another process runs it",
+              {{"tenant", tenant_.name}, {"resource", schema.name}});
+    return outcome;
+  }
+  if (outcome.status == "failed") {
+    log::Error("sync failed", {{"tenant", tenant_.name},
+                               {"resource", schema.name},
+                               {"run", outcome.run_id},
+                               {"error", outcome.error}});
+    return outcome;
+  }
+  if (!rules_.empty()) rules_.EvaluateStateRules(connection_, schema);
+  log::Fields fields = {{"tenant", tenant_.name},
+                        {"resource", schema.name},
+                        {"run", outcome.run_id},
+                        {"mode", outcome.mode},
+                        {"pages", outcome.pages},
+                        {"seen", outcome.seen},
+                        {"inserted", outcome.inserted},
+                        {"updated", outcome.updated},
+                        {"unchanged", outcome.unchanged},
+                        {"deleted", outcome.deleted},
+                        {"expired", outcome.expired},
+                        {"rejected", outcome.rejected},
+                        {"ms", ms}};
+  if (outcome.status == "held") {
+    // Held deletes are a warning, not a failure: everything else was mirrored.
+    fields.emplace_back("held", outcome.error);
+    log::Warn("sync finished; deletes held", fields);
+  } else {
+    log::Info("sync finished", fields);
+  }
+  return outcome;
+}
+
+sync::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
+  sync::ActionWorker worker(connection_, *client_, web_, config_.rules,
+                            {tenant_.name, config_.actions.max_attempts,
+                             config_.actions.retry_delay, std::chrono::hours(1)});
+  auto done = worker.RunDue(cancel);
+  if (done.succeeded + done.failed + done.retrying + done.dead > 0) {
+    log::Info("actions run", {{"tenant", tenant_.name},
+                              {"succeeded", done.succeeded},
+                              {"failed", done.failed},
+                              {"retrying", done.retrying},
+                              {"dead", done.dead}});
+  }
+  if (done.das_owners_changed) {
+    // The mirror reflects the new owners now rather than at the next full cycle.
+    SyncResource(*sync::FindSchema("das_resource_owners"), {false, false, {}, cancel});
+  }
+  return done;
+}
+
+}  // namespace isc_mirror::daemon

@@ -1,0 +1,49 @@
+// One tenant wired up: its ISC client and rate budget, its rules, and the two steps `sync`
+// and `run` repeat (sync one resource, run the due actions).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <pqxx/pqxx>
+
+#include "daemon/config.hpp"
+#include "sync/action_worker.hpp"
+#include "sync/http_transport.hpp"
+#include "sync/isc_client.hpp"
+#include "sync/outbox.hpp"
+#include "sync/rate_budget.hpp"
+#include "sync/sync_run.hpp"
+
+namespace isc_mirror::daemon {
+
+struct SyncOptions {
+  bool full = false;
+  bool allow_deletes = false;
+  std::chrono::milliseconds lock_wait{15'000};
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+class TenantRuntime {
+ public:
+  // `config` and `tenant` must outlive this object; the connection is this tenant's alone.
+  TenantRuntime(const Config& config, const TenantConfig& tenant, pqxx::connection& connection);
+
+  // One run of one resource, logged; state rules of the resource are evaluated after it.
+  sync::RunOutcome SyncResource(const sync::ResourceSchema& schema, const SyncOptions& options);
+
+  // Runs the due actions; re-reads DAS owners when an ownership action succeeded.
+  sync::DrainCounts RunActions(const std::atomic<bool>* cancel);
+
+ private:
+  const Config& config_;
+  const TenantConfig& tenant_;
+  pqxx::connection& connection_;
+  sync::ClientOptions options_;
+  std::unique_ptr<sync::TokenSource> tokens_;
+  std::unique_ptr<sync::RateBudget> budget_;
+  std::unique_ptr<sync::IscClient> client_;
+  sync::RuleEngine rules_;
+  sync::CurlTransport web_;
+};
+
+}  // namespace isc_mirror::daemon

@@ -1,0 +1,201 @@
+// isc-mirror run as systemd runs it: a notify socket played by the test, signals, sync-now.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "tests/harness/postgres_environment.hpp"
+#include "tests/harness/sim_process.hpp"
+#include "tests/harness/subprocess.hpp"
+
+namespace isc_mirror {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The datagram socket systemd listens on for sd_notify messages. Like systemd, it reads them
+// as they come (a full socket would block the daemon's sd_notify).
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      throw std::runtime_error("cannot bind the notify socket " + path.string());
+    }
+    reader_ = std::thread([this] {
+      while (!done_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        char buffer[4096];
+        auto n = recv(fd_, buffer, sizeof(buffer), 0);
+        if (n <= 0) continue;
+        std::lock_guard lock(mutex_);
+        messages_.emplace_back(buffer, static_cast<size_t>(n));
+      }
+    });
+  }
+  ~NotifySocket() {
+    done_ = true;
+    reader_.join();
+    close(fd_);
+  }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+
+  // Whether a message containing `wanted` arrives (or arrived since Clear) within the time.
+  bool WaitFor(const std::string& wanted, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        for (const auto& m : messages_) {
+          if (m.find(wanted) != std::string::npos) return true;
+        }
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  void Clear() {
+    std::lock_guard lock(mutex_);
+    messages_.clear();
+  }
+
+ private:
+  int fd_ = -1;
+  std::atomic<bool> done_{false};
+  std::mutex mutex_;
+  std::vector<std::string> messages_;
+  std::thread reader_;
+};
+
+class Daemon : public testing::DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    sim_ = std::make_unique<testing::SimProcess>(
+        std::vector<std::string>{"--identities", "100", "--accounts-per-identity", "2"});
+    config_ = dir_.path() / "config.yaml";
+    WriteConfig("1h");
+    ASSERT_EQ(testing::RunProcess({{ISC_MIRROR_BINARY, "-c", config_.string(), "migrate"},
+                                   testing::MinimalEnvironment(),
+                                   std::nullopt,
+                                   false})
+                  .exit_code,
+              0);
+    notify_ = std::make_unique<NotifySocket>(dir_.path() / "notify");
+  }
+
+  void WriteConfig(const std::string& interval) {
+    std::string resources = "resources:\n";
+    for (const char* r :
+         {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
+          "access_review_items", "certification_tasks", "das_applications", "das_tasks",
+          "das_schedules", "das_identity_collectors", "das_resource_owners"}) {
+      resources += fmt::format("  {}: {{ interval: {} }}\n", r, interval);
+    }
+    testing::WriteFile(config_,
+                       testing::MirrorConfig(*sim_, url_, "{ attempts: 3, base_delay: 10ms }",
+                                             resources + "http: { listen: \"\" }\n"));
+  }
+
+  testing::Subprocess Start() {
+    return testing::Subprocess(
+        {{ISC_MIRROR_BINARY, "-c", config_.string(), "run"},
+         testing::MinimalEnvironment(
+             {"NOTIFY_SOCKET=" + (dir_.path() / "notify").string(), "WATCHDOG_USEC=400000"}),
+         std::nullopt,
+         false});
+  }
+
+  long long Count(const std::string& sql) {
+    pqxx::connection c(url_);
+    pqxx::read_transaction tx(c);
+    return tx.exec1(sql)[0].as<long long>();
+  }
+
+  bool WaitForCount(const std::string& sql, long long at_least, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Count(sql) >= at_least) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::SimProcess> sim_;
+  std::filesystem::path config_;
+  std::unique_ptr<NotifySocket> notify_;
+};
+
+TEST_F(Daemon, ReportsReadyPingsTheWatchdogSyncsAndStopsCleanly) {
+  auto daemon = Start();
+  ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
+  EXPECT_TRUE(notify_->WaitFor("STATUS=syncing 1 tenant", 5s));
+  EXPECT_TRUE(notify_->WaitFor("WATCHDOG=1", 2s));
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
+                   "'ok'",
+                   12, 30s))
+      << "every resource synced once";
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities"), 100);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs"), 12)
+      << "one run each: the interval is an hour";
+
+  // Sync on demand.
+  auto now =
+      testing::RunProcess({{ISC_MIRROR_BINARY, "-c", config_.string(), "sync-now", "das_tasks"},
+                           testing::MinimalEnvironment(),
+                           std::nullopt,
+                           false});
+  ASSERT_EQ(now.exit_code, 0) << now.err;
+  EXPECT_TRUE(
+      WaitForCount("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'das_tasks'", 2, 10s));
+
+  daemon.Signal(SIGTERM);
+  auto result = daemon.Wait(15s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_TRUE(notify_->WaitFor("STOPPING=1", 1s));
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE status = 'running'"), 0);
+}
+
+TEST_F(Daemon, ReloadsAGoodConfigOnSighupAndKeepsTheOldOneWhenTheNewOneIsBad) {
+  auto daemon = Start();
+  ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
+  testing::WriteFile(config_, "tenants: [\n");  // broken
+  daemon.Signal(SIGHUP);
+  EXPECT_TRUE(notify_->WaitFor("config reload refused", 5s));
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
+                   "'ok'",
+                   12, 30s))
+      << "still syncing with the old config";
+
+  WriteConfig("2h");
+  notify_->Clear();
+  daemon.Signal(SIGHUP);
+  EXPECT_TRUE(notify_->WaitFor("RELOADING=1", 5s));
+  EXPECT_TRUE(notify_->WaitFor("READY=1", 10s));
+  daemon.Signal(SIGTERM);
+  auto result = daemon.Wait(15s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("config reload refused; the running config stays"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("daemon restarted with the new config"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace isc_mirror
