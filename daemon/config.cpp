@@ -731,7 +731,10 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
     }
   }
   if (const auto& n = root["http"]; p.Map(n, "http")) {
-    p.CheckKeys(n, "http", {"listen"});
+    p.CheckKeys(n, "http", {"listen", "overdue_factor"});
+    if (auto v = p.Number(n["overdue_factor"], "http.overdue_factor", 1.0, 1000.0)) {
+      config.http.overdue_factor = *v;
+    }
     if (auto v = p.String(n["listen"], "http.listen")) {
       if (!v->empty() && !IsListenAddress(*v)) {
         p.Fail(n["listen"], "http.listen",

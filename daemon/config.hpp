@@ -74,6 +74,7 @@ struct GuardsConfig {
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:9464";  // empty disables the endpoint
+  double overdue_factor = 3;  // /healthz fails for a resource without success this many intervals
 };
 
 struct LogConfig {

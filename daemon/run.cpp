@@ -11,6 +11,8 @@
 
 #include "base/log.hpp"
 #include "daemon/commands.hpp"
+#include "daemon/http_endpoint.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/scheduler.hpp"
 #include "daemon/tenant_runtime.hpp"
@@ -53,7 +55,7 @@ class Inbox {
 
 // One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
 // going through failures: a failed run backs off, a lost database connection is reopened.
-void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox,
+void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, Metrics& metrics,
                 const std::atomic<bool>& stop) {
   std::vector<std::pair<std::string, Millis>> resources;
   for (const auto& schema : sync::BuiltinSchemas()) {
@@ -67,7 +69,7 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox,
   while (!stop) {
     try {
       auto connection = db::Connect(config.database.url);
-      TenantRuntime runtime(config, tenant, *connection);
+      TenantRuntime runtime(config, tenant, *connection, &metrics);
       reconnect = Millis(1000);
       while (!stop) {
         for (const auto& name : inbox.Take()) {
@@ -89,6 +91,7 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox,
                         stop);
       }
     } catch (const std::exception& e) {
+      metrics.RecordDatabaseError(tenant.name);
       log::Error(
           "tenant loop failed; starting it again",
           {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
@@ -187,14 +190,24 @@ int Run(const CommandLine& line, Config config) {
   }
   sync::CurlGlobal curl;
   WatchdogPinger pinger(notify);
+  Metrics metrics(std::chrono::system_clock::now());
   for (bool first = true;; first = false) {
+    std::unique_ptr<HttpEndpoint> endpoint;
+    if (!config.http.listen.empty()) {
+      try {
+        endpoint = std::make_unique<HttpEndpoint>(config, metrics);
+      } catch (const std::exception& e) {
+        log::Error(e.what());
+        if (first) return kExitFailure;
+      }
+    }
     std::atomic<bool> stop{false};
     std::vector<std::unique_ptr<Inbox>> inboxes;
     std::vector<std::thread> threads;
     for (const auto& tenant : config.tenants) {
       inboxes.push_back(std::make_unique<Inbox>());
       threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant),
-                           std::ref(*inboxes.back()), std::cref(stop));
+                           std::ref(*inboxes.back()), std::ref(metrics), std::cref(stop));
     }
     threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop));
     notify.Ready();

@@ -18,10 +18,11 @@ sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
 }  // namespace
 
 TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
-                             pqxx::connection& connection)
+                             pqxx::connection& connection, Metrics* metrics)
     : config_(config),
       tenant_(tenant),
       connection_(connection),
+      metrics_(metrics),
       options_(ClientOptionsOf(tenant)),
       tokens_(
           std::make_unique<sync::TokenSource>(options_, std::make_unique<sync::CurlTransport>())),
@@ -30,7 +31,11 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
       client_(std::make_unique<sync::IscClient>(options_, *tokens_, *budget_,
                                                 std::make_unique<sync::CurlTransport>())),
       rules_(tenant.name, config.rules, config.lifecycle,
-             {config.actions.dry_run, config.actions.max_per_hour}) {}
+             {config.actions.dry_run, config.actions.max_per_hour}) {
+  if (metrics_ != nullptr) {
+    client_->Observe([this](int status) { metrics_->RecordResponse(tenant_.name, status); });
+  }
+}
 
 sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
                                              const SyncOptions& options) {
@@ -51,6 +56,10 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
+  if (metrics_ != nullptr) {
+    metrics_->RecordRun(tenant_.name, schema.name, outcome, static_cast<double>(ms) / 1000.0,
+                        std::chrono::system_clock::now());
+  }
   if (outcome.status == "busy") {
     log::Info("sync skipped: another process runs it",
               {{"tenant", tenant_.name}, {"resource", schema.name}});
@@ -92,6 +101,7 @@ sync::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
                             {tenant_.name, config_.actions.max_attempts,
                              config_.actions.retry_delay, std::chrono::hours(1)});
   auto done = worker.RunDue(cancel);
+  if (metrics_ != nullptr) metrics_->RecordActions(tenant_.name, done);
   if (done.succeeded + done.failed + done.retrying + done.dead > 0) {
     log::Info("actions run", {{"tenant", tenant_.name},
                               {"succeeded", done.succeeded},

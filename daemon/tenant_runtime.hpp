@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "daemon/config.hpp"
+#include "daemon/metrics.hpp"
 #include "sync/action_worker.hpp"
 #include "sync/http_transport.hpp"
 #include "sync/isc_client.hpp"
@@ -26,7 +27,9 @@ struct SyncOptions {
 class TenantRuntime {
  public:
   // `config` and `tenant` must outlive this object; the connection is this tenant's alone.
-  TenantRuntime(const Config& config, const TenantConfig& tenant, pqxx::connection& connection);
+  // `metrics` (optional) receives every run, answer and action attempt.
+  TenantRuntime(const Config& config, const TenantConfig& tenant, pqxx::connection& connection,
+                Metrics* metrics = nullptr);
 
   // One run of one resource, logged; state rules of the resource are evaluated after it.
   sync::RunOutcome SyncResource(const sync::ResourceSchema& schema, const SyncOptions& options);
@@ -38,6 +41,7 @@ class TenantRuntime {
   const Config& config_;
   const TenantConfig& tenant_;
   pqxx::connection& connection_;
+  Metrics* metrics_;
   sync::ClientOptions options_;
   std::unique_ptr<sync::TokenSource> tokens_;
   std::unique_ptr<sync::RateBudget> budget_;

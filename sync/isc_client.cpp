@@ -208,6 +208,7 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
     request.body = std::string(body);
     ++stats.requests;
     last = transport_->Send(request);
+    if (observer_) observer_(last.status);
 
     Outcome outcome = Classify(last);
     if (outcome == Outcome::kSuccess) {

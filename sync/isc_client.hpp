@@ -108,6 +108,10 @@ class IscClient {
   // GET {base_url}{path_and_query}; retries what is worth retrying. A final failure is a value
   // whose error names the call and the last cause.
   IscResult Get(std::string_view path_and_query, RequestStats& stats, bool experimental = false);
+
+  // Called with the HTTP status of every answer (0 when none came), e.g. for metrics.
+  using ResponseObserver = std::function<void(int status)>;
+  void Observe(ResponseObserver observer) { observer_ = std::move(observer); }
   IscResult Send(std::string_view method, std::string_view path, std::string_view body,
                  std::string_view content_type, RequestStats& stats, bool experimental = false);
 
@@ -118,6 +122,7 @@ class IscClient {
   std::unique_ptr<HttpTransport> transport_;
   Sleep sleep_;
   std::mt19937_64 rng_;
+  ResponseObserver observer_;
 };
 
 }  // namespace isc_mirror::sync

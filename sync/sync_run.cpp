@@ -505,6 +505,10 @@ RunOutcome ResourceRun::Execute() {
     out_.error = failure_;
   }
   out_.seen = static_cast<int64_t>(seen_.size());
+  out_.http_requests = stats_.requests;
+  out_.http_retries = stats_.retries;
+  out_.rate_limited = stats_.rate_limited;
+  out_.rate_wait_ms = stats_.rate_wait_ms;
 
   pqxx::work tx(connection_);
   tx.exec_params(

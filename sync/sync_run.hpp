@@ -27,6 +27,10 @@ struct RunOutcome {
   int64_t deleted = 0;
   int64_t expired = 0;
   int64_t rejected = 0;  // objects without a key, logged and skipped
+  int64_t http_requests = 0;
+  int64_t http_retries = 0;
+  int64_t rate_limited = 0;
+  int64_t rate_wait_ms = 0;  // time spent waiting for the rate budget
 };
 
 struct RunSettings {

@@ -1,6 +1,8 @@
 // isc-mirror run as systemd runs it: a notify socket played by the test, signals, sync-now.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,6 +20,8 @@
 
 namespace isc_mirror {
 namespace {
+
+using testing::SimClient;
 
 using namespace std::chrono_literals;
 
@@ -97,7 +101,8 @@ class Daemon : public testing::DatabaseTest {
     notify_ = std::make_unique<NotifySocket>(dir_.path() / "notify");
   }
 
-  void WriteConfig(const std::string& interval) {
+  void WriteConfig(const std::string& interval,
+                   const std::string& http = "http: { listen: \"\" }\n") {
     std::string resources = "resources:\n";
     for (const char* r :
          {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
@@ -105,9 +110,9 @@ class Daemon : public testing::DatabaseTest {
           "das_schedules", "das_identity_collectors", "das_resource_owners"}) {
       resources += fmt::format("  {}: {{ interval: {} }}\n", r, interval);
     }
-    testing::WriteFile(config_,
-                       testing::MirrorConfig(*sim_, url_, "{ attempts: 3, base_delay: 10ms }",
-                                             resources + "http: { listen: \"\" }\n"));
+    testing::WriteFile(
+        config_,
+        testing::MirrorConfig(*sim_, url_, "{ attempts: 3, base_delay: 10ms }", resources + http));
   }
 
   testing::Subprocess Start() {
@@ -195,6 +200,97 @@ TEST_F(Daemon, ReloadsAGoodConfigOnSighupAndKeepsTheOldOneWhenTheNewOneIsBad) {
   EXPECT_NE(result.err.find("config reload refused; the running config stays"), std::string::npos)
       << result.err;
   EXPECT_NE(result.err.find("daemon restarted with the new config"), std::string::npos);
+}
+
+TEST_F(Daemon, TwoDaemonsShareTheWorkAndOneTakesOverWhenTheOtherIsKilled) {
+  WriteConfig("1s");
+  auto first = Start();
+  auto second = Start();
+  ASSERT_TRUE(WaitForCount("SELECT count(*) FROM mirror.sync_runs WHERE status = 'ok'", 40, 30s));
+  auto overlapping = [&] {
+    return Count(
+        "SELECT count(*) FROM mirror.sync_runs a JOIN mirror.sync_runs b ON a.tenant = b.tenant "
+        "AND a.resource = b.resource AND a.id < b.id AND b.started_at < coalesce(a.finished_at, "
+        "now()) AND a.started_at < coalesce(b.finished_at, now())");
+  };
+  EXPECT_EQ(overlapping(), 0) << "never two runs of one resource at once";
+  first.Signal(SIGKILL);
+  first.Wait(5s);
+  auto before = Count("SELECT count(*) FROM mirror.sync_runs WHERE status = 'ok'");
+  // The survivor carries on with every resource, the killed one's included.
+  EXPECT_TRUE(WaitForCount(
+      fmt::format("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = 'ok' AND "
+                  "id > (SELECT max(id) FROM mirror.sync_runs WHERE id <= {})",
+                  before),
+      12, 30s));
+  EXPECT_EQ(overlapping(), 0);
+  second.Signal(SIGTERM);
+  EXPECT_EQ(second.Wait(15s).exit_code, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE status = 'running'"), 0)
+      << "the killed daemon's run was closed by the survivor, or finished before the kill";
+}
+
+// A port nobody listens on now.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t length = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_F(Daemon, ServesMetricsAndFailsHealthWhenAResourceIsOverdue) {
+  int port = FreePort();
+  WriteConfig("1s", fmt::format("http: {{ listen: \"127.0.0.1:{}\", overdue_factor: 3 }}\n", port));
+  SimClient control(sim_->port());
+  // Accounts never succeed: every request fails.
+  ASSERT_EQ(control
+                .Control("POST", "/__sim/faults",
+                         R"({"prefix":"/v2024/accounts","errorRate":1.0,"errorCodes":[400]})")
+                ->status,
+            200);
+  auto daemon = Start();
+  ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
+                   "'ok'",
+                   11, 30s));
+  httplib::Client http("127.0.0.1", port);
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  for (const char* line :
+       {"isc_mirror_objects_seen_total{tenant=\"sim\",resource=\"identities\"} ",
+        "isc_mirror_sync_runs_total{tenant=\"sim\",resource=\"accounts\",result=\"failed\"} ",
+        "isc_mirror_http_responses_total{tenant=\"sim\",status=\"200\"} ",
+        "isc_mirror_http_responses_total{tenant=\"sim\",status=\"400\"} ",
+        "isc_mirror_lag_seconds{tenant=\"sim\",resource=\"accounts\"} ", "isc_mirror_database_up 1",
+        "# TYPE isc_mirror_objects_inserted_total counter"}) {
+    EXPECT_NE(metrics->body.find(line), std::string::npos) << line << "\n" << metrics->body;
+  }
+
+  // Three intervals (3 s) without a successful accounts run: unhealthy.
+  std::this_thread::sleep_for(3500ms);
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_NE(health->body.find("overdue: sim/accounts"), std::string::npos) << health->body;
+  EXPECT_EQ(health->body.find("sim/identities"), std::string::npos) << health->body;
+
+  ASSERT_EQ(control.Control("DELETE", "/__sim/faults")->status, 200);
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND "
+                   "status = 'ok'",
+                   1, 40s));
+  auto healthy = http.Get("/healthz");
+  ASSERT_TRUE(healthy);
+  EXPECT_EQ(healthy->body.find("sim/accounts"), std::string::npos) << healthy->body;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(15s).exit_code, 0);
 }
 
 }  // namespace

@@ -1,0 +1,170 @@
+#include "daemon/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace isc_mirror::daemon {
+namespace {
+
+double Seconds(Metrics::WallTime t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// A label value, escaped as the text format wants.
+std::string Label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
+                        const sync::RunOutcome& outcome, double seconds, WallTime finished) {
+  std::lock_guard lock(mutex_);
+  Resource& r = resources_[{tenant, resource}];
+  if (outcome.status == "busy") return;  // another instance ran it
+  for (auto [name, value] :
+       {std::pair{"objects_seen", outcome.seen}, std::pair{"objects_inserted", outcome.inserted},
+        std::pair{"objects_updated", outcome.updated},
+        std::pair{"objects_deleted", outcome.deleted},
+        std::pair{"objects_expired", outcome.expired},
+        std::pair{"objects_unchanged", outcome.unchanged},
+        std::pair{"http_requests", outcome.http_requests},
+        std::pair{"http_retries", outcome.http_retries},
+        std::pair{"http_rate_limited", outcome.rate_limited}}) {
+    r.counters[name] += static_cast<double>(value);
+  }
+  r.counters["rate_budget_wait_seconds"] += static_cast<double>(outcome.rate_wait_ms) / 1000.0;
+  r.last_duration_seconds = seconds;
+  r.duration_seconds_total += seconds;
+  if (outcome.status == "failed") {
+    ++r.runs_failed;
+    return;
+  }
+  outcome.status == "held" ? ++r.runs_held : ++r.runs_ok;
+  r.last_success = finished;
+}
+
+void Metrics::RecordResponse(const std::string& tenant, int status) {
+  std::lock_guard lock(mutex_);
+  ++responses_[{tenant, status}];
+}
+
+void Metrics::RecordActions(const std::string& tenant, const sync::DrainCounts& counts) {
+  std::lock_guard lock(mutex_);
+  actions_[{tenant, "succeeded"}] += counts.succeeded;
+  actions_[{tenant, "failed"}] += counts.failed;
+  actions_[{tenant, "retrying"}] += counts.retrying;
+  actions_[{tenant, "dead"}] += counts.dead;
+}
+
+void Metrics::RecordDatabaseError(const std::string& tenant) {
+  std::lock_guard lock(mutex_);
+  ++database_errors_[tenant];
+}
+
+std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& actions,
+                            const std::map<std::string, double>& interval_seconds,
+                            WallTime now) const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  auto per_resource = [&](std::string_view name, std::string_view type, std::string_view help,
+                          auto value) {
+    Header(out, name, type, help);
+    for (const auto& [key, r] : resources_) {
+      out += fmt::format("{}{{tenant=\"{}\",resource=\"{}\"}} {}\n", name, Label(key.first),
+                         Label(key.second), value(r));
+    }
+  };
+  for (const char* counter :
+       {"objects_seen", "objects_inserted", "objects_updated", "objects_deleted", "objects_expired",
+        "objects_unchanged", "http_requests", "http_retries", "http_rate_limited",
+        "rate_budget_wait_seconds"}) {
+    per_resource(fmt::format("isc_mirror_{}_total", counter), "counter",
+                 fmt::format("{} over every sync run since start", counter),
+                 [&](const Resource& r) {
+                   auto it = r.counters.find(counter);
+                   return it == r.counters.end() ? 0.0 : it->second;
+                 });
+  }
+  Header(out, "isc_mirror_sync_runs_total", "counter", "sync runs by result since start");
+  for (const auto& [key, r] : resources_) {
+    for (auto [result, n] : {std::pair{"ok", r.runs_ok}, std::pair{"failed", r.runs_failed},
+                             std::pair{"held", r.runs_held}}) {
+      out += fmt::format(
+          "isc_mirror_sync_runs_total{{tenant=\"{}\",resource=\"{}\",result=\"{}\"}} {}\n",
+          Label(key.first), Label(key.second), result, n);
+    }
+  }
+  per_resource("isc_mirror_sync_duration_seconds_total", "counter",
+               "time spent in sync runs since start",
+               [](const Resource& r) { return r.duration_seconds_total; });
+  per_resource("isc_mirror_last_sync_duration_seconds", "gauge", "duration of the last sync run",
+               [](const Resource& r) { return r.last_duration_seconds; });
+  per_resource("isc_mirror_last_success_timestamp_seconds", "gauge",
+               "end of the last successful sync run (0: none since start)",
+               [](const Resource& r) { return r.last_success ? Seconds(*r.last_success) : 0.0; });
+  per_resource(
+      "isc_mirror_lag_seconds", "gauge",
+      "seconds since the last successful sync run (since start if none)", [&](const Resource& r) {
+        return std::chrono::duration<double>(now - r.last_success.value_or(started_)).count();
+      });
+  Header(out, "isc_mirror_http_responses_total", "counter",
+         "answers from ISC by HTTP status (0: no answer)");
+  for (const auto& [key, n] : responses_) {
+    out += fmt::format("isc_mirror_http_responses_total{{tenant=\"{}\",status=\"{}\"}} {}\n",
+                       Label(key.first), key.second, n);
+  }
+  Header(out, "isc_mirror_action_attempts_total", "counter",
+         "action attempts by outcome since start");
+  for (const auto& [key, n] : actions_) {
+    out += fmt::format("isc_mirror_action_attempts_total{{tenant=\"{}\",outcome=\"{}\"}} {}\n",
+                       Label(key.first), key.second, n);
+  }
+  Header(out, "isc_mirror_actions", "gauge", "rows of the outbox by status");
+  for (const auto& [status, n] : actions) {
+    out += fmt::format("isc_mirror_actions{{status=\"{}\"}} {}\n", Label(status), n);
+  }
+  Header(out, "isc_mirror_database_errors_total", "counter",
+         "tenant loops restarted after a database error");
+  for (const auto& [tenant, n] : database_errors_) {
+    out += fmt::format("isc_mirror_database_errors_total{{tenant=\"{}\"}} {}\n", Label(tenant), n);
+  }
+  Header(out, "isc_mirror_interval_seconds", "gauge", "configured interval per resource");
+  for (const auto& [resource, seconds] : interval_seconds) {
+    out += fmt::format("isc_mirror_interval_seconds{{resource=\"{}\"}} {}\n", Label(resource),
+                       seconds);
+  }
+  return out;
+}
+
+std::vector<std::string> Metrics::Overdue(const std::vector<std::string>& tenants,
+                                          const std::map<std::string, double>& interval_seconds,
+                                          double factor, WallTime now) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& tenant : tenants) {
+    for (const auto& [resource, seconds] : interval_seconds) {
+      auto it = resources_.find({tenant, resource});
+      WallTime since = started_;
+      if (it != resources_.end() && it->second.last_success) since = *it->second.last_success;
+      if (std::chrono::duration<double>(now - since).count() > factor * seconds) {
+        out.push_back(tenant + "/" + resource);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace isc_mirror::daemon

@@ -1,0 +1,59 @@
+// What the daemon counts, and its rendering in the Prometheus text format for /metrics.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sync/action_worker.hpp"
+#include "sync/sync_run.hpp"
+
+namespace isc_mirror::daemon {
+
+// Thread-safe: every tenant loop records into one instance, the HTTP endpoint reads it.
+class Metrics {
+ public:
+  using WallTime = std::chrono::system_clock::time_point;
+
+  explicit Metrics(WallTime started) : started_(started) {}
+
+  void RecordRun(const std::string& tenant, const std::string& resource,
+                 const sync::RunOutcome& outcome, double seconds, WallTime finished);
+  void RecordResponse(const std::string& tenant, int status);
+  void RecordActions(const std::string& tenant, const sync::DrainCounts& counts);
+  void RecordDatabaseError(const std::string& tenant);
+
+  // `actions` are the outbox's rows by status, read at scrape time; `interval_seconds` the
+  // configured interval per resource (for lag).
+  std::string Render(const std::vector<std::pair<std::string, int64_t>>& actions,
+                     const std::map<std::string, double>& interval_seconds, WallTime now) const;
+
+  // "tenant/resource" of the resources whose last success (or the start, if none) is older
+  // than `factor` times their interval.
+  std::vector<std::string> Overdue(const std::vector<std::string>& tenants,
+                                   const std::map<std::string, double>& interval_seconds,
+                                   double factor, WallTime now) const;
+
+ private:
+  struct Resource {
+    std::map<std::string, double> counters;  // objects_seen, objects_inserted, ...
+    int64_t runs_ok = 0;
+    int64_t runs_failed = 0;
+    int64_t runs_held = 0;
+    double last_duration_seconds = 0;
+    double duration_seconds_total = 0;
+    std::optional<WallTime> last_success;
+  };
+
+  mutable std::mutex mutex_;
+  WallTime started_;
+  std::map<std::pair<std::string, std::string>, Resource> resources_;
+  std::map<std::pair<std::string, int>, int64_t> responses_;        // (tenant, status)
+  std::map<std::pair<std::string, std::string>, int64_t> actions_;  // (tenant, outcome)
+  std::map<std::string, int64_t> database_errors_;
+};
+
+}  // namespace isc_mirror::daemon
