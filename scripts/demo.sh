@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A first look at isc-mirror: builds it, starts a throwaway PostgreSQL, migrates the mirror,
-# shows its status and how to look inside with psql, then cleans up.
+# A first look at isc-mirror in about a minute: a throwaway PostgreSQL and an ISC simulator,
+# the daemon mirroring the tenant, then a leaver: what the mirror saw, what the rules did (as
+# the simulator received it), a few queries, and how to look inside. Cleans up after itself.
 #   scripts/demo.sh          stops and removes everything at the end (after Enter, if interactive)
 #   scripts/demo.sh --keep   leaves the database running and prints how to stop it
 set -euo pipefail
@@ -20,46 +21,117 @@ step "installing what is missing and building"
 if [[ ${ISC_MIRROR_SKIP_BUILD:-0} != 1 ]]; then
   "$root/scripts/install-deps.sh"
   [[ -f $build/CMakeCache.txt ]] || cmake -S "$root" -B "$build" >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target isc-mirror >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target isc-mirror isc-sim >/dev/null
 fi
 mirror=$build/isc-mirror
 "$mirror" --version
 
 source "$root/scripts/lib/throwaway_pg.sh"
 work=$(mktemp -d /tmp/isc-mirror-demo-XXXXXX)
-trap stop_throwaway_pg EXIT
+sim_pid=
+daemon_pid=
+cleanup() {
+  [[ -n $daemon_pid ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [[ -n $sim_pid ]] && kill "$sim_pid" 2>/dev/null || true
+  stop_throwaway_pg
+}
+trap cleanup EXIT
 
-step "starting a throwaway PostgreSQL in $work"
+step "starting a throwaway PostgreSQL and the ISC simulator (2,000 identities) in $work"
 # Unix socket only, inside the demo's own folder: no port to collide with anything.
 start_throwaway_pg "$work"
 db_url=$PG_URL
+sql() { psql "$db_url" -X -q "$@"; }
+"$build/isc-sim" --identities 2000 --accounts-per-identity 3 --port 0 >"$work/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 1 100); do grep -q listening "$work/sim.log" && break; sleep 0.05; done
+sim_url="http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/sim.log")"
 
 cat >"$work/config.yaml" <<YAML
 tenants:
   - name: demo
-    base_url: http://127.0.0.1:8080      # the ISC simulator will answer here
-    client_id: demo-client
-    client_secret: demo-secret
+    base_url: $sim_url          # the ISC simulator
+    client_id: sim-client
+    client_secret: sim-secret
 database:
   url: "$db_url"
+resources:
+  identities: { interval: 2s }
+  accounts: { interval: 30s }
+rules:
+  - name: leaver-handoff
+    on: leaver
+    do:
+      - das_reassign_owner: { to: manager }
+      - certification_reassign: { to: manager }
+      - accounts_disable: {}
+http: { listen: "" }
 YAML
 chmod 0644 "$work/config.yaml"
-
-step "isc-mirror check-config"
 "$mirror" -c "$work/config.yaml" check-config
+"$mirror" -c "$work/config.yaml" migrate 2>/dev/null
 
-step "isc-mirror migrate"
-"$mirror" -c "$work/config.yaml" migrate
+step "isc-mirror run: the daemon mirrors every resource (the baseline)"
+"$mirror" -c "$work/config.yaml" run 2>"$work/daemon.log" &
+daemon_pid=$!
+wait_for() {  # wait_for SQL: until it returns t, at most 60 s
+  for _ in $(seq 1 600); do
+    [[ $(sql -Atc "$1") == t ]] && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for: $1" >&2
+  tail -20 "$work/daemon.log" >&2
+  return 1
+}
+wait_for "SELECT count(DISTINCT resource) = 12 FROM mirror.sync_runs WHERE status = 'ok'"
+sql -c "SELECT resource, seen AS objects, round(extract(epoch FROM finished_at - started_at)::numeric, 2) AS seconds
+        FROM mirror.sync_runs ORDER BY id LIMIT 12"
+
+read -r leaver manager < <(sql -Atc "
+  SELECT i.id || ' ' || m.id FROM isc.identities i
+  JOIN isc.identities m ON m.id = i.manager_id AND m.lifecycle_state = 'active'
+  WHERE i.lifecycle_state = 'active'
+    AND EXISTS (SELECT 1 FROM isc.das_resource_owners o WHERE o.identity_id = i.id)
+    AND EXISTS (SELECT 1 FROM isc.certifications c WHERE c.reviewer_id = i.id AND NOT c.completed)
+  ORDER BY i.id LIMIT 1" | tr '|' ' ')
+step "a leaver: identity $leaver is terminated in ISC (its manager is $manager)"
+curl -s -X DELETE "$sim_url/__sim/actions" >/dev/null
+curl -s -X POST -d '{"state":"terminated"}' "$sim_url/__sim/identities/$leaver/lifecycle" >/dev/null
+wait_for "SELECT count(*) > 0 AND bool_and(status IN ('succeeded', 'failed', 'dead'))
+          FROM mirror.actions"
+
+step "isc-mirror sync-now accounts: the daemon reads the accounts again at once"
+"$mirror" -c "$work/config.yaml" sync-now accounts 2>/dev/null
+wait_for "SELECT bool_and(disabled) FROM isc.accounts WHERE identity_id = '$leaver'"
+
+step "what the mirror saw (mirror.change_events, baseline left out)"
+sql -c "SELECT event_id, resource, op, object_id, array_to_string(changed_paths, ' ') AS changed
+        FROM mirror.change_events WHERE NOT baseline ORDER BY event_id LIMIT 20"
+
+step "what the rules did (isc-mirror actions list)"
+"$mirror" -c "$work/config.yaml" actions list 2>/dev/null
+
+step "what the ISC simulator received"
+calls=$(curl -s "$sim_url/__sim/actions")
+sql -c "SELECT c->>'method' AS method, c->>'path' AS path, c->>'status' AS status
+        FROM json_array_elements(\$\$$calls\$\$::json) c"
+
+step "a few questions answered with SQL"
+sql -c "SELECT count(*) FILTER (WHERE disabled) AS disabled, count(*) AS accounts
+        FROM isc.accounts WHERE identity_id = '$leaver'" \
+    -c "SELECT identity_id, count(*) AS owned_resources FROM isc.das_resource_owners
+        WHERE identity_id IN ('$leaver', '$manager') AND deleted_at IS NULL GROUP BY 1" \
+    -c "SELECT resource, op, count(*) FROM mirror.change_events WHERE NOT baseline GROUP BY 1, 2 ORDER BY 1, 2"
 
 step "isc-mirror status"
-"$mirror" -c "$work/config.yaml" status
+"$mirror" -c "$work/config.yaml" status 2>/dev/null
 
-step "the mirror's tables"
-psql "$db_url" -X -q -c '\dt mirror.*'
-
+kill "$daemon_pid" && wait "$daemon_pid" || true
+daemon_pid=
 psql_command="psql '$db_url'"
 if [[ $keep -eq 1 ]]; then
   trap - EXIT
+  kill "$sim_pid" 2>/dev/null || true
   step "left running"
   echo "open the mirror:   $psql_command"
   echo "stop and remove:   ${as_postgres[*]} $pg_bin/pg_ctl -D $work/data stop && rm -rf $work"
@@ -69,6 +141,6 @@ step "look inside"
 echo "while this demo runs, open the mirror with:"
 echo "  $psql_command"
 if [[ -t 0 && -z ${CI:-} ]]; then
-  read -r -p "press Enter to stop the database and clean up "
+  read -r -p "press Enter to stop everything and clean up "
 fi
-echo "demo finished; the throwaway database is removed"
+echo "demo finished; the simulator, the daemon and the throwaway database are gone"
