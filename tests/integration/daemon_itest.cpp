@@ -14,7 +14,10 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "sync/resource_schema.hpp"
+#include "tests/harness/mirror_compare.hpp"
 #include "tests/harness/postgres_environment.hpp"
+#include "tests/harness/sim_connection.hpp"
 #include "tests/harness/sim_process.hpp"
 #include "tests/harness/subprocess.hpp"
 
@@ -228,6 +231,47 @@ TEST_F(Daemon, TwoDaemonsShareTheWorkAndOneTakesOverWhenTheOtherIsKilled) {
   EXPECT_EQ(second.Wait(15s).exit_code, 0);
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE status = 'running'"), 0)
       << "the killed daemon's run was closed by the survivor, or finished before the kill";
+}
+
+TEST_F(Daemon, SigtermDuringASyncStopsSoonAndLeavesAConsistentMirror) {
+  sim_ = std::make_unique<testing::SimProcess>(
+      std::vector<std::string>{"--identities", "10000", "--accounts-per-identity", "3"});
+  WriteConfig("1h");
+  SimClient control(sim_->port());
+  ASSERT_EQ(
+      control.Control("POST", "/__sim/faults", R"({"prefix":"/v2024/accounts","latencyMs":30})")
+          ->status,
+      200);
+  auto daemon = Start();
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND "
+                   "status = 'running' AND seen > 0",
+                   1, 30s));
+  auto stopping = std::chrono::steady_clock::now();
+  daemon.Signal(SIGTERM);
+  auto result = daemon.Wait(15s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s) << "a page, not the whole scan";
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND status = "
+                  "'failed' AND error LIKE 'stopped%'"),
+            1);
+  EXPECT_GT(Count("SELECT count(*) FROM isc.accounts"), 0) << "the batches written stay";
+  EXPECT_LT(Count("SELECT count(*) FROM isc.accounts"), 30000);
+
+  ASSERT_EQ(control.Control("DELETE", "/__sim/faults")->status, 200);
+  auto again = testing::RunProcess({{ISC_MIRROR_BINARY, "-c", config_.string(), "sync", "accounts"},
+                                    testing::MinimalEnvironment(),
+                                    std::nullopt,
+                                    false});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  testing::SimConnection tenant(*sim_);
+  pqxx::connection c(url_);
+  const auto& schema = *sync::FindSchema("accounts");
+  EXPECT_EQ(testing::Difference(testing::TenantObjects(*tenant.client, schema),
+                                testing::MirrorObjects(c, "sim", schema)),
+            "");
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE resource = 'accounts'"), 30000)
+      << "one event per account, none twice";
 }
 
 // A port nobody listens on now.
