@@ -13,6 +13,7 @@
 #include "daemon/config.hpp"
 #include "daemon/paths.hpp"
 #include "daemon/run.hpp"
+#include "daemon/status.hpp"
 #include "daemon/tenant_runtime.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
@@ -25,23 +26,6 @@ namespace {
 
 void PrintErrors(const ConfigResult& loaded) {
   for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", error.ToString());
-}
-
-base::Expected<std::vector<db::Migration>> FindMigrations(const CommandLine& line,
-                                                          const Config& config) {
-  auto candidates =
-      MigrationsCandidates(line.migrations_dir, config.database.migrations_dir, ExecutablePath());
-  std::string tried;
-  for (const auto& dir : candidates) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(dir, ec)) return db::LoadMigrations(dir);
-    if (!tried.empty()) tried += ", ";
-    tried += dir.string();
-  }
-  return base::Error{fmt::format(
-      "no migrations folder found (looked in {}; hint: pass --migrations-dir DIR or set "
-      "database.migrations_dir)",
-      tried)};
 }
 
 int CheckConfig(const ConfigResult& loaded) {
@@ -61,7 +45,7 @@ int CheckConfig(const ConfigResult& loaded) {
 }
 
 int Migrate(const CommandLine& line, const Config& config) {
-  auto migrations = FindMigrations(line, config);
+  auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir);
   if (!migrations) {
     log::Error("cannot migrate", {{"error", migrations.error()}});
     return kExitFailure;
@@ -104,73 +88,6 @@ int Sync(const CommandLine& line, const Config& config) {
     runtime.RunActions(nullptr);
   }
   return failed ? kExitFailure : kExitOk;
-}
-
-std::string Cell(const pqxx::field& field) {
-  return field.is_null() ? "-" : field.c_str();
-}
-
-int Status(const CommandLine& line, const Config& config) {
-  if (line.json) {
-    fmt::print(stderr, "isc-mirror: status --json is not implemented yet\n");
-    return kExitUsage;
-  }
-  auto connection = db::Connect(config.database.url);
-  auto version = db::AppliedSchemaVersion(*connection);
-  if (!version) {
-    fmt::print(stderr, "the database has no isc-mirror schema (hint: run isc-mirror migrate)\n");
-    return kExitFailure;
-  }
-  std::string schema_note;
-  if (auto migrations = FindMigrations(line, config); migrations && !migrations->empty()) {
-    int pending = 0;
-    for (const auto& m : *migrations) pending += m.version > *version ? 1 : 0;
-    schema_note = pending == 0 ? " (up to date)"
-                               : fmt::format(" ({} pending: run isc-mirror migrate)", pending);
-  }
-  fmt::print("database {}: schema version {}{}\n\n",
-             config.database.url.empty() ? "(PG* environment)"
-                                         : db::RedactConnectionString(config.database.url.Reveal()),
-             *version, schema_note);
-
-  pqxx::read_transaction tx(*connection);
-  std::map<std::pair<std::string, std::string>, pqxx::row> last_runs;
-  auto runs = tx.exec(
-      "SELECT DISTINCT ON (tenant, resource) tenant, resource, mode, "
-      "to_char(started_at, 'YYYY-MM-DD HH24:MI:SS'), status, seen, inserted, updated, deleted, "
-      "error FROM mirror.sync_runs ORDER BY tenant, resource, started_at DESC");
-  for (const auto& row : runs) {
-    last_runs.emplace(std::pair{row[0].as<std::string>(), row[1].as<std::string>()}, row);
-  }
-  auto print_row = [](auto&&... cells) {
-    auto row =
-        fmt::format("{:<12} {:<24} {:>8} {:<19} {:<8} {:>9} {:>9} {:>9} {:>9}  {}", cells...);
-    while (!row.empty() && row.back() == ' ') row.pop_back();
-    fmt::print("{}\n", row);
-  };
-  print_row("TENANT", "RESOURCE", "INTERVAL", "LAST RUN", "RESULT", "SEEN", "INSERTED", "UPDATED",
-            "DELETED", "ERROR");
-  for (const auto& tenant : config.tenants) {
-    for (const auto& resource : config.resources) {
-      std::string interval = resource.enabled ? FormatDuration(resource.interval) : "off";
-      auto it = last_runs.find({tenant.name, resource.name});
-      if (it == last_runs.end()) {
-        print_row(tenant.name, resource.name, interval, "never", "-", "-", "-", "-", "-", "");
-        continue;
-      }
-      const auto& r = it->second;
-      print_row(tenant.name, resource.name, interval, Cell(r[3]), Cell(r[4]), Cell(r[5]),
-                Cell(r[6]), Cell(r[7]), Cell(r[8]), r[9].is_null() ? "" : r[9].c_str());
-    }
-  }
-  std::string actions;
-  for (const auto& row :
-       tx.exec("SELECT status, count(*) FROM mirror.actions GROUP BY status ORDER BY status")) {
-    if (!actions.empty()) actions += ", ";
-    actions += fmt::format("{} {}", row[0].c_str(), row[1].c_str());
-  }
-  fmt::print("\nactions: {}\n", actions.empty() ? "none" : actions);
-  return kExitOk;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The isc-mirror binary end to end: check-config, migrate and status as an operator runs them.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <pqxx/pqxx>
@@ -249,6 +250,24 @@ TEST_F(StatusCommand, ShowsEveryResourceAndTheLastRun) {
   std::regex disabled(R"(prod\s+das_schedules\s+off\s+never)");
   EXPECT_TRUE(std::regex_search(r.out, disabled)) << r.out;
   EXPECT_NE(r.out.find("actions: held 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("LAG"), std::string::npos) << r.out;
+
+  auto json = Mirror({"status", "--json", "-c", config});
+  ASSERT_EQ(json.exit_code, 0) << Output(json);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(parser.parse(json.out).get(doc)) << json.out;
+  EXPECT_EQ(doc["actions"]["held"].get_int64().value(), 1);
+  bool found = false;
+  for (auto item : doc["resources"].get_array()) {
+    if (std::string_view(item["resource"].get_string().value()) != "identities") continue;
+    found = true;
+    EXPECT_EQ(std::string_view(item["last_run"]["status"].get_string().value()), "ok");
+    EXPECT_EQ(item["last_run"]["seen"].get_int64().value(), 1200);
+    EXPECT_EQ(item["interval_seconds"].get_int64().value(), 300);
+    EXPECT_LE(item["lag_seconds"].get_int64().value(), 60);
+  }
+  EXPECT_TRUE(found) << json.out;
 }
 
 }  // namespace
