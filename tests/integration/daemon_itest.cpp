@@ -274,6 +274,59 @@ TEST_F(Daemon, SigtermDuringASyncStopsSoonAndLeavesAConsistentMirror) {
       << "one event per account, none twice";
 }
 
+TEST_F(Daemon, TwoDaemonsRunEachActionOnce) {
+  std::string resources = "resources:\n  identities: { interval: 1s }\n";
+  testing::WriteFile(
+      config_,
+      testing::MirrorConfig(*sim_, url_, "{ attempts: 3, base_delay: 10ms }", resources + R"(rules:
+  - name: disable-leavers
+    on: leaver
+    do:
+      - accounts_disable: {}
+http: { listen: "" }
+)"));
+  auto first = Start();
+  auto second = Start();
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
+                   "'ok'",
+                   12, 30s));
+  SimClient control(sim_->port());
+  ASSERT_EQ(control.Control("DELETE", "/__sim/actions")->status, 200);
+  std::vector<std::string> leavers;
+  {
+    pqxx::connection c(url_);
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec("SELECT id FROM isc.identities WHERE lifecycle_state = 'active' "
+                                   "ORDER BY id LIMIT 5")) {
+      leavers.push_back(row[0].c_str());
+    }
+  }
+  for (const auto& id : leavers) {
+    ASSERT_EQ(
+        control
+            .Control("POST", "/__sim/identities/" + id + "/lifecycle", R"({"state":"terminated"})")
+            ->status,
+        200);
+  }
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'", 5, 30s));
+  std::this_thread::sleep_for(1500ms);  // time for a second claim, were one possible
+  auto log = control.Control("GET", "/__sim/actions")->body;
+  size_t calls = 0;
+  for (size_t at = 0;
+       (at = log.find("/v2024/identities-accounts/disable", at)) != std::string::npos; ++at) {
+    ++calls;
+  }
+  EXPECT_EQ(calls, 5u) << "one call per leaver, whichever daemon made it";
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.actions"), 5);
+  EXPECT_EQ(Count("SELECT max(attempts) FROM mirror.actions"), 1);
+  first.Signal(SIGTERM);
+  second.Signal(SIGTERM);
+  EXPECT_EQ(first.Wait(15s).exit_code, 0);
+  EXPECT_EQ(second.Wait(15s).exit_code, 0);
+}
+
 // A port nobody listens on now.
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
