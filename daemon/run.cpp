@@ -14,6 +14,7 @@
 #include "daemon/http_endpoint.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/notify.hpp"
+#include "daemon/paths.hpp"
 #include "daemon/scheduler.hpp"
 #include "daemon/tenant_runtime.hpp"
 #include "db/connection.hpp"
@@ -183,9 +184,19 @@ int Run(const CommandLine& line, Config config) {
   Notifier notify;
   {
     auto connection = db::Connect(config.database.url);
-    if (!db::AppliedSchemaVersion(*connection)) {
+    auto version = db::AppliedSchemaVersion(*connection);
+    if (!version) {
       log::Error("the database has no isc-mirror schema (hint: run isc-mirror migrate)");
       return kExitFailure;
+    }
+    if (auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir)) {
+      int pending = 0;
+      for (const auto& m : *migrations) pending += m.version > *version ? 1 : 0;
+      if (pending > 0) {
+        log::Error("the database schema is behind this binary (hint: run isc-mirror migrate)",
+                   {{"schema_version", *version}, {"pending_migrations", pending}});
+        return kExitFailure;
+      }
     }
   }
   sync::CurlGlobal curl;

@@ -327,6 +327,26 @@ http: { listen: "" }
   EXPECT_EQ(second.Wait(15s).exit_code, 0);
 }
 
+TEST_F(Daemon, RefusesToRunOnASchemaBehindTheBinary) {
+  {
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    tx.exec(
+        "DELETE FROM mirror.schema_migrations WHERE version = (SELECT max(version) FROM "
+        "mirror.schema_migrations)");
+    tx.commit();
+  }
+  auto r = testing::RunProcess({{ISC_MIRROR_BINARY, "-c", config_.string(), "run"},
+                                testing::MinimalEnvironment(),
+                                std::nullopt,
+                                false},
+                               15s);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("schema is behind this binary (hint: run isc-mirror migrate)"),
+            std::string::npos)
+      << r.err;
+}
+
 // A port nobody listens on now.
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
