@@ -104,14 +104,18 @@ class Daemon : public testing::DatabaseTest {
     notify_ = std::make_unique<NotifySocket>(dir_.path() / "notify");
   }
 
+  // Every resource at `interval`, accounts at `accounts_interval` if given.
   void WriteConfig(const std::string& interval,
-                   const std::string& http = "http: { listen: \"\" }\n") {
+                   const std::string& http = "http: { listen: \"\" }\n",
+                   const std::string& accounts_interval = "") {
     std::string resources = "resources:\n";
     for (const char* r :
          {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
           "access_review_items", "certification_tasks", "das_applications", "das_tasks",
           "das_schedules", "das_identity_collectors", "das_resource_owners"}) {
-      resources += fmt::format("  {}: {{ interval: {} }}\n", r, interval);
+      bool accounts = std::string_view(r) == "accounts" && !accounts_interval.empty();
+      resources +=
+          fmt::format("  {}: {{ interval: {} }}\n", r, accounts ? accounts_interval : interval);
     }
     testing::WriteFile(
         config_,
@@ -362,7 +366,9 @@ int FreePort() {
 
 TEST_F(Daemon, ServesMetricsAndFailsHealthWhenAResourceIsOverdue) {
   int port = FreePort();
-  WriteConfig("1s", fmt::format("http: {{ listen: \"127.0.0.1:{}\", overdue_factor: 3 }}\n", port));
+  // Only accounts are due often, so only they can be overdue however slow the machine is.
+  WriteConfig("1h", fmt::format("http: {{ listen: \"127.0.0.1:{}\", overdue_factor: 3 }}\n", port),
+              "1s");
   SimClient control(sim_->port());
   // Accounts never succeed: every request fails.
   ASSERT_EQ(control
@@ -405,7 +411,7 @@ TEST_F(Daemon, ServesMetricsAndFailsHealthWhenAResourceIsOverdue) {
                    1, 40s));
   auto healthy = http.Get("/healthz");
   ASSERT_TRUE(healthy);
-  EXPECT_EQ(healthy->body.find("sim/accounts"), std::string::npos) << healthy->body;
+  EXPECT_EQ(healthy->status, 200) << healthy->body;
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.Wait(15s).exit_code, 0);
 }
