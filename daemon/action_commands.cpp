@@ -5,6 +5,7 @@
 
 #include <pqxx/pqxx>
 
+#include "base/json_writer.hpp"
 #include "daemon/commands.hpp"
 #include "db/connection.hpp"
 #include "sync/outbox.hpp"
@@ -20,12 +21,34 @@ std::string SummaryOf(const std::string& params) {
   return std::string(summary);
 }
 
-int List(pqxx::connection& connection) {
+int List(pqxx::connection& connection, bool json) {
   pqxx::read_transaction tx(connection);
   auto rows = tx.exec(
       "SELECT id, status, attempts, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), rule, action, "
       "params::text, coalesce(error, ''), coalesce(request, ''), response_status, "
       "to_char(next_attempt_at, 'HH24:MI:SS') FROM mirror.actions ORDER BY id DESC LIMIT 100");
+  if (json) {
+    std::string out;
+    base::JsonWriter w(out);
+    w.BeginArray();
+    for (const auto& r : rows) {
+      w.BeginObject()
+          .Field("id", r[0].as<int64_t>())
+          .Field("status", r[1].c_str())
+          .Field("attempts", r[2].as<int64_t>())
+          .Field("created_at", r[3].c_str())
+          .Field("rule", r[4].c_str())
+          .Field("action", r[5].c_str())
+          .Field("summary", SummaryOf(r[6].c_str()))
+          .Field("request", r[8].c_str());
+      r[9].is_null() ? w.NullField("response_status")
+                     : w.Field("response_status", r[9].as<int64_t>());
+      w.Field("error", r[7].c_str()).EndObject();
+    }
+    w.EndArray();
+    fmt::print("{}\n", out);
+    return kExitOk;
+  }
   if (rows.empty()) {
     fmt::print("no actions yet\n");
     return kExitOk;
@@ -79,13 +102,9 @@ int Move(pqxx::connection& connection, const std::string& id, const std::string&
 }  // namespace
 
 int Actions(const CommandLine& line, const Config& config) {
-  if (line.json) {
-    fmt::print(stderr, "isc-mirror: actions --json is not implemented yet\n");
-    return kExitUsage;
-  }
   auto connection = db::Connect(config.database.url);
   const std::string& verb = line.args.at(0);
-  if (verb == "list") return List(*connection);
+  if (verb == "list") return List(*connection, line.json);
   const std::string& id = line.args.at(1);
   if (verb == "approve") return Move(*connection, id, "approved", "{held}", "pending");
   if (verb == "retry") return Move(*connection, id, "retried", "{failed,dead}", "pending");
@@ -93,13 +112,12 @@ int Actions(const CommandLine& line, const Config& config) {
 }
 
 int Plan(const CommandLine& line, const Config& config) {
-  if (line.json) {
-    fmt::print(stderr, "isc-mirror: plan --json is not implemented yet\n");
-    return kExitUsage;
-  }
   auto connection = db::Connect(config.database.url);
   pqxx::read_transaction tx(*connection);
   int shown = 0;
+  std::string json;
+  base::JsonWriter w(json);
+  w.BeginArray();
   for (const auto& tenant : config.tenants) {
     sync::RuleEngine engine(tenant.name, config.rules, config.lifecycle,
                             {config.actions.dry_run, config.actions.max_per_hour});
@@ -130,6 +148,22 @@ int Plan(const CommandLine& line, const Config& config) {
                               ? fmt::format("would be {}", d.status)
                               : fmt::format("recorded as action {} ({})", recorded[0][0].c_str(),
                                             recorded[0][1].c_str());
+      ++shown;
+      if (line.json) {
+        w.BeginObject()
+            .Field("state", state)
+            .Field("event_id", d.event_id)
+            .Field("rule", d.rule)
+            .Field("action", d.action)
+            .Field("summary", d.planned.summary);
+        d.planned.error ? w.Field("error", *d.planned.error) : w.NullField("error");
+        w.Key("calls").BeginArray();
+        for (const auto& call : d.planned.calls) {
+          w.BeginObject().Field("method", call.method).Field("path", call.path).EndObject();
+        }
+        w.EndArray().EndObject();
+        continue;
+      }
       fmt::print("[{}] rule {}, {}: {}\n", state, d.rule, d.action, d.planned.summary);
       if (d.planned.error) fmt::print("    cannot be done: {}\n", *d.planned.error);
       for (const auto& call : d.planned.calls) {
@@ -138,8 +172,12 @@ int Plan(const CommandLine& line, const Config& config) {
                        ? " (if the first call is refused)"
                        : "");
       }
-      ++shown;
     }
+  }
+  if (line.json) {
+    w.EndArray();
+    fmt::print("{}\n", json);
+    return kExitOk;
   }
   if (shown == 0) fmt::print("no rule matches a change of the last 24 hours\n");
   return kExitOk;

@@ -227,6 +227,24 @@ TEST_F(ActionsTest, ALeaverHandsOwnershipReviewsAndAccountsToTheManager) {
             std::string::npos)
       << plan.out;
 
+  // The same for scripts.
+  auto list_json = t.Mirror({"actions", "list", "--json"});
+  ASSERT_EQ(list_json.exit_code, 0) << list_json.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element listed;
+  ASSERT_FALSE(parser.parse(list_json.out).get(listed)) << list_json.out;
+  EXPECT_EQ(listed.get_array().size(), 2 + e.items.size());
+  for (auto a : listed.get_array()) {
+    EXPECT_EQ(std::string_view(a["status"].get_string().value()), "succeeded");
+    EXPECT_EQ(a["attempts"].get_int64().value(), 1);
+  }
+  auto plan_json = t.Mirror({"plan", "--json"});
+  ASSERT_EQ(plan_json.exit_code, 0) << plan_json.err;
+  simdjson::dom::parser plan_parser;
+  simdjson::dom::element planned;
+  ASSERT_FALSE(plan_parser.parse(plan_json.out).get(planned)) << plan_json.out;
+  EXPECT_EQ(planned.get_array().size(), 2 + e.items.size());
+
   // Another cycle does nothing again.
   auto calls = t.Calls().size();
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
