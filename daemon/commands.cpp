@@ -71,6 +71,7 @@ int Sync(const CommandLine& line, const Config& config) {
     fmt::print(stderr, "the database has no isc-mirror schema (hint: run isc-mirror migrate)\n");
     return kExitFailure;
   }
+  WriteSettings(*connection, config);
   sync::CurlGlobal curl;
   bool failed = false;
   for (const auto& tenant : config.tenants) {

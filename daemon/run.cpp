@@ -203,6 +203,10 @@ int Run(const CommandLine& line, Config config) {
   WatchdogPinger pinger(notify);
   Metrics metrics(std::chrono::system_clock::now());
   for (bool first = true;; first = false) {
+    {
+      auto connection = db::Connect(config.database.url);
+      WriteSettings(*connection, config);
+    }
     std::unique_ptr<HttpEndpoint> endpoint;
     if (!config.http.listen.empty()) {
       try {

@@ -1,5 +1,6 @@
 #include "daemon/tenant_runtime.hpp"
 
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
 
 namespace isc_mirror::daemon {
@@ -16,6 +17,22 @@ sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
 }
 
 }  // namespace
+
+void WriteSettings(pqxx::connection& connection, const Config& config) {
+  std::string states = "[";
+  for (const auto& s : config.lifecycle.leaver_states) {
+    if (states.size() > 1) states += ',';
+    base::JsonWriter w(states);
+    w.String(s);
+  }
+  states += ']';
+  pqxx::work tx(connection);
+  tx.exec_params(
+      "INSERT INTO mirror.settings (key, value) VALUES ('lifecycle.leaver_states', $1::jsonb) ON "
+      "CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+      states);
+  tx.commit();
+}
 
 TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
                              pqxx::connection& connection, Metrics* metrics)

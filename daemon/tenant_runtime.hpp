@@ -24,6 +24,9 @@ struct SyncOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// Stores the config values the report views need (lifecycle.leaver_states) in mirror.settings.
+void WriteSettings(pqxx::connection& connection, const Config& config);
+
 class TenantRuntime {
  public:
   // `config` and `tenant` must outlive this object; the connection is this tenant's alone.

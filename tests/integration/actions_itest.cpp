@@ -495,6 +495,56 @@ TEST_F(ActionsTest, AJoinerPostsASignedWebhookAndNotifiesListeners) {
       << "the webhook secret stays in the config";
 }
 
+TEST_F(ActionsTest, ReportViewsShowALeaversLingeringAccessUntilItIsDisabled) {
+  Tenant t(url_, R"(rules:
+  - name: disable-leavers
+    on: leaver
+    max_per_hour: 0
+    do:
+      - accounts_disable: {}
+lifecycle: { leaver_states: [terminated] }
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.mirror_health WHERE last_status = 'ok' AND lag "
+                    "< interval '1 minute'"),
+            12);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.lingering_access"),
+            t.Count("SELECT count(*) FROM isc.accounts a JOIN isc.identities i ON i.id = "
+                    "a.identity_id WHERE i.lifecycle_state = 'terminated' AND NOT a.disabled"))
+      << "only terminated counts: the config's leaver states";
+  auto before = t.Count("SELECT count(*) FROM report.lingering_access");
+  auto [leaver, manager] = t.LeaverAndManager();
+  auto owned = t.Count(
+      fmt::format("SELECT count(*) FROM isc.das_resource_owners WHERE identity_id = '{}'", leaver));
+  t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);  // the disable is held: max_per_hour is 0
+  auto accounts = t.Count(fmt::format(
+      "SELECT count(*) FROM isc.accounts WHERE identity_id = '{}' AND NOT disabled", leaver));
+  ASSERT_GT(accounts, 0);
+  EXPECT_EQ(t.Count(fmt::format(
+                "SELECT count(*) FROM report.lingering_access WHERE identity_id = '{}'", leaver)),
+            accounts);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.lingering_access"), before + accounts);
+  EXPECT_EQ(t.Column(fmt::format("SELECT is_leaver || ' ' || accounts || ' ' || "
+                                 "owned_das_resources FROM report.identities WHERE id = '{}'",
+                                 leaver))[0],
+            fmt::format("true {} {}", accounts, owned));
+  EXPECT_EQ(t.Count(fmt::format("SELECT count(*) FROM report.das_ownership WHERE owner_id = '{}' "
+                                "AND owner_status = 'leaver'",
+                                leaver)),
+            owned);
+
+  auto held = t.Column("SELECT id FROM mirror.actions WHERE status = 'held'")[0];
+  ASSERT_EQ(t.Mirror({"actions", "approve", held}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);              // runs the disable
+  ASSERT_EQ(t.Mirror({"sync", "accounts"}).exit_code, 0);  // and sees it
+  EXPECT_EQ(t.Count(fmt::format(
+                "SELECT count(*) FROM report.lingering_access WHERE identity_id = '{}'", leaver)),
+            0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.lingering_access"), before);
+}
+
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
   Tenant t(url_, R"(rules:
   - name: leaver-handoff
