@@ -263,10 +263,12 @@ TEST_F(Daemon, SigtermDuringASyncStopsSoonAndLeavesAConsistentMirror) {
   EXPECT_LT(Count("SELECT count(*) FROM isc.accounts"), 30000);
 
   ASSERT_EQ(control.Control("DELETE", "/__sim/faults")->status, 200);
+  // 30,000 accounts: slow under the sanitizers, hence the generous limit.
   auto again = testing::RunProcess({{ISC_MIRROR_BINARY, "-c", config_.string(), "sync", "accounts"},
                                     testing::MinimalEnvironment(),
                                     std::nullopt,
-                                    false});
+                                    false},
+                                   300s);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   testing::SimConnection tenant(*sim_);
   pqxx::connection c(url_);
