@@ -543,6 +543,36 @@ lifecycle: { leaver_states: [terminated] }
                 "SELECT count(*) FROM report.lingering_access WHERE identity_id = '{}'", leaver)),
             0);
   EXPECT_EQ(t.Count("SELECT count(*) FROM report.lingering_access"), before);
+  // The leaver's story: one identity change, the action it caused, and how that ended.
+  EXPECT_EQ(t.Column(fmt::format("SELECT state_before || ' ' || state_after || ' ' || action || "
+                                 "' ' || action_status FROM report.jml_activity WHERE "
+                                 "identity_id = '{}'",
+                                 leaver)),
+            std::vector<std::string>{"active terminated accounts_disable succeeded"});
+}
+
+TEST_F(ActionsTest, ReportViewsShowFailedTasks) {
+  Tenant t(url_, "");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses", "das_tasks"}).exit_code, 0);
+  auto failed_before = t.Count("SELECT count(*) FROM report.das_task_problems WHERE kind = 'task'");
+  auto task = t.Column("SELECT task_id FROM isc.das_tasks WHERE status <> 'Failed' LIMIT 1")[0];
+  t.Control("POST", "/__sim/das-tasks/" + task, R"({"status":"Failed"})");
+  t.Control("POST", "/__sim/task-statuses", R"({"completionStatus":"ERROR"})");
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses", "das_tasks"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_task_problems WHERE kind = 'task'"),
+            failed_before + 1);
+  EXPECT_EQ(
+      t.Count(fmt::format(
+          "SELECT count(*) FROM report.das_task_problems WHERE kind = 'task' AND id = {}", task)),
+      1);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.task_statuses_recent WHERE state = 'ERROR' AND "
+                    "last_24_hours AND created > now() - interval '1 minute'"),
+            1)
+      << "the task status failed just now";
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.task_statuses_recent WHERE state NOT IN "
+                    "('PENDING', 'ERROR', 'TEMPERROR', 'TERMINATED')"),
+            0);
 }
 
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
