@@ -17,14 +17,13 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -x $build/isc-sim ]] || { cmake -S "$root" -B "$build" >/dev/null && cmake --build "$build" -j"$(nproc)" --target isc-sim >/dev/null; }
 
+source "$root/scripts/lib/sim.sh"
 out=$(mktemp)
-"$build/isc-sim" --identities 100000 --accounts-per-identity 10 --port 0 >"$out" 2>&1 &
-sim=$!
+start_sim "$build/isc-sim" "$out" --identities 100000 --accounts-per-identity 10
+sim=$SIM_PID
 trap 'kill $sim 2>/dev/null; rm -f "$out"' EXIT
-for _ in $(seq 1 200); do grep -q listening "$out" && break; sleep 0.05; done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$out")
 ready_ms=$(sed -n 's/.*ready in \([0-9]*\) ms.*/\1/p' "$out")
-base=http://127.0.0.1:$port
+base=$SIM_URL
 token=$(curl -s -d grant_type=client_credentials -d client_id=sim-client -d client_secret=sim-secret \
   "$base/oauth/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 

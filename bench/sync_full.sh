@@ -9,25 +9,13 @@ build=${ISC_MIRROR_BUILD_DIR:-$root/build}
 identities=${1:-100000}
 per=${2:-10}
 source "$root/scripts/lib/throwaway_pg.sh"
+source "$root/scripts/lib/sim.sh"
 work=$(mktemp -d /tmp/isc-mirror-bench-XXXXXX)
 PG_EXTRA_OPTIONS="-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min"
 start_throwaway_pg "$work"
-sim_out=$(mktemp)
-"$build/isc-sim" --identities "$identities" --accounts-per-identity "$per" --port 0 >"$sim_out" 2>&1 &
-sim=$!
-trap 'kill $sim 2>/dev/null; rm -f "$sim_out"; stop_throwaway_pg' EXIT
-for _ in $(seq 1 200); do grep -q listening "$sim_out" && break; sleep 0.05; done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$sim_out")
-cat >"$work/config.yaml" <<YAML
-tenants:
-  - name: bench
-    base_url: http://127.0.0.1:$port
-    client_id: sim-client
-    client_secret: sim-secret
-    rate_limit: { requests: 100000, per: 1s }
-database:
-  url: "$PG_URL"
-YAML
+start_sim "$build/isc-sim" "$work/sim.log" --identities "$identities" --accounts-per-identity "$per"
+trap 'kill $SIM_PID 2>/dev/null; stop_throwaway_pg' EXIT
+write_bench_config "$work/config.yaml" "$SIM_URL" "$PG_URL" 100000 1s
 "$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
 sql() { psql "$PG_URL" -XAtc "$1"; }
 
@@ -70,4 +58,4 @@ echo "Baseline by resource:"
 per_resource "$baseline_first" "$second_first"
 echo "Mirror against the simulator, object by object (after the three syncs):"
 echo
-"$build/bench/verify-mirror" "http://127.0.0.1:$port" "$PG_URL" bench
+"$build/bench/verify-mirror" "$SIM_URL" "$PG_URL" bench

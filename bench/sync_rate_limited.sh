@@ -11,25 +11,13 @@ per=${2:-10}
 requests=${3:-100}
 seconds=${4:-10}
 source "$root/scripts/lib/throwaway_pg.sh"
+source "$root/scripts/lib/sim.sh"
 work=$(mktemp -d /tmp/isc-mirror-bench-XXXXXX)
 start_throwaway_pg "$work"
-sim_out=$(mktemp)
-"$build/isc-sim" --identities "$identities" --accounts-per-identity "$per" --port 0 \
-  --rate-limit "$requests/${seconds}s" >"$sim_out" 2>&1 &
-sim=$!
-trap 'kill $sim 2>/dev/null; rm -f "$sim_out"; stop_throwaway_pg' EXIT
-for _ in $(seq 1 200); do grep -q listening "$sim_out" && break; sleep 0.05; done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$sim_out")
-cat >"$work/config.yaml" <<YAML
-tenants:
-  - name: bench
-    base_url: http://127.0.0.1:$port
-    client_id: sim-client
-    client_secret: sim-secret
-    rate_limit: { requests: $requests, per: ${seconds}s }
-database:
-  url: "$PG_URL"
-YAML
+start_sim "$build/isc-sim" "$work/sim.log" --identities "$identities" \
+  --accounts-per-identity "$per" --rate-limit "$requests/${seconds}s"
+trap 'kill $SIM_PID 2>/dev/null; stop_throwaway_pg' EXIT
+write_bench_config "$work/config.yaml" "$SIM_URL" "$PG_URL" "$requests" "${seconds}s"
 "$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
 sql() { psql "$PG_URL" -XAtc "$1"; }
 
@@ -37,7 +25,7 @@ start_ms=$(date +%s%3N)
 status=0
 "$build/isc-mirror" -c "$work/config.yaml" sync 2>"$work/sync.log" || status=$?
 end_ms=$(date +%s%3N)
-stats=$(curl -s "http://127.0.0.1:$port/__sim/stats")
+stats=$(curl -s "$SIM_URL/__sim/stats")
 # Each 429 the client met is a warning line stamped with its time.
 late=0
 total_429=0

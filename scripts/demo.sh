@@ -27,6 +27,7 @@ mirror=$build/isc-mirror
 "$mirror" --version
 
 source "$root/scripts/lib/throwaway_pg.sh"
+source "$root/scripts/lib/sim.sh"
 work=$(mktemp -d /tmp/isc-mirror-demo-XXXXXX)
 sim_pid=
 daemon_pid=
@@ -42,10 +43,9 @@ step "starting a throwaway PostgreSQL and the ISC simulator (2,000 identities) i
 start_throwaway_pg "$work"
 db_url=$PG_URL
 sql() { psql "$db_url" -X -q "$@"; }
-"$build/isc-sim" --identities 2000 --accounts-per-identity 3 --port 0 >"$work/sim.log" 2>&1 &
-sim_pid=$!
-for _ in $(seq 1 100); do grep -q listening "$work/sim.log" && break; sleep 0.05; done
-sim_url="http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/sim.log")"
+start_sim "$build/isc-sim" "$work/sim.log" --identities 2000 --accounts-per-identity 3
+sim_pid=$SIM_PID
+sim_url=$SIM_URL
 
 cat >"$work/config.yaml" <<YAML
 tenants:
