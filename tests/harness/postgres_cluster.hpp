@@ -24,6 +24,8 @@ class PostgresCluster {
   std::string Url(const std::string& database) const;
   // A new empty database; returns its URL.
   std::string CreateDatabase();
+  // The cluster's own psql, for tests of SQL scripts meant for psql.
+  std::filesystem::path Psql() const { return bindir_ / "psql"; }
   // pg_ctl restart -m fast: for tests of reconnecting after a server restart.
   void Restart();
 

@@ -575,6 +575,139 @@ TEST_F(ActionsTest, ReportViewsShowFailedTasks) {
             0);
 }
 
+// The roles of sql/roles.sql: the daemon's login migrates, syncs and acts with no more than
+// those grants; an analyst in isc_mirror_reader reads every report, the history and the change
+// feed, and can write nothing nor read action parameters.
+TEST_F(ActionsTest, TheDaemonRoleSufficesAndTheReadingRoleOnlyReads) {
+  auto& cluster = testing::PostgresEnvironment::Cluster();
+  std::string database = url_.substr(url_.rfind('/') + 1);
+  auto roles =
+      testing::RunProcess({{cluster.Psql().string(), "-X", "-q", "-d", cluster.Url("postgres"),
+                            "-v", "db=" + database, "-f", ISC_MIRROR_SOURCE_DIR "/sql/roles.sql"},
+                           testing::MinimalEnvironment(),
+                           std::nullopt,
+                           false});
+  ASSERT_EQ(roles.exit_code, 0) << roles.err;
+  auto as = [&](const std::string& role) {
+    return "postgresql://" + role + "@" + url_.substr(url_.find('@') + 1);
+  };
+  {
+    pqxx::connection admin(url_);
+    pqxx::nontransaction(admin).exec(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'analyst') THEN "
+        "CREATE ROLE analyst LOGIN IN ROLE isc_mirror_reader; END IF; END $$");
+  }
+  Tenant t(as("isc_mirror"), R"(rules:
+  - name: disable-leavers
+    on: leaver
+    do:
+      - accounts_disable: {}
+)");
+  pqxx::connection analyst(as("analyst"));
+  Listener feed(analyst, "isc_mirror_changes");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto [leaver, manager] = t.LeaverAndManager();
+  auto baseline_done = t.Column("SELECT now()")[0];
+  auto last_event = t.Count("SELECT max(event_id) FROM mirror.change_events");
+  t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);              // the leaver, and the disable
+  ASSERT_EQ(t.Mirror({"sync", "accounts"}).exit_code, 0);  // which the mirror then sees
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'"), 1);
+
+  // The feed: one message per committed event after the baseline, in order, and nothing else.
+  auto events = t.Column(fmt::format(
+      "SELECT jsonb_build_object('event_id', event_id, 'tenant', tenant, 'resource', resource, "
+      "'op', op, 'object_id', object_id)::text FROM mirror.change_events WHERE event_id > {} "
+      "ORDER BY event_id",
+      last_event));
+  ASSERT_GT(events.size(), 1u) << "the identity and its accounts changed";
+  for (int i = 0; i < 50 && feed.payloads.size() < events.size(); ++i) {
+    analyst.await_notification(0, 100'000);
+  }
+  std::vector<std::string> announced;
+  for (const auto& payload : feed.payloads) {
+    pqxx::nontransaction n(analyst);
+    announced.push_back(n.exec_params1("SELECT $1::jsonb::text", payload)[0].as<std::string>());
+  }
+  EXPECT_EQ(announced, events);
+
+  pqxx::read_transaction tx(analyst);
+  for (const auto& view : tx.exec("SELECT table_name FROM information_schema.views WHERE "
+                                  "table_schema = 'report' ORDER BY 1")) {
+    EXPECT_NO_THROW(tx.exec("SELECT count(*) FROM report." + view[0].as<std::string>()))
+        << view[0].as<std::string>();
+  }
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.views WHERE table_schema = "
+                     "'report'")[0]
+                .as<int>(),
+            10);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM report.actions WHERE action = 'accounts_disable' AND "
+                     "status = 'succeeded'")[0]
+                .as<int>(),
+            1);
+  // The history: as it was after the baseline, as it is now, and what changed in between.
+  auto state_at = [&](const std::string& at) {
+    return tx
+        .exec_params1(
+            "SELECT raw #>> '{lifecycleState,stateName}' FROM "
+            "report.object_at('identities', $1, $2::timestamptz)",
+            leaver, at)[0]
+        .as<std::string>();
+  };
+  EXPECT_EQ(state_at(baseline_done), "active");
+  EXPECT_EQ(state_at(tx.exec1("SELECT now()::text")[0].as<std::string>()), "terminated");
+  EXPECT_EQ(
+      tx.exec_params1("SELECT count(*) FROM report.object_versions('identities', $1)", leaver)[0]
+          .as<int>(),
+      2);
+  auto lifecycle = tx.exec_params(
+      "SELECT changes -> '/lifecycleState/stateName' ->> 'from', changes -> "
+      "'/lifecycleState/stateName' ->> 'to' FROM report.identity_changes($1, $2::timestamptz) "
+      "WHERE resource = 'identities'",
+      leaver, baseline_done);
+  ASSERT_EQ(lifecycle.size(), 1u);
+  EXPECT_EQ(lifecycle[0][0].as<std::string>(), "active");
+  EXPECT_EQ(lifecycle[0][1].as<std::string>(), "terminated");
+  // Each account: first the lifecycle change reaching it, then the disable the rule asked for.
+  auto accounts = tx.exec_params1(
+      "SELECT count(DISTINCT object_id), string_agg(DISTINCT concat_ws(',', changes -> "
+      "'/cloudLifecycleState' ->> 'to', changes -> '/disabled' ->> 'to'), ' '), count(*) FROM "
+      "report.identity_changes($1, $2::timestamptz) WHERE resource = 'accounts'",
+      leaver, baseline_done);
+  EXPECT_EQ(
+      accounts[0].as<int>(),
+      t.Count(fmt::format("SELECT count(*) FROM isc.accounts WHERE identity_id = '{}'", leaver)));
+  EXPECT_EQ(accounts[1].as<std::string>(), "terminated true");
+  EXPECT_EQ(accounts[2].as<int>(), 2 * accounts[0].as<int>());
+  // Back to the baseline: the identity, its accounts, the resources it owns and its reviews.
+  auto inserted = tx.exec_params1(
+      "SELECT string_agg(resource || '=' || n, ' ' ORDER BY resource) FROM (SELECT resource, "
+      "count(*) n FROM report.identity_changes($1, now() - interval '1 hour') WHERE baseline "
+      "AND op = 'insert' GROUP BY resource) r",
+      leaver);
+  EXPECT_EQ(inserted[0].as<std::string>(),
+            t.Column(fmt::format(
+                "SELECT 'accounts=' || (SELECT count(*) FROM isc.accounts WHERE identity_id = "
+                "'{0}') || ' certifications=' || (SELECT count(*) FROM isc.certifications WHERE "
+                "reviewer_id = '{0}') || ' das_resource_owners=' || (SELECT count(*) FROM "
+                "isc.das_resource_owners WHERE identity_id = '{0}') || ' identities=1'",
+                leaver))[0]);
+  tx.abort();
+
+  for (const char* sql :
+       {"SELECT params FROM mirror.actions", "SELECT response_body FROM mirror.actions",
+        "UPDATE isc.accounts SET disabled = false", "DELETE FROM isc.identities",
+        "INSERT INTO mirror.change_events (tenant, resource, object_id, op) VALUES "
+        "('sim', 'identities', 'x', 'insert')",
+        "DELETE FROM mirror.history", "TRUNCATE isc.accounts", "CREATE TABLE report.mine (a int)",
+        "CREATE TABLE public.mine (a int)", "CREATE OR REPLACE VIEW report.identities AS SELECT 1",
+        "UPDATE mirror.settings SET value = '[]'"}) {
+    pqxx::work w(analyst);
+    EXPECT_THROW(w.exec(sql), pqxx::insufficient_privilege) << sql;
+  }
+}
+
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
   Tenant t(url_, R"(rules:
   - name: leaver-handoff
