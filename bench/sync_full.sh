@@ -5,19 +5,10 @@
 #   bench/sync_full.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${ISC_MIRROR_BUILD_DIR:-$root/build}
 identities=${1:-100000}
 per=${2:-10}
-source "$root/scripts/lib/throwaway_pg.sh"
-source "$root/scripts/lib/sim.sh"
-work=$(mktemp -d /tmp/isc-mirror-bench-XXXXXX)
-PG_EXTRA_OPTIONS="-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min"
-start_throwaway_pg "$work"
-start_sim "$build/isc-sim" "$work/sim.log" --identities "$identities" --accounts-per-identity "$per"
-trap 'kill $SIM_PID 2>/dev/null; stop_throwaway_pg' EXIT
-write_bench_config "$work/config.yaml" "$SIM_URL" "$PG_URL" 100000 1s
-"$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
-sql() { psql "$PG_URL" -XAtc "$1"; }
+source "$root/scripts/lib/bench.sh"
+start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity "$per"
 
 run() {
   local label=$1

@@ -5,21 +5,13 @@
 #   bench/sync_rate_limited.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY] [REQUESTS] [SECONDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${ISC_MIRROR_BUILD_DIR:-$root/build}
 identities=${1:-100000}
 per=${2:-10}
 requests=${3:-100}
 seconds=${4:-10}
-source "$root/scripts/lib/throwaway_pg.sh"
-source "$root/scripts/lib/sim.sh"
-work=$(mktemp -d /tmp/isc-mirror-bench-XXXXXX)
-start_throwaway_pg "$work"
-start_sim "$build/isc-sim" "$work/sim.log" --identities "$identities" \
+source "$root/scripts/lib/bench.sh"
+start_bench_tenant "$requests" "${seconds}s" --identities "$identities" \
   --accounts-per-identity "$per" --rate-limit "$requests/${seconds}s"
-trap 'kill $SIM_PID 2>/dev/null; stop_throwaway_pg' EXIT
-write_bench_config "$work/config.yaml" "$SIM_URL" "$PG_URL" "$requests" "${seconds}s"
-"$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
-sql() { psql "$PG_URL" -XAtc "$1"; }
 
 start_ms=$(date +%s%3N)
 status=0

@@ -1,5 +1,5 @@
--- Reporting, third part (issue 7): history queries, the change feed, the actions view without
--- their parameters, and the read-only reporting role.
+-- Reporting, third part (issue 7): history queries, the change feed, applications without
+-- owners, the actions view without their parameters, and the read-only reporting role.
 
 -- Tenants to look in: the one asked for, else every tenant the daemon has mirrored. Spelt as an
 -- array so that "tenant = ANY (...)" stays an index condition either way.
@@ -86,11 +86,22 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION report.identity_changes(text, timestamptz, timestamptz, text) IS 'Change events of an identity between two times: the identity, its accounts, its DAS ownerships and the certifications it reviews or reviewed. changes maps each changed JSON pointer to {from, to} for updates.';
 
--- Identity changes find deleted accounts and ownerships too: the indexes of 0004 skipped them.
+-- Identity changes find deleted accounts and ownerships too, which the partial indexes of 0004
+-- left out; deleted_at rides along so that counting present ones reads the index alone.
 DROP INDEX isc.accounts_identity;
-CREATE INDEX accounts_identity ON isc.accounts (tenant, identity_id);
+CREATE INDEX accounts_identity ON isc.accounts (tenant, identity_id) INCLUDE (deleted_at);
 DROP INDEX isc.das_resource_owners_identity;
-CREATE INDEX das_resource_owners_identity ON isc.das_resource_owners (tenant, identity_id);
+CREATE INDEX das_resource_owners_identity ON isc.das_resource_owners (tenant, identity_id)
+  INCLUDE (deleted_at);
+-- Uncorrelated accounts are a few percent: 3 ms instead of a 0.5 s scan of every account.
+CREATE INDEX accounts_uncorrelated ON isc.accounts (tenant, source_id, source_name)
+  WHERE uncorrelated AND deleted_at IS NULL;
+-- JML activity reads identity events after the baseline: 2 ms instead of a 1.8 s scan of the
+-- million baseline events.
+CREATE INDEX change_events_identities ON mirror.change_events (event_id)
+  WHERE resource = 'identities' AND NOT baseline;
+-- "What changed lately" skips the baseline, which may be a million events of the same week.
+CREATE INDEX change_events_changes ON mirror.change_events (observed_at) WHERE NOT baseline;
 -- Certifications are few; their history is read by resource, then filtered on the reviewer.
 CREATE INDEX history_certification_reviewer ON mirror.history (tenant, (raw #>> '{reviewer,id}'))
   WHERE resource = 'certifications';
@@ -128,6 +139,63 @@ SELECT id, tenant, rule, action, params->>'summary' AS summary, event_id, status
        next_attempt_at, created_at, updated_at, request, response_status, error
 FROM mirror.actions;
 COMMENT ON VIEW report.actions IS 'The outbox without parameters and response bodies: what each action is, its state and outcome.';
+
+-- Views of 0004 again, measured on 100,000 identities and 1,000,000 accounts
+-- (docs/reporting.md). A bare report.leaver_states() in a filter is read once per row; as a
+-- scalar subquery it is read once per query, but the planner can no longer see the states to
+-- estimate with, so lingering access (where an index on the state wants the estimate) keeps
+-- the bare call and the others take the subquery.
+
+-- Counted by one pass over each index instead of one probe per identity: 0.65 s rather than
+-- 5.7 s for all identities; a filter on id still reaches the counts through the join.
+CREATE OR REPLACE VIEW report.identities AS
+SELECT i.tenant, i.id, i.name, i.email_address, i.lifecycle_state,
+       i.lifecycle_state = ANY ((SELECT report.leaver_states())::text[]) AS is_leaver,
+       i.department, i.location, i.manager_id, m.name AS manager_name,
+       coalesce(a.accounts, 0) AS accounts, coalesce(o.owned, 0) AS owned_das_resources
+FROM isc.identities i
+LEFT JOIN isc.identities m ON m.tenant = i.tenant AND m.id = i.manager_id
+LEFT JOIN (SELECT tenant, identity_id, count(*) AS accounts FROM isc.accounts
+           WHERE deleted_at IS NULL GROUP BY tenant, identity_id) a
+  ON a.tenant = i.tenant AND a.identity_id = i.id
+LEFT JOIN (SELECT tenant, identity_id, count(*) AS owned FROM isc.das_resource_owners
+           WHERE deleted_at IS NULL GROUP BY tenant, identity_id) o
+  ON o.tenant = i.tenant AND o.identity_id = i.id
+WHERE i.deleted_at IS NULL;
+
+CREATE OR REPLACE VIEW report.das_ownership AS
+SELECT o.tenant, o.application_id, app.name AS application_name, o.resource_id, o.full_path,
+       o.identity_id AS owner_id, i.name AS owner_name, i.lifecycle_state AS owner_lifecycle_state,
+       CASE WHEN i.id IS NULL OR i.deleted_at IS NOT NULL THEN 'unknown'
+            WHEN i.lifecycle_state = ANY ((SELECT report.leaver_states())::text[]) THEN 'leaver'
+            ELSE 'ok' END AS owner_status
+FROM isc.das_resource_owners o
+LEFT JOIN isc.das_applications app ON app.tenant = o.tenant AND app.id = o.application_id
+LEFT JOIN isc.identities i ON i.tenant = o.tenant AND i.id = o.identity_id
+WHERE o.deleted_at IS NULL;
+
+CREATE OR REPLACE VIEW report.open_certifications AS
+SELECT c.tenant, c.id, c.name, c.campaign_name, c.reviewer_id, r.name AS reviewer_name,
+       r.lifecycle_state = ANY ((SELECT report.leaver_states())::text[]) AS reviewer_is_leaver,
+       c.decisions_made, c.decisions_total,
+       round(100.0 * c.decisions_made / nullif(c.decisions_total, 0), 1) AS percent_done,
+       c.due, c.due < now() AS overdue
+FROM isc.certifications c
+LEFT JOIN isc.identities r ON r.tenant = c.tenant AND r.id = c.reviewer_id
+WHERE c.deleted_at IS NULL AND NOT coalesce(c.completed, false);
+
+-- Leavers are few: lingering access starts from them (120 ms instead of 2.8 s).
+CREATE INDEX identities_lifecycle ON isc.identities (lifecycle_state) WHERE deleted_at IS NULL;
+
+-- Applications nobody owns a resource of: DAS has no one to ask about their access.
+CREATE VIEW report.das_unowned_applications AS
+SELECT app.tenant, app.id AS application_id, app.name AS application_name, app.type,
+       app.test_connection_status, app.first_seen
+FROM isc.das_applications app
+WHERE app.deleted_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM isc.das_resource_owners o
+                  WHERE o.tenant = app.tenant AND o.application_id = app.id AND o.deleted_at IS NULL);
+COMMENT ON VIEW report.das_unowned_applications IS 'DAS applications with no owner for any of their resources.';
 
 -- The reporting role. Roles belong to the cluster: created here when the migrating role may,
 -- otherwise a superuser runs sql/roles.sql once beforehand.

@@ -641,7 +641,7 @@ TEST_F(ActionsTest, TheDaemonRoleSufficesAndTheReadingRoleOnlyReads) {
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.views WHERE table_schema = "
                      "'report'")[0]
                 .as<int>(),
-            10);
+            11);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM report.actions WHERE action = 'accounts_disable' AND "
                      "status = 'succeeded'")[0]
                 .as<int>(),
@@ -706,6 +706,20 @@ TEST_F(ActionsTest, TheDaemonRoleSufficesAndTheReadingRoleOnlyReads) {
     pqxx::work w(analyst);
     EXPECT_THROW(w.exec(sql), pqxx::insufficient_privilege) << sql;
   }
+}
+
+TEST_F(ActionsTest, ReportViewsShowApplicationsWithoutOwners) {
+  Tenant t(url_, "", "guards: { max_delete_share: 0.5 }\n");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "das_applications", "das_resource_owners"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_unowned_applications"), 0);
+  auto app = t.Column("SELECT id FROM isc.das_applications ORDER BY id LIMIT 1")[0];
+  t.Control("DELETE", "/__sim/das-applications/" + app + "/owners");
+  ASSERT_EQ(t.Mirror({"sync", "das_applications", "das_resource_owners"}).exit_code, 0);
+  EXPECT_EQ(t.Column("SELECT application_id FROM report.das_unowned_applications"),
+            std::vector<std::string>{app});
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_ownership WHERE application_id = " + app), 0);
+  EXPECT_GT(t.Count("SELECT count(*) FROM report.das_ownership"), 0);
 }
 
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {

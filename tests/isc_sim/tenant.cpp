@@ -1179,6 +1179,19 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     return changed();
   }
 
+  // Every owner of every resource of an application goes: an application nobody owns.
+  if (what == "das-applications" && parts.size() == 4 && parts[3] == "owners" &&
+      method == "DELETE") {
+    int64_t app_id = std::atoll(std::string(parts[2]).c_str());
+    auto index =
+        FindIf(s.das_applications, [&](const DasApplication& a) { return a.id == app_id; });
+    if (!index) return Error(404, fmt::format("DAS application {} was not found", parts[2]));
+    for (auto& o : s.ownerships) {
+      if (s.das_resources[o.resource].application == *index) o.deleted = true;
+    }
+    return changed();
+  }
+
   if (what == "certifications" && parts.size() == 4 && parts[3] == "sign") {
     auto id = ParseId(parts[2]);
     auto index =

@@ -1,0 +1,21 @@
+# Sourced by bench/* after setting root: start_bench_tenant REQUESTS PER SIM_ARGS... makes
+# $work, starts a throwaway PostgreSQL set up for bulk loads and isc-sim with SIM_ARGS, stops
+# both on exit, writes $work/config.yaml (tenant "bench", rate limit REQUESTS per PER) and
+# migrates. sql runs one statement and prints the bare result.
+source "$root/scripts/lib/throwaway_pg.sh"
+source "$root/scripts/lib/sim.sh"
+build=${ISC_MIRROR_BUILD_DIR:-$root/build}
+
+start_bench_tenant() {
+  local requests=$1 per=$2
+  shift 2
+  work=$(mktemp -d /tmp/isc-mirror-bench-XXXXXX)
+  PG_EXTRA_OPTIONS="-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min"
+  start_throwaway_pg "$work"
+  trap 'kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
+  start_sim "$build/isc-sim" "$work/sim.log" "$@"
+  write_bench_config "$work/config.yaml" "$SIM_URL" "$PG_URL" "$requests" "$per"
+  "$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
+}
+
+sql() { psql "$PG_URL" -XAtc "$1"; }
