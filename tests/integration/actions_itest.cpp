@@ -515,6 +515,27 @@ lifecycle: { leaver_states: [terminated] }
       << "only terminated counts: the config's leaver states";
   auto before = t.Count("SELECT count(*) FROM report.lingering_access");
   auto [leaver, manager] = t.LeaverAndManager();
+  auto reviews = t.Count(fmt::format(
+      "SELECT count(*) FROM isc.certifications WHERE reviewer_id = '{}' AND NOT completed",
+      leaver));
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.open_certifications WHERE reviewer_is_leaver AND "
+                    "reviewer_id = '" +
+                    leaver + "'"),
+            0);
+  // An account of the manager loses its identity: one more uncorrelated account at its source.
+  auto stray = t.Column(fmt::format(
+      "SELECT id || ' ' || source_id FROM isc.accounts WHERE identity_id = '{}' AND NOT "
+      "uncorrelated ORDER BY id LIMIT 1",
+      manager))[0];
+  auto stray_source = stray.substr(stray.find(' ') + 1);
+  auto uncorrelated = [&] {
+    auto n = t.Column("SELECT accounts FROM report.uncorrelated_accounts WHERE source_id = '" +
+                      stray_source + "'");
+    return n.empty() ? 0LL : std::stoll(n[0]);
+  };
+  auto uncorrelated_before = uncorrelated();
+  t.Control("PATCH", "/__sim/accounts/" + stray.substr(0, stray.find(' ')),
+            R"({"uncorrelated":true})");
   auto owned = t.Count(
       fmt::format("SELECT count(*) FROM isc.das_resource_owners WHERE identity_id = '{}'", leaver));
   t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
@@ -534,6 +555,12 @@ lifecycle: { leaver_states: [terminated] }
                                 "AND owner_status = 'leaver'",
                                 leaver)),
             owned);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.open_certifications WHERE reviewer_is_leaver AND "
+                    "reviewer_id = '" +
+                    leaver + "'"),
+            reviews);
+  EXPECT_GT(reviews, 0);
+  EXPECT_EQ(uncorrelated(), uncorrelated_before + 1);
 
   auto held = t.Column("SELECT id FROM mirror.actions WHERE status = 'held'")[0];
   ASSERT_EQ(t.Mirror({"actions", "approve", held}).exit_code, 0);

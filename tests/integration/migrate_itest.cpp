@@ -185,6 +185,40 @@ TEST_F(MigrateTest, RollsBackAFailingMigrationEntirely) {
   EXPECT_EQ(AppliedSchemaVersion(*c), top);
 }
 
+// Its own cluster, where isc_mirror_reader does not exist yet: a login that may not create
+// roles is stopped with the way out, and loses nothing; once the role exists it goes through.
+TEST(MigrateRoles, ALoginThatMayNotCreateTheReaderRoleIsToldToRunRolesSql) {
+  auto cluster = testing::PostgresCluster::Start();
+  std::string db = cluster->CreateDatabase();
+  std::string name = db.substr(db.rfind('/') + 1);
+  {
+    pqxx::connection admin(db);
+    pqxx::nontransaction n(admin);
+    n.exec("CREATE ROLE plain LOGIN");
+    n.exec("GRANT CREATE ON DATABASE " + name + " TO plain");
+  }
+  std::string plain = "postgresql://plain@" + db.substr(db.find('@') + 1);
+  auto c = Connect(base::Secret(plain));
+  auto list = Shipped();
+  try {
+    Migrate(*c, list);
+    FAIL() << "the migration went through without the reader role";
+  } catch (const MigrationError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("role isc_mirror_reader does not exist and role plain may not create it"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("run sql/roles.sql as a superuser"), std::string::npos) << what;
+  }
+  EXPECT_EQ(AppliedSchemaVersion(*c), 5) << "the ones before 0006 stay applied";
+  {
+    pqxx::connection admin(db);
+    pqxx::nontransaction(admin).exec("CREATE ROLE isc_mirror_reader NOLOGIN");
+  }
+  Migrate(*c, list);
+  EXPECT_EQ(AppliedSchemaVersion(*c), list.back().version);
+}
+
 TEST_F(MigrateTest, ConcurrentMigratorsTakeTurns) {
   // A slow migration that fails if run twice: without the lock, racers would collide on it.
   auto list = Shipped();

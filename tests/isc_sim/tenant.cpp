@@ -1124,6 +1124,7 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     bool flag = false;
     if (!doc["disabled"].get(flag)) a.disabled = flag;
     if (!doc["locked"].get(flag)) a.locked = flag;
+    if (!doc["uncorrelated"].get(flag)) a.uncorrelated = flag;
     a.modified = s.Now();
     return changed();
   }
