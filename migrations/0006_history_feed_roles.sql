@@ -14,7 +14,8 @@ COMMENT ON FUNCTION report.tenants(text) IS 'The tenant given, or every tenant i
 CREATE FUNCTION report.pointer_path(p_pointer text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(replace(replace(part, '~1', '/'), '~0', '~') ORDER BY n), '{}')
-  FROM unnest(string_to_array(substr(p_pointer, 2), '/')) WITH ORDINALITY AS t(part, n)
+  -- regexp_split, not string_to_array: "/" is the key "", which string_to_array would drop.
+  FROM regexp_split_to_table(substr(p_pointer, 2), '/') WITH ORDINALITY AS t(part, n)
   WHERE p_pointer <> ''
 $$;
 COMMENT ON FUNCTION report.pointer_path(text) IS 'A JSON pointer (RFC 6901) as a text[] path for the #> operator.';

@@ -115,6 +115,23 @@ TEST_F(MigrateTest, EveryResourceTableMatchesItsSchemaFile) {
   }
 }
 
+TEST_F(MigrateTest, JsonPointersBecomePathsWithTheirEscapesUndone) {
+  auto c = Open();
+  Migrate(*c, Shipped());
+  pqxx::read_transaction tx(*c);
+  auto path = [&](const std::string& pointer) {
+    return tx.exec_params1("SELECT report.pointer_path($1)::text", pointer)[0].as<std::string>();
+  };
+  EXPECT_EQ(path("/lifecycleState/stateName"), "{lifecycleState,stateName}");
+  EXPECT_EQ(path("/a~1b/c~0d/~01/0"), "{a/b,c~d,~1,0}");
+  EXPECT_EQ(path(""), "{}");
+  EXPECT_EQ(path("/"), "{\"\"}");
+  EXPECT_EQ(tx.exec1("SELECT '{\"a/b\": [1, {\"c~d\": 2}]}'::jsonb #> "
+                     "report.pointer_path('/a~1b/1/c~0d')")[0]
+                .as<std::string>(),
+            "2");
+}
+
 TEST_F(MigrateTest, SecondRunChangesNothing) {
   auto c = Open();
   Migrate(*c, Shipped());
