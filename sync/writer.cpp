@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "sync/copy.hpp"
@@ -70,6 +71,39 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       fmt::arg("stage", stage_), fmt::arg("table", schema.table), fmt::arg("join", join),
       fmt::arg("columns", columns), fmt::arg("keys", keys), fmt::arg("updates", updates),
       fmt::arg("key_text", key_text));
+  if (schema.key.size() == 1) {
+    auto column = std::find_if(schema.columns.begin(), schema.columns.end(),
+                               [&](const Column& c) { return c.name == schema.key[0]; });
+    ColumnType type = column == schema.columns.end() ? ColumnType::kText : column->type;
+    known_sql_ = fmt::format(
+        "SELECT {key}::text, content_hash, deleted_at IS NOT NULL FROM {table} "
+        "WHERE tenant = $1 AND {key} = ANY($2::{type}[])",
+        fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table),
+        fmt::arg("type", SqlType(type)));
+  }
+}
+
+std::vector<const ObjectRow*> Writer::Differing(pqxx::work& tx,
+                                                const std::vector<ObjectRow>& rows) {
+  std::vector<const ObjectRow*> out;
+  out.reserve(rows.size());
+  if (known_sql_.empty()) {
+    for (const auto& row : rows) out.push_back(&row);
+    return out;
+  }
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const auto& row : rows) ids.push_back(row.object_id);
+  std::unordered_map<std::string, std::string> held;  // object_id -> hash of a present row
+  held.reserve(rows.size());
+  for (const auto& r : tx.exec_params(known_sql_, tenant_, TextArrayLiteral(ids))) {
+    if (!r[2].as<bool>()) held.emplace(r[0].as<std::string>(), r[1].as<std::string>());
+  }
+  for (const auto& row : rows) {
+    auto it = held.find(row.object_id);
+    if (it == held.end() || it->second != row.hash) out.push_back(&row);
+  }
+  return out;
 }
 
 BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
@@ -77,6 +111,13 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
                           const std::function<void(pqxx::work&)>& extra, EventSink* sink) {
   BatchCounts counts;
   pqxx::work tx(connection);
+  std::vector<const ObjectRow*> differing = Differing(tx, rows);
+  if (differing.empty()) {
+    counts.unchanged = static_cast<int64_t>(rows.size());
+    if (extra) extra(tx);
+    tx.commit();
+    return counts;
+  }
   tx.exec(
       fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
                   "ON COMMIT DELETE ROWS",
@@ -89,8 +130,9 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     copy_columns.push_back("raw");
     copy_columns.push_back("content_hash");
     std::vector<CopyRow> staged;
-    staged.reserve(rows.size());
-    for (const auto& row : rows) {
+    staged.reserve(differing.size());
+    for (const ObjectRow* row_ptr : differing) {
+      const ObjectRow& row = *row_ptr;
       CopyRow line;
       line.reserve(row.values.size() + 3);
       line.emplace_back(tenant_);
@@ -105,8 +147,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   tx.exec("ANALYZE " + stage_);
 
   std::unordered_map<std::string, const ObjectRow*> by_id;
-  by_id.reserve(rows.size());
-  for (const auto& row : rows) by_id.emplace(row.object_id, &row);
+  by_id.reserve(differing.size());
+  for (const ObjectRow* row : differing) by_id.emplace(row->object_id, row);
 
   // A COPY holds the connection, so the changes are read in full before the next one starts.
   std::vector<CopyRow> events;

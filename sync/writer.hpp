@@ -59,6 +59,10 @@ class Writer {
  private:
   // COPYs the events; when some are watched (all of them, same order), gives them ids first.
   void CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched);
+  // The rows whose content the table does not hold yet, by one indexed read of the stored
+  // hashes: an unchanged object then costs no staging at all. All rows when the key has
+  // several columns (small resources), which the staging comparison sorts out.
+  std::vector<const ObjectRow*> Differing(pqxx::work& tx, const std::vector<ObjectRow>& rows);
 
   std::string tenant_;
   const ResourceSchema& schema_;
@@ -66,6 +70,7 @@ class Writer {
   std::vector<std::string> row_columns_;
   std::string stage_;
   std::string changes_sql_;
+  std::string known_sql_;  // empty when the key has several columns
 };
 
 }  // namespace isc_mirror::sync
