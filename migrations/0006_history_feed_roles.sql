@@ -103,7 +103,8 @@ CREATE INDEX change_events_identities ON mirror.change_events (event_id)
   WHERE resource = 'identities' AND NOT baseline;
 -- "What changed lately" skips the baseline, which may be a million events of the same week.
 CREATE INDEX change_events_changes ON mirror.change_events (observed_at) WHERE NOT baseline;
--- Certifications are few; their history is read by resource, then filtered on the reviewer.
+-- The certifications an identity reviewed, found in their history: once a review is handed on,
+-- isc.certifications no longer names the old reviewer.
 CREATE INDEX history_certification_reviewer ON mirror.history (tenant, (raw #>> '{reviewer,id}'))
   WHERE resource = 'certifications';
 

@@ -586,7 +586,19 @@ TEST_F(ActionsTest, ReportViewsShowFailedTasks) {
   auto task = t.Column("SELECT task_id FROM isc.das_tasks WHERE status <> 'Failed' LIMIT 1")[0];
   t.Control("POST", "/__sim/das-tasks/" + task, R"({"status":"Failed"})");
   t.Control("POST", "/__sim/task-statuses", R"({"completionStatus":"ERROR"})");
+  auto stuck = t.Control("POST", "/__sim/task-statuses", R"({"ageSeconds":10800})");
+  auto pending_long = [&] {
+    return t.Column(
+        "SELECT id FROM report.task_statuses_recent WHERE state = 'PENDING' AND running_for > "
+        "interval '2 hours' AND created > now() - interval '4 hours' ORDER BY id");
+  };
+  auto pending_before = pending_long();
   ASSERT_EQ(t.Mirror({"sync", "task_statuses", "das_tasks"}).exit_code, 0);
+  auto pending_after = pending_long();
+  ASSERT_EQ(pending_after.size(), pending_before.size() + 1) << "the task pending for three hours";
+  simdjson::dom::parser parser;
+  std::string stuck_id(parser.parse(stuck)["id"].get_string().value());
+  EXPECT_NE(std::find(pending_after.begin(), pending_after.end(), stuck_id), pending_after.end());
   EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_task_problems WHERE kind = 'task'"),
             failed_before + 1);
   EXPECT_EQ(
@@ -600,6 +612,20 @@ TEST_F(ActionsTest, ReportViewsShowFailedTasks) {
   EXPECT_EQ(t.Count("SELECT count(*) FROM report.task_statuses_recent WHERE state NOT IN "
                     "('PENDING', 'ERROR', 'TEMPERROR', 'TERMINATED')"),
             0);
+
+  // A schedule two hours past its next run is a problem; an inactive one is not.
+  ASSERT_EQ(t.Mirror({"sync", "das_schedules"}).exit_code, 0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_task_problems WHERE kind = 'schedule'"), 0);
+  auto schedules = t.Column("SELECT schedule_task_id FROM isc.das_schedules ORDER BY 1 LIMIT 2");
+  ASSERT_EQ(schedules.size(), 2u);
+  auto two_hours_ago = t.Column("SELECT extract(epoch FROM now())::bigint - 7200")[0];
+  t.Control("POST", "/__sim/das-schedules/" + schedules[0], R"({"nextRun":)" + two_hours_ago + "}");
+  t.Control("POST", "/__sim/das-schedules/" + schedules[1],
+            R"({"nextRun":)" + two_hours_ago + R"(,"active":false})");
+  ASSERT_EQ(t.Mirror({"sync", "das_schedules"}).exit_code, 0);
+  EXPECT_EQ(t.Column("SELECT id || ' ' || status FROM report.das_task_problems WHERE kind = "
+                     "'schedule'"),
+            std::vector<std::string>{schedules[0] + " not run when due"});
 }
 
 // The roles of sql/roles.sql: the daemon's login migrates, syncs and acts with no more than

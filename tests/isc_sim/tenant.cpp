@@ -1180,6 +1180,18 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     return changed();
   }
 
+  if (what == "das-schedules" && parts.size() == 3 && method == "POST") {
+    int64_t schedule_id = std::atoll(std::string(parts[2]).c_str());
+    auto index = FindIf(s.das_schedules, [&](const DasSchedule& d) { return d.id == schedule_id; });
+    if (!index) return Error(404, fmt::format("DAS schedule {} was not found", parts[2]));
+    DasSchedule& d = s.das_schedules[*index];
+    int64_t next_run = 0;
+    if (!doc["nextRun"].get(next_run)) d.next_run = next_run;
+    bool active = false;
+    if (!doc["active"].get(active)) d.active = active;
+    return changed();
+  }
+
   // Every owner of every resource of an application goes: an application nobody owns.
   if (what == "das-applications" && parts.size() == 4 && parts[3] == "owners" &&
       method == "DELETE") {
