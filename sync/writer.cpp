@@ -71,6 +71,14 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       fmt::arg("stage", stage_), fmt::arg("table", schema.table), fmt::arg("join", join),
       fmt::arg("columns", columns), fmt::arg("keys", keys), fmt::arg("updates", updates),
       fmt::arg("key_text", key_text));
+  history_sql_ = fmt::format(
+      "INSERT INTO mirror.history (tenant, resource, object_id, valid_from, raw) "
+      "SELECT s.tenant, $1, c.object_id, $2::timestamptz, s.raw FROM {stage} s "
+      "JOIN unnest($3::text[]) AS c(object_id) ON concat_ws('/', {key_text}) = c.object_id",
+      fmt::arg("stage", stage_),
+      fmt::arg("key_text", Join(schema.key, ", ", [](const std::string& k) {
+                 return fmt::format("s.{}::text", k);
+               })));
   if (schema.key.size() == 1) {
     auto column = std::find_if(schema.columns.begin(), schema.columns.end(),
                                [&](const Column& c) { return c.name == schema.key[0]; });
@@ -152,7 +160,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
 
   // A COPY holds the connection, so the changes are read in full before the next one starts.
   std::vector<CopyRow> events;
-  std::vector<CopyRow> versions;
+  std::vector<std::string> changed;
   std::vector<std::string> closed;
   std::optional<std::string> run =
       sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
@@ -181,7 +189,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     events.push_back({tenant_, schema_.name, object_id, std::string(inserted ? "insert" : "update"),
                       TextArrayLiteral(paths), inserted ? std::nullopt : before, row.canonical,
                       std::string(baseline ? "t" : "f"), run});
-    versions.push_back({tenant_, schema_.name, object_id, now, row.canonical});
+    changed.push_back(object_id);
   }
   if (!closed.empty()) {
     tx.exec_params(
@@ -191,8 +199,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   }
   if (!events.empty()) {
     CopyEvents(tx, events, watched);
-    CopyRows(tx, "mirror.history", {"tenant", "resource", "object_id", "valid_from", "raw"},
-             versions);
+    // From the staged rows, whose raw is already jsonb: a COPY would parse it once more.
+    tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
   }
   counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;
   if (!watched.empty()) sink->OnEvents(tx, watched);

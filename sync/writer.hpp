@@ -70,6 +70,7 @@ class Writer {
   std::vector<std::string> row_columns_;
   std::string stage_;
   std::string changes_sql_;
+  std::string history_sql_;
   std::string known_sql_;  // empty when the key has several columns
 };
 
