@@ -20,6 +20,15 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+// The object_id of a row: its key columns as text, joined by "/". `prefix` qualifies the
+// columns ("t." for an alias), empty when they are unambiguous.
+std::string KeyText(const std::vector<std::string>& key, std::string_view prefix) {
+  return "concat_ws('/', " +
+         Join(key, ", ",
+              [&](const std::string& k) { return fmt::format("{}{}::text", prefix, k); }) +
+         ")";
+}
+
 }  // namespace
 
 std::string TextArrayLiteral(const std::vector<std::string>& items) {
@@ -51,8 +60,6 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
   std::string updates = Join(row_columns_, ", ", [](const std::string& c) {
     return fmt::format("{0} = EXCLUDED.{0}", c);
   });
-  std::string key_text =
-      Join(schema.key, ", ", [](const std::string& k) { return fmt::format("{}::text", k); });
   // One statement per batch: find what changed against the table, upsert it, and return it
   // with its previous version. Unchanged objects are not written at all.
   changes_sql_ = fmt::format(
@@ -66,19 +73,16 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       "ON CONFLICT (tenant, {keys}) DO UPDATE SET {updates}, raw = EXCLUDED.raw, "
       "content_hash = EXCLUDED.content_hash, last_seen = now(), last_changed = now(), "
       "deleted_at = NULL RETURNING 1) "
-      "SELECT concat_ws('/', {key_text}), is_new OR old_deleted IS NOT NULL, old_raw::text, "
+      "SELECT {key_text}, is_new OR old_deleted IS NOT NULL, old_raw::text, "
       "(SELECT count(*) FROM up) FROM chg",
       fmt::arg("stage", stage_), fmt::arg("table", schema.table), fmt::arg("join", join),
       fmt::arg("columns", columns), fmt::arg("keys", keys), fmt::arg("updates", updates),
-      fmt::arg("key_text", key_text));
+      fmt::arg("key_text", KeyText(schema.key, "")));
   history_sql_ = fmt::format(
       "INSERT INTO mirror.history (tenant, resource, object_id, valid_from, raw) "
       "SELECT s.tenant, $1, c.object_id, $2::timestamptz, s.raw FROM {stage} s "
-      "JOIN unnest($3::text[]) AS c(object_id) ON concat_ws('/', {key_text}) = c.object_id",
-      fmt::arg("stage", stage_),
-      fmt::arg("key_text", Join(schema.key, ", ", [](const std::string& k) {
-                 return fmt::format("s.{}::text", k);
-               })));
+      "JOIN unnest($3::text[]) AS c(object_id) ON {key_text} = c.object_id",
+      fmt::arg("stage", stage_), fmt::arg("key_text", KeyText(schema.key, "s.")));
   if (schema.key.size() == 1) {
     auto column = std::find_if(schema.columns.begin(), schema.columns.end(),
                                [&](const Column& c) { return c.name == schema.key[0]; });
@@ -230,10 +234,7 @@ void Writer::CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vecto
 }
 
 std::string Writer::ObjectIdSql() const {
-  return "concat_ws('/', " +
-         Join(schema_.key, ", ",
-              [](const std::string& k) { return fmt::format("t.{}::text", k); }) +
-         ")";
+  return KeyText(schema_.key, "t.");
 }
 
 int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,

@@ -38,6 +38,12 @@ constexpr const char* kLeaverRule = R"(rules:
       - accounts_disable: {}
 )";
 
+// A rule disabling every leaver's accounts; `limits` adds lines to the rule (max_per_hour).
+std::string DisableLeavers(const std::string& limits = "") {
+  return "rules:\n  - name: disable-leavers\n    on: leaver\n" + limits +
+         "    do:\n      - accounts_disable: {}\n";
+}
+
 struct SimCall {
   std::string method;
   std::string path;
@@ -330,13 +336,7 @@ TEST_F(ActionsTest, DryRunRecordsActionsAndCallsNothing) {
 }
 
 TEST_F(ActionsTest, AFloodBeyondMaxPerHourIsHeldUntilApproved) {
-  Tenant t(url_, R"(rules:
-  - name: disable-leavers
-    on: leaver
-    max_per_hour: 2
-    do:
-      - accounts_disable: {}
-)");
+  Tenant t(url_, DisableLeavers("    max_per_hour: 2\n"));
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
   auto leavers = t.Column(
@@ -361,13 +361,7 @@ TEST_F(ActionsTest, AFloodBeyondMaxPerHourIsHeldUntilApproved) {
 }
 
 TEST_F(ActionsTest, AFailingEndpointRetriesThenGoesDead) {
-  Tenant t(url_, R"(rules:
-  - name: disable-leavers
-    on: leaver
-    do:
-      - accounts_disable: {}
-)",
-           "actions: { max_attempts: 3, retry_delay: 10ms }\n");
+  Tenant t(url_, DisableLeavers(), "actions: { max_attempts: 3, retry_delay: 10ms }\n");
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
   auto leaver = t.Column(
@@ -496,14 +490,8 @@ TEST_F(ActionsTest, AJoinerPostsASignedWebhookAndNotifiesListeners) {
 }
 
 TEST_F(ActionsTest, ReportViewsShowALeaversLingeringAccessUntilItIsDisabled) {
-  Tenant t(url_, R"(rules:
-  - name: disable-leavers
-    on: leaver
-    max_per_hour: 0
-    do:
-      - accounts_disable: {}
-lifecycle: { leaver_states: [terminated] }
-)");
+  Tenant t(url_, DisableLeavers("    max_per_hour: 0\n") +
+                     "lifecycle: { leaver_states: [terminated] }\n");
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
   EXPECT_EQ(t.Count("SELECT count(*) FROM report.mirror_health WHERE last_status = 'ok' AND lag "
@@ -650,12 +638,7 @@ TEST_F(ActionsTest, TheDaemonRoleSufficesAndTheReadingRoleOnlyReads) {
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'analyst') THEN "
         "CREATE ROLE analyst LOGIN IN ROLE isc_mirror_reader; END IF; END $$");
   }
-  Tenant t(as("isc_mirror"), R"(rules:
-  - name: disable-leavers
-    on: leaver
-    do:
-      - accounts_disable: {}
-)");
+  Tenant t(as("isc_mirror"), DisableLeavers());
   pqxx::connection analyst(as("analyst"));
   Listener feed(analyst, "isc_mirror_changes");
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
