@@ -4,7 +4,6 @@
 #include <simdjson.h>
 
 #include <random>
-#include <unordered_set>
 
 #include "base/log.hpp"
 #include "base/sha256.hpp"
@@ -83,29 +82,52 @@ std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
                  r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int>()};
 }
 
-std::optional<std::string> ActionWorker::AlreadyDone(simdjson::dom::element params) {
-  std::string path = Text(params, "verify_path");
+namespace {
+
+// The action's done check from its params; rows planned before 0.x kept it as verify_path and
+// verify_absent.
+std::optional<DoneCheck> ReadDoneCheck(simdjson::dom::element params) {
+  DoneCheck check;
+  simdjson::dom::element done;
   simdjson::dom::array absent;
-  if (path.empty() || params["verify_absent"].get(absent)) return std::nullopt;
-  std::unordered_set<std::string> wanted;
-  for (auto id : absent) wanted.insert(std::string(id.get_string().value_unsafe()));
-  bool present = false;
-  auto scan = Scan(client_, path, "", Paging::kOffset, stats_,
-                   [&](std::string_view body) -> base::Expected<int64_t> {
-                     simdjson::dom::parser parser;
-                     simdjson::dom::element doc;
-                     if (parser.parse(body).get(doc) || !doc.is_array()) {
-                       return base::Error{"not a JSON array"};
-                     }
-                     int64_t n = 0;
-                     for (auto item : doc.get_array()) {
-                       present = present || wanted.contains(Text(item, "id"));
-                       ++n;
-                     }
-                     return n;
+  if (!params["done"].get(done)) {
+    check.path = Text(done, "path");
+    check.query = Text(done, "query");
+    check.every = Text(done, "every");
+    if (done["paged"].get(check.paged)) check.paged = true;
+    if (done["is"].get(check.is)) check.is = true;
+    if (done["absent"].get(absent)) absent = {};
+  } else {
+    check.path = Text(params, "verify_path");
+    if (params["verify_absent"].get(absent)) return std::nullopt;
+  }
+  if (check.path.empty()) return std::nullopt;
+  for (auto id : absent) {
+    std::string_view text;
+    if (!id.get(text)) check.absent.emplace_back(text);
+  }
+  return check;
+}
+
+}  // namespace
+
+ActionWorker::Verified ActionWorker::CheckDone(const DoneCheck& check) {
+  bool done = true;
+  std::string error;
+  auto scan = Scan(client_, check.path, check.query, check.paged ? Paging::kOffset : Paging::kNone,
+                   stats_, [&](std::string_view body) -> base::Expected<int64_t> {
+                     auto page = PageShowsDone(check, body, done);
+                     if (!page) return base::Error{page.error()};
+                     done = *page;
+                     return 1;
                    });
-  if (!scan.complete || present) return std::nullopt;
-  return "refused on a repeat, and verified done: an earlier attempt did it";
+  std::string request = "GET " + check.path + (check.query.empty() ? "" : "?" + check.query);
+  if (scan.complete)
+    return {done ? Verified::State::kDone : Verified::State::kNotDone, request, ""};
+  // A refusal of the listing itself (gone, forbidden) tells nothing: the call will answer.
+  if (scan.status >= 400 && !Transient(scan.status))
+    return {Verified::State::kNotDone, request, ""};
+  return {Verified::State::kUnknown, request, scan.error};
 }
 
 ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
@@ -188,14 +210,24 @@ ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
     r.ok = true;
     return r;
   };
-  auto first = send(calls.at(0));
-  if (!first.ok && !first.transient && action.attempts > 1) {
-    if (auto done = AlreadyDone(params)) {
-      first.ok = true;
-      first.error = *done;
-      return first;
+  // A repeat: an earlier attempt may have done the work and lost the answer. Read first.
+  if (auto check = ReadDoneCheck(params); check && action.attempts > 1) {
+    auto verified = CheckDone(*check);
+    Result r;
+    r.request = verified.request;
+    if (verified.state == Verified::State::kDone) {
+      r.ok = true;
+      r.status = 200;
+      r.error = "no call: the tenant shows the work done by an earlier attempt";
+      return r;
+    }
+    if (verified.state == Verified::State::kUnknown) {
+      r.transient = true;
+      r.error = "could not read whether an earlier attempt did the work: " + verified.error;
+      return r;
     }
   }
+  auto first = send(calls.at(0));
   if (first.ok || first.transient || calls.size() == 1) return first;
   // The bulk call was refused: make the one-by-one calls instead.
   log::Info("bulk call refused; calling one by one",

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/actions.hpp"
 #include "sync/http_transport.hpp"
 #include "sync/isc_client.hpp"
 #include "sync/rules.hpp"
@@ -49,8 +50,13 @@ class ActionWorker {
   struct Result;
   std::optional<Claimed> Claim();
   Result Execute(const Claimed& action);
-  // For a call refused on a repeat: whether the earlier attempt did the work after all.
-  std::optional<std::string> AlreadyDone(simdjson::dom::element params);
+  struct Verified {
+    enum class State { kDone, kNotDone, kUnknown } state;
+    std::string request;  // the listing read
+    std::string error;    // why it is unknown
+  };
+  // Whether the tenant shows the work of an action done.
+  Verified CheckDone(const DoneCheck& check);
   void Record(const Claimed& action, const Result& result, DrainCounts& counts);
 
   pqxx::connection& connection_;

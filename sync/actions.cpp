@@ -1,6 +1,7 @@
 #include "sync/actions.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
@@ -195,6 +196,33 @@ std::optional<std::string> CheckStep(const ActionStep& step) {
   return std::nullopt;
 }
 
+base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(page.data(), page.size()).get(doc) || !doc.is_array()) {
+    return base::Error{"the listing is not a JSON array"};
+  }
+  for (auto item : doc.get_array()) {
+    if (!item.is_object()) return base::Error{"the listing holds something other than objects"};
+    if (!check.every.empty()) {
+      bool value = false;
+      if (item[check.every].get(value)) {
+        return base::Error{fmt::format("a listed object has no boolean '{}'", check.every)};
+      }
+      done = done && value == check.is;
+      continue;
+    }
+    if (check.absent.empty()) {
+      done = false;
+      continue;
+    }
+    std::string_view id;
+    if (item["id"].get(id)) continue;
+    done = done && std::find(check.absent.begin(), check.absent.end(), id) == check.absent.end();
+  }
+  return done;
+}
+
 std::string DashedUuid(std::string_view hex32) {
   if (hex32.size() != 32) return std::string(hex32);
   return fmt::format("{}-{}-{}-{}-{}", hex32.substr(0, 8), hex32.substr(8, 4), hex32.substr(12, 4),
@@ -343,11 +371,15 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     std::string summary = fmt::format("reassign the DAS resources owned by identity {}", *subject);
     auto to = ResolveTarget(step, "to", *subject, event, context, error);
     if (!to) return {Failed(summary + " (" + why + ")", error)};
-    return isc(
+    auto planned = isc(
         fmt::format("{} to {} {} ({})", summary, to->how, to->id, why),
         {{"POST",
           fmt::format("/das/v1/owners/{}/reassign/{}", DashedUuid(*subject), DashedUuid(to->id)),
           ""}});
+    // Done when the old owner owns nothing.
+    planned[0].done.path = fmt::format("/das/v1/owners/{}/resources", DashedUuid(*subject));
+    planned[0].done.paged = false;
+    return planned;
   }
 
   if (action == "certification_reassign") {
@@ -384,11 +416,11 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
                            fmt::format("/v3/certifications/{}/reassign-async",
                                        PercentEncode(review.certification_id)),
                            body});
-        // A repeat after a crash is refused (the items moved): done if they are gone.
-        a.verify_path = fmt::format("/v3/certifications/{}/access-review-items",
-                                    PercentEncode(review.certification_id));
-        a.verify_absent.assign(review.item_ids.begin() + static_cast<std::ptrdiff_t>(begin),
-                               review.item_ids.begin() + static_cast<std::ptrdiff_t>(end));
+        // Reassigned items leave the certification.
+        a.done.path = fmt::format("/v3/certifications/{}/access-review-items",
+                                  PercentEncode(review.certification_id));
+        a.done.absent.assign(review.item_ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                             review.item_ids.begin() + static_cast<std::ptrdiff_t>(end));
         out.push_back(std::move(a));
       }
     }
@@ -408,8 +440,14 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
       calls.push_back(
           {"POST", fmt::format("/v2024/accounts/{}/{}", PercentEncode(account), verb), "{}"});
     }
-    return isc(fmt::format("{} every account of identity {} ({})", verb, *subject, why),
-               std::move(calls));
+    auto planned = isc(fmt::format("{} every account of identity {} ({})", verb, *subject, why),
+                       std::move(calls));
+    planned[0].done.path = "/v2024/accounts";
+    planned[0].done.query =
+        "filters=" + PercentEncode(fmt::format("identityId eq \"{}\"", *subject));
+    planned[0].done.every = "disabled";
+    planned[0].done.is = disable;
+    return planned;
   }
   return {Failed(fmt::format("{} ({})", action, why), "this action is not known")};
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/expected.hpp"
 #include "sync/rules.hpp"
 
 namespace isc_mirror::sync {
@@ -33,6 +34,24 @@ struct Call {
   bool experimental = false;
 };
 
+// How the tenant shows that an action's work is done. ISC takes no idempotency key, so before
+// repeating a call whose earlier attempt may have done the work (the worker died or the answer
+// was lost), the worker reads this listing and makes no call if the work is there.
+struct DoneCheck {
+  std::string path;   // empty: the action has no check and a repeat calls again
+  std::string query;  // encoded filters for the listing
+  bool paged = true;  // offset-paged; else one request (DAS owner listings)
+  // Done when none of these ids is listed; when empty and `every` is empty, when nothing is.
+  std::vector<std::string> absent;
+  // Or, when set: done when every listed object has this boolean field equal to `is`.
+  std::string every;
+  bool is = true;
+};
+
+// Folds one page of the check's listing into `done`, which starts true. Pure, for tests; a
+// page that is not an array of objects is an error.
+base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done);
+
 // What one outbox row will do.
 struct PlannedAction {
   std::string part;     // tells apart the rows of one step (one per certification and chunk)
@@ -41,10 +60,7 @@ struct PlannedAction {
   // isc: calls[0] is the call; if it fails with a 4xx, the rest are made instead (accounts
   // one by one when the bulk call is not available).
   std::vector<Call> calls;
-  // After a failed repeat of a call whose earlier attempt may have done the work, the worker
-  // lists verify_path: if none of verify_absent is there any more, the work is done.
-  std::string verify_path;
-  std::vector<std::string> verify_absent;
+  DoneCheck done;
   std::string target;                // webhook URL or notify channel
   std::string payload;               // webhook or notify body
   std::optional<std::string> error;  // it cannot be done (no manager, no fallback): failed

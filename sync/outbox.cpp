@@ -139,10 +139,13 @@ std::string DecisionParams(const Decision& d) {
     }
     w.EndArray();
   }
-  if (!d.planned.verify_path.empty()) {
-    w.Field("verify_path", d.planned.verify_path).Key("verify_absent").BeginArray();
-    for (const auto& id : d.planned.verify_absent) w.String(id);
-    w.EndArray();
+  if (const auto& done = d.planned.done; !done.path.empty()) {
+    w.Key("done").BeginObject().Field("path", done.path).Field("paged", done.paged);
+    if (!done.query.empty()) w.Field("query", done.query);
+    if (!done.every.empty()) w.Field("every", done.every).Field("is", done.is);
+    w.Key("absent").BeginArray();
+    for (const auto& id : done.absent) w.String(id);
+    w.EndArray().EndObject();
   }
   if (!d.planned.target.empty()) w.Field("target", d.planned.target);
   if (!d.planned.payload.empty()) w.Field("payload", d.planned.payload);

@@ -468,17 +468,23 @@ TEST_F(SimTest, ActionsChangeTheTenantAndAreLogged) {
   element owners =
       GetValid("/das/v1/owners/applications/" + app, "/das/v1/owners/applications/{appId}");
   std::string from(std::string_view(array(owners).at(0)["identityId"]));
+  std::string path(std::string_view(array(owners).at(0)["fullPath"]));
   std::string to = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
   std::string to_hex = AllIds("/v2024/identities")[150];
   to = to_hex.substr(0, 8) + "-" + to_hex.substr(8, 4) + "-" + to_hex.substr(12, 4) + "-" +
        to_hex.substr(16, 4) + "-" + to_hex.substr(20);
+  element owned_by = GetValid("/das/v1/owners/" + from + "/resources",
+                              "/das/v1/owners/{ownerIdentityId}/resources");
+  ASSERT_GT(array(owned_by).size(), 0u);
+  EXPECT_NE(simdjson::to_string(owned_by).find(from), std::string::npos);
   check(client_->Post("/das/v1/owners/" + from + "/reassign/" + to, ""), "POST",
         "/das/v1/owners/{sourceIdentityId}/reassign/{destinationIdentityId}", 200);
   std::string after_reassign = client_->Get("/das/v1/owners/applications/" + app)->body;
   EXPECT_EQ(after_reassign.find(from), std::string::npos);
   EXPECT_NE(after_reassign.find(to), std::string::npos);
+  EXPECT_EQ(client_->Get("/das/v1/owners/" + from + "/resources")->body, "[]")
+      << "the old owner owns nothing after the reassignment";
 
-  std::string path(std::string_view(array(owners).at(0)["fullPath"]));
   std::string assign_body =
       "{\"appId\":" + app + ",\"fullPath\":\"" + path + "\",\"identityId\":\"" + from + "\"}";
   // JSON-escape the backslashes of the Windows path.

@@ -352,6 +352,7 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
     if (Matches(p, {"das", "identity-collectors", "v1"})) return list(Kind::kIdentityCollectors);
     if (Matches(p, {"das", "v1", "owners", "applications", "*"}))
       return list(Kind::kDasOwners, std::string(p[4]));
+    if (Matches(p, {"das", "v1", "owners", "*", "resources"})) return tenant_.DasResourcesOf(p[3]);
   } else if (m == "POST") {
     if (Matches(p, {"das", "v1", "owners", "assign"})) return tenant_.DasAssign(req.body);
     if (Matches(p, {"das", "v1", "owners", "reelect"})) return tenant_.DasReelect(req.body);

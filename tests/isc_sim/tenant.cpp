@@ -614,6 +614,38 @@ std::optional<std::string> Tenant::Get(Kind kind, std::string_view id) const {
 
 // ---- actions -------------------------------------------------------------------------------
 
+Reply Tenant::DasResourcesOf(std::string_view owner) const {
+  std::shared_lock lock(mutex_);
+  const State& s = *state_;
+  auto who = FindIdentity(s, owner);
+  if (!who) return Error(404, fmt::format("owner identity {} was not found", owner));
+  std::vector<uint32_t> resources;
+  for (const auto& o : s.ownerships) {
+    if (!o.deleted && o.identity == *who) resources.push_back(o.resource);
+  }
+  std::sort(resources.begin(), resources.end());
+  resources.erase(std::unique(resources.begin(), resources.end()), resources.end());
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginArray();
+  for (uint32_t r : resources) {
+    const DasResource& res = s.das_resources[r];
+    w.BeginObject()
+        .Field("id", res.id)
+        .Field("applicationId", s.das_applications[res.application].id)
+        .Field("fullPath", res.path)
+        .Field("name", res.path.substr(res.path.rfind('/') + 1))
+        .Key("owners")
+        .BeginArray();
+    for (const auto& o : s.ownerships) {
+      if (!o.deleted && o.resource == r) w.String(Uuid(s.identities[o.identity].id));
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray();
+  return {200, std::move(out)};
+}
+
 Reply Tenant::DasReassign(std::string_view from, std::string_view to) {
   std::unique_lock lock(mutex_);
   State& s = *state_;

@@ -99,6 +99,9 @@ class Tenant {
   // A single object by id (GET /path/{id}); nullopt when unknown.
   std::optional<std::string> Get(Kind kind, std::string_view id) const;
 
+  // GET /das/v1/owners/{owner}/resources: the resources the identity owns (not paged, as ISC).
+  Reply DasResourcesOf(std::string_view owner) const;
+
   // Actions (DESIGN §5), with ISC's effect on the data.
   Reply DasReassign(std::string_view from, std::string_view to);
   Reply DasAssign(std::string_view body);

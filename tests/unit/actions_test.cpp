@@ -64,6 +64,11 @@ TEST(PlanAction, ReassignsDasOwnershipToTheManagerInUuidForm) {
             "fedcba98-7654-3210-fedc-ba9876543210");
   EXPECT_NE(planned[0].summary.find("to manager " + std::string(kManager)), std::string::npos)
       << planned[0].summary;
+  // A repeat first asks whether the leaver still owns anything.
+  EXPECT_EQ(planned[0].done.path, "/das/v1/owners/01234567-89ab-cdef-0123-456789abcdef/resources");
+  EXPECT_FALSE(planned[0].done.paged);
+  EXPECT_TRUE(planned[0].done.absent.empty());
+  EXPECT_TRUE(planned[0].done.every.empty());
 }
 
 TEST(PlanAction, UsesTheFallbackOrFailsWithAHint) {
@@ -101,6 +106,9 @@ TEST(PlanAction, SplitsCertificationReassignmentsIntoCallsOfAtMost500Items) {
   };
   EXPECT_EQ(count(planned[1].calls[0].body), 500u);
   EXPECT_EQ(count(planned[3].calls[0].body), 201u);
+  EXPECT_EQ(planned[3].done.path, "/v3/certifications/cert-big/access-review-items");
+  ASSERT_EQ(planned[3].done.absent.size(), 201u) << "the chunk's own items";
+  EXPECT_EQ(planned[3].done.absent[0], "item1000");
   EXPECT_NE(planned[0].calls[0].body.find(std::string("\"reassignTo\":\"") + kManager + "\""),
             std::string::npos)
       << planned[0].calls[0].body;
@@ -119,6 +127,33 @@ TEST(PlanAction, DisablesAccountsInBulkWithOneByOneCallsAsTheFallback) {
   EXPECT_TRUE(planned[0].calls[0].experimental);
   EXPECT_EQ(planned[0].calls[0].body, std::string(R"({"identityIds":[")") + kLeaver + "\"]}");
   EXPECT_EQ(planned[0].calls[2].path, "/v2024/accounts/acc2/disable");
+  EXPECT_EQ(planned[0].done.path, "/v2024/accounts");
+  EXPECT_EQ(planned[0].done.query, std::string("filters=identityId%20eq%20%22") + kLeaver + "%22");
+  EXPECT_EQ(planned[0].done.every, "disabled");
+  EXPECT_TRUE(planned[0].done.is);
+}
+
+TEST(PageShowsDone, ItemsGoneEveryFlagSetOrNothingListed) {
+  DoneCheck items{"/x", "", true, {"a", "b"}, "", true};
+  EXPECT_TRUE(*PageShowsDone(items, R"([{"id":"c"},{"id":"d"}])", true));
+  EXPECT_FALSE(*PageShowsDone(items, R"([{"id":"c"},{"id":"b"}])", true));
+  EXPECT_FALSE(*PageShowsDone(items, R"([{"id":"c"}])", false)) << "an earlier page decided";
+
+  DoneCheck disabled{"/x", "", true, {}, "disabled", true};
+  EXPECT_TRUE(*PageShowsDone(disabled, R"([{"disabled":true},{"disabled":true}])", true));
+  EXPECT_FALSE(*PageShowsDone(disabled, R"([{"disabled":true},{"disabled":false}])", true));
+  DoneCheck enabled{"/x", "", true, {}, "disabled", false};
+  EXPECT_TRUE(*PageShowsDone(enabled, R"([{"disabled":false}])", true));
+  auto untyped = PageShowsDone(disabled, R"([{"disabled":"yes"}])", true);
+  ASSERT_FALSE(untyped);
+  EXPECT_EQ(untyped.error(), "a listed object has no boolean 'disabled'");
+
+  DoneCheck nothing{"/x", "", false, {}, "", true};
+  EXPECT_TRUE(*PageShowsDone(nothing, "[]", true));
+  EXPECT_FALSE(*PageShowsDone(nothing, R"([{"id":1}])", true));
+  EXPECT_EQ(PageShowsDone(nothing, R"({"id":1})", true).error(), "the listing is not a JSON array");
+  EXPECT_EQ(PageShowsDone(nothing, "[1]", true).error(),
+            "the listing holds something other than objects");
 }
 
 TEST(PlanAction, ClearsATaskStatusWithAJsonPatch) {
