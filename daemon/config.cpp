@@ -709,7 +709,7 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
 
 void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
   if (const auto& n = root["actions"]; p.Map(n, "actions")) {
-    p.CheckKeys(n, "actions", {"dry_run", "max_per_hour", "max_attempts", "retry_delay"});
+    p.CheckKeys(n, "actions", {"dry_run", "max_per_hour", "max_attempts", "retry_delay", "lease"});
     if (auto v = p.Bool(n["dry_run"], "actions.dry_run")) config.actions.dry_run = *v;
     if (auto v = p.Integer(n["max_per_hour"], "actions.max_per_hour", 0, 1'000'000)) {
       config.actions.max_per_hour = static_cast<int>(*v);
@@ -720,6 +720,8 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
     if (auto v = p.Dur(n["retry_delay"], "actions.retry_delay", Duration(1))) {
       config.actions.retry_delay = *v;
     }
+    if (auto v = p.Dur(n["lease"], "actions.lease", std::chrono::seconds(1)))
+      config.actions.lease = *v;
   }
   if (const auto& n = root["guards"]; p.Map(n, "guards")) {
     p.CheckKeys(n, "guards", {"max_delete_share", "delete_floor"});

@@ -65,6 +65,8 @@ struct ActionsConfig {
   int max_per_hour = 100;
   int max_attempts = 5;                             // transient failures, then dead
   Duration retry_delay = std::chrono::seconds(30);  // the first retry; doubles up to an hour
+  // How long a claimed action may run before another worker takes it as abandoned.
+  Duration lease = std::chrono::minutes(5);
 };
 
 struct GuardsConfig {

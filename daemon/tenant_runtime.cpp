@@ -114,9 +114,10 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
 }
 
 sync::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
-  sync::ActionWorker worker(connection_, *client_, web_, config_.rules,
-                            {tenant_.name, config_.actions.max_attempts,
-                             config_.actions.retry_delay, std::chrono::hours(1)});
+  sync::ActionWorker worker(
+      connection_, *client_, web_, config_.rules,
+      {tenant_.name, config_.actions.max_attempts, config_.actions.retry_delay,
+       std::chrono::hours(1), config_.actions.lease});
   auto done = worker.RunDue(cancel);
   if (metrics_ != nullptr) metrics_->RecordActions(tenant_.name, done);
   if (done.succeeded + done.failed + done.retrying + done.dead > 0) {

@@ -33,8 +33,11 @@ std::optional<std::string> MultiStatusFailure(const std::string& body) {
   return std::nullopt;
 }
 
+// Worth another attempt later. A 401 here has already survived a fresh token: the token
+// service or the credentials are failing, not this call, so the call waits rather than fails
+// (and a bulk call is not taken as unavailable).
 bool Transient(int status) {
-  return status == 0 || status == 429 || status >= 500;
+  return status == 0 || status == 401 || status == 429 || status >= 500;
 }
 
 }  // namespace

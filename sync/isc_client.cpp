@@ -215,6 +215,7 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
       return IscResult{last.status, std::move(last.body), last.Header("x-total-count"), {}};
     }
     if (outcome == Outcome::kPermanent) break;
+    if (outcome == Outcome::kTransient && method != "GET" && method != "HEAD") break;
     if (outcome == Outcome::kRefreshToken) {
       // One fresh token per call: a second 401 means the credentials, not the token.
       tokens_.Invalidate(*token);

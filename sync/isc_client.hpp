@@ -112,6 +112,9 @@ class IscClient {
   // Called with the HTTP status of every answer (0 when none came), e.g. for metrics.
   using ResponseObserver = std::function<void(int status)>;
   void Observe(ResponseObserver observer) { observer_ = std::move(observer); }
+  // Any method. A call that changes the tenant (not GET or HEAD) is repeated only where ISC
+  // certainly did not carry it out (429, 401); after a 5xx, a timeout or a cut answer it may
+  // have, so the failure goes back to the caller, who can look before calling again.
   IscResult Send(std::string_view method, std::string_view path, std::string_view body,
                  std::string_view content_type, RequestStats& stats, bool experimental = false);
 

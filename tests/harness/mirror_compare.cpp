@@ -114,6 +114,10 @@ ObjectHashes MirrorObjects(pqxx::connection& connection, std::string_view tenant
   return objects;
 }
 
+std::string ObjectHash(const sync::ResourceSchema& schema, std::string_view raw) {
+  return sync::ContentHash(Canon(raw, IgnoreOf(schema)));
+}
+
 std::string Difference(const ObjectHashes& expected, const ObjectHashes& actual, bool allow_extra) {
   std::string out;
   int count = 0;

@@ -26,6 +26,10 @@ ObjectHashes MirrorObjects(pqxx::connection& connection, std::string_view tenant
                            const sync::ResourceSchema& schema,
                            const std::set<std::string>* parents_read = nullptr);
 
+// The content hash of one object as the tenant or the mirror holds it (raw JSON), the
+// resource's ignored paths left out: comparable with the hashes above.
+std::string ObjectHash(const sync::ResourceSchema& schema, std::string_view raw);
+
 // Where two sets differ, the first few cases named; empty when equal. `allow_extra` accepts
 // mirror rows the tenant no longer has.
 std::string Difference(const ObjectHashes& expected, const ObjectHashes& actual,

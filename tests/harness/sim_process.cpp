@@ -102,4 +102,16 @@ std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
       sim.base_url(), retry, database_url, rest);
 }
 
+std::string LeaverHandoffRule(const std::string& fallback) {
+  return fmt::format(
+      "rules:\n"
+      "  - name: leaver-handoff\n"
+      "    on: leaver\n"
+      "    do:\n"
+      "      - das_reassign_owner: {{ to: manager, fallback: {0} }}\n"
+      "      - certification_reassign: {{ to: manager, fallback: {0} }}\n"
+      "      - accounts_disable: {{}}\n",
+      fallback);
+}
+
 }  // namespace isc_mirror::testing

@@ -32,6 +32,10 @@ class SimProcess {
 std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
                          const std::string& retry, const std::string& rest = "");
 
+// The production example's leaver rule: the leaver's DAS ownership and open reviews to the
+// manager (else `fallback`), its accounts disabled.
+std::string LeaverHandoffRule(const std::string& fallback);
+
 // An HTTP client for the simulator that fetches and sends a bearer token like an ISC client.
 class SimClient {
  public:

@@ -29,15 +29,6 @@ using testing::SimClient;
 using testing::SimProcess;
 using testing::TempDir;
 
-constexpr const char* kLeaverRule = R"(rules:
-  - name: leaver-handoff
-    on: leaver
-    do:
-      - das_reassign_owner: { to: manager, fallback: {fallback} }
-      - certification_reassign: { to: manager, fallback: {fallback} }
-      - accounts_disable: {}
-)";
-
 // A rule disabling every leaver's accounts; `limits` adds lines to the rule (max_per_hour).
 std::string DisableLeavers(const std::string& limits = "") {
   return "rules:\n  - name: disable-leavers\n    on: leaver\n" + limits +
@@ -130,13 +121,6 @@ class Tenant {
   std::string config_;
 };
 
-std::string WithFallback(std::string rules, const std::string& fallback) {
-  for (size_t at; (at = rules.find("{fallback}")) != std::string::npos;) {
-    rules.replace(at, 10, fallback);
-  }
-  return rules;
-}
-
 // What the leaver scenario must produce, from the mirror before the change.
 struct Expected {
   std::string leaver;
@@ -192,7 +176,7 @@ void ExpectLeaverHandled(const std::vector<SimCall>& calls, const Expected& e, b
 class ActionsTest : public testing::DatabaseTest {};
 
 TEST_F(ActionsTest, ALeaverHandsOwnershipReviewsAndAccountsToTheManager) {
-  Tenant t(url_, WithFallback(kLeaverRule, "2c9180835d2e5168015d32f890ca1581"));
+  Tenant t(url_, testing::LeaverHandoffRule("2c9180835d2e5168015d32f890ca1581"));
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   auto baseline = t.Mirror({"sync"});
   ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
@@ -265,7 +249,7 @@ TEST_F(ActionsTest, KilledAtRandomPointsEveryActionReachesTheTenantExactlyOnce) 
   int verified = 0;     // runs where a repeat found the work done and called nothing
   for (int run = 0; run < runs; ++run) {
     std::string url = testing::PostgresEnvironment::Cluster().CreateDatabase();
-    Tenant t(url, WithFallback(kLeaverRule, "2c9180835d2e5168015d32f890ca1581"));
+    Tenant t(url, testing::LeaverHandoffRule("2c9180835d2e5168015d32f890ca1581"));
     ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
     ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
     auto e = ExpectedFor(t);
@@ -321,7 +305,7 @@ TEST_F(ActionsTest, KilledAtRandomPointsEveryActionReachesTheTenantExactlyOnce) 
 }
 
 TEST_F(ActionsTest, DryRunRecordsActionsAndCallsNothing) {
-  Tenant t(url_, WithFallback(kLeaverRule, "2c9180835d2e5168015d32f890ca1581"),
+  Tenant t(url_, testing::LeaverHandoffRule("2c9180835d2e5168015d32f890ca1581"),
            "actions: { dry_run: true }\n");
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);

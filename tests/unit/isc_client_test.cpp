@@ -187,6 +187,22 @@ TEST(IscClient, RetriesTransientFailuresWithBackoff) {
   }
 }
 
+TEST(IscClient, RepeatsACallThatChangesTheTenantOnlyWhereIscDidNotCarryItOut) {
+  Rig refused({Answer(429, "", {{"retry-after", "0"}}), Answer(401), Answer(200, "1")});
+  auto done = refused.client->Send("POST", "/das/v1/owners/a/reassign/b", "", "", refused.stats);
+  EXPECT_TRUE(done.ok()) << done.error;
+  EXPECT_EQ(refused.api->requests.size(), 3u);
+
+  for (auto answer :
+       {Answer(503), Failure(TransportFailure::kTimeout), Failure(TransportFailure::kTruncated)}) {
+    Rig maybe({answer, Answer(200, "1")});
+    auto result = maybe.client->Send("POST", "/v2024/identities-accounts/disable", "{}",
+                                     "application/json", maybe.stats);
+    EXPECT_FALSE(result.ok());
+    EXPECT_EQ(maybe.api->requests.size(), 1u) << "it may have been done: the caller looks first";
+  }
+}
+
 TEST(IscClient, GivesUpAfterTheAttemptLimitWithTheCause) {
   Rig rig({Answer(500, R"({"messages":[{"text":"An internal fault occurred."}]})"), Answer(500),
            Answer(500), Answer(502, R"({"messages":[{"text":"Bad gateway"}]})"), Answer(200)});
