@@ -254,7 +254,10 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
     auto row = BuildRow(schema_, *full, parent);
     if (!row) {
       ++out_.rejected;
-      log::Warn("object skipped", {{"resource", schema_.name}, {"reason", row.error()}});
+      // The object's start names it for the operator when its key is what is wrong.
+      log::Warn(
+          "object skipped",
+          {{"resource", schema_.name}, {"reason", row.error()}, {"object", full->substr(0, 160)}});
       continue;
     }
     if (!ignore_.empty()) {
@@ -445,6 +448,16 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
               {{"resource", schema_.name}, {"deletes", static_cast<int64_t>(remove.size())}});
   }
   if (!Recheck(remove)) return;
+  // A rejected object (no key, say) may be one of the missing: the scan did not see every
+  // object, so nothing is deleted until the tenant serves it in a form that can be mirrored.
+  if (out_.rejected > 0 && !remove.empty()) {
+    log::Warn("deletes withheld: objects were rejected, so the scan is not complete",
+              {{"tenant", settings_.tenant},
+               {"resource", schema_.name},
+               {"rejected", out_.rejected},
+               {"would_delete", static_cast<int64_t>(remove.size())}});
+    remove.clear();
+  }
   remove.insert(remove.end(), orphans.begin(), orphans.end());
   out_.deleted =
       writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_, settings_.sink);

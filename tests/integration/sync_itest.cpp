@@ -412,6 +412,88 @@ TEST_F(SyncCommand, KilledMidSyncThenRunAgainLosesAndDuplicatesNoEvent) {
       << "killed after " << kills;
 }
 
+TEST_F(SyncCommand, AdversarialValuesAreStoredFaithfullyOrRejectedAlone) {
+  Start({"--identities", "100", "--accounts-per-identity", "2"});
+  ASSERT_EQ(Mirror({"sync", "accounts"}).exit_code, 0);
+  auto ids = Column("SELECT id FROM isc.accounts ORDER BY id LIMIT 9");
+  std::string deep;
+  for (int i = 0; i < 200; ++i) deep += i % 2 ? "[" : "{\"d\":";
+  deep += "1";
+  for (int i = 199; i >= 0; --i) deep += i % 2 ? "]" : "}";
+  std::string megabyte(1 << 20, 'x');
+  const std::vector<std::string> fields = {
+      // 0: quotes, backslashes, a NUL-like escape as text, control characters
+      R"({"name":"O'Brien \"the \\ admin\" \\u0000 \t\n end"})",
+      // 1: emoji and right-to-left text
+      R"({"name":"\ud83d\ude80 rocket 👩‍💻","attributes":{"displayName":"مرحبا بالعالم","mixed":"abc \u202e cba"}})",
+      // 2: a 1 MB attribute value
+      R"({"attributes":{"blob":")" + megabyte + R"("}})",
+      // 3: deeply nested
+      R"({"attributes":{"deep":)" + deep + "}}",
+      // 4: an unknown new field
+      R"({"brandNewField":{"list":[1,2.5,null,true],"empty":{}}})",
+      // 5: a NUL character, which PostgreSQL's jsonb cannot hold
+      R"({"name":"nul \u0000 inside"})",
+      // 6: a known field of the wrong type
+      R"({"disabled":"yes"})",
+      // 7: no key
+      R"({"id":null})"};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Control("PATCH", "/__sim/accounts/" + ids[i], R"({"fields":)" + fields[i] + "}");
+  }
+  auto r = Mirror({"sync", "--full", "accounts"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(
+      r.err.find(R"(object skipped resource=accounts reason="the object has no id (its key); )"
+                 R"(it cannot be mirrored" object=)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("deletes withheld"), std::string::npos) << r.err;
+  // Stored faithfully: byte for byte what the simulator serves.
+  EXPECT_EQ(Column("SELECT raw->>'name' FROM isc.accounts WHERE id = '" + ids[0] + "'")[0],
+            "O'Brien \"the \\ admin\" \\u0000 \t\n end");
+  EXPECT_EQ(Column("SELECT name FROM isc.accounts WHERE id = '" + ids[1] + "'")[0],
+            "\xf0\x9f\x9a\x80 rocket 👩‍💻");
+  EXPECT_EQ(Column("SELECT raw->'attributes'->>'displayName' FROM isc.accounts WHERE id = '" +
+                   ids[1] + "'")[0],
+            "مرحبا بالعالم");
+  EXPECT_EQ(Count("SELECT length(raw->'attributes'->>'blob') FROM isc.accounts WHERE id = '" +
+                  ids[2] + "'"),
+            1 << 20);
+  std::string path = "attributes,deep";
+  for (int i = 0; i < 200; ++i) path += i % 2 ? ",0" : ",d";
+  EXPECT_EQ(
+      Column("SELECT raw #>> '{" + path + "}' FROM isc.accounts WHERE id = '" + ids[3] + "'")[0],
+      "1");
+  EXPECT_EQ(Column("SELECT raw->'brandNewField' FROM isc.accounts WHERE id = '" + ids[4] + "'")[0],
+            R"({"list": [1, 2.5, null, true], "empty": {}})");
+  // Rejected alone: the objects that cannot be stored keep their last good version, are not
+  // deleted, and every other account is exact.
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.accounts WHERE deleted_at IS NOT NULL"), 0);
+  EXPECT_EQ(Column("SELECT raw->>'id' FROM isc.accounts WHERE id = '" + ids[7] + "'")[0], ids[7])
+      << "the object without a key keeps its last good version";
+  // What PostgreSQL cannot hold or type is kept as near as it can be: U+0000 becomes U+FFFD,
+  // a boolean column holding "yes" is NULL while raw keeps "yes".
+  EXPECT_EQ(Column("SELECT raw->>'name' FROM isc.accounts WHERE id = '" + ids[5] + "'")[0],
+            "nul \xEF\xBF\xBD inside");
+  EXPECT_EQ(Column("SELECT coalesce(disabled::text, 'NULL') || ' ' || (raw->>'disabled') FROM "
+                   "isc.accounts WHERE id = '" +
+                   ids[6] + "'")[0],
+            "NULL yes");
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE NOT baseline"), 7);
+  auto again = Mirror({"sync", "--full", "accounts"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE NOT baseline"), 7)
+      << "stored values read back equal: no event on the next cycle";
+  // Once the tenant serves the object's key again, it is mirrored and deletes resume.
+  Control("PATCH", "/__sim/accounts/" + ids[7], R"({"fields":{"id":")" + ids[7] + R"("}})");
+  Control("DELETE", "/__sim/accounts/" + ids[8]);
+  auto fixed = Mirror({"sync", "--full", "accounts"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.accounts WHERE deleted_at IS NOT NULL"), 1);
+  ExpectExactMirror({"accounts"});
+}
+
 TEST_F(SyncCommand, FailsTheRunAndExitsNonZeroWhenTheApiFails) {
   Start({"--identities", "100", "--accounts-per-identity", "1"});
   Control("POST", "/__sim/faults",

@@ -1153,6 +1153,10 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
       a.deleted = true;
       return changed();
     }
+    simdjson::dom::object fields;
+    if (!doc["fields"].get(fields)) {
+      s.account_overrides[*account] = simdjson::minify(fields);
+    }
     bool flag = false;
     if (!doc["disabled"].get(flag)) a.disabled = flag;
     if (!doc["locked"].get(flag)) a.locked = flag;

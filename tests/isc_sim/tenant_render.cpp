@@ -1,5 +1,6 @@
 // What each simulated object looks like on the wire and to filters, per the OpenAPI subset.
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <array>
 
@@ -658,12 +659,38 @@ Value FieldOf(const Tenant::State& s, Kind kind, uint32_t i, std::string_view f)
   return Value{};
 }
 
+std::string WithFields(std::string_view object, std::string_view fields) {
+  simdjson::dom::parser own_parser, fields_parser;
+  simdjson::dom::object own = own_parser.parse(object.data(), object.size()).get_object();
+  simdjson::dom::object extra = fields_parser.parse(fields.data(), fields.size()).get_object();
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject();
+  for (auto field : own) {
+    simdjson::dom::element replaced;
+    w.Key(field.key).Raw(simdjson::minify(extra[field.key].get(replaced) ? field.value : replaced));
+  }
+  for (auto field : extra) {
+    simdjson::dom::element present;
+    if (own[field.key].get(present)) w.Key(field.key).Raw(simdjson::minify(field.value));
+  }
+  w.EndObject();
+  return out;
+}
+
 void Render(const Tenant::State& s, Kind kind, uint32_t i, base::JsonWriter& w) {
   switch (kind) {
     case Kind::kIdentities:
       return RenderIdentity(s, i, w);
-    case Kind::kAccounts:
-      return RenderAccount(s, i, w);
+    case Kind::kAccounts: {
+      auto fields = s.account_overrides.find(i);
+      if (fields == s.account_overrides.end()) return RenderAccount(s, i, w);
+      std::string own;
+      base::JsonWriter inner(own);
+      RenderAccount(s, i, inner);
+      w.Raw(WithFields(own, fields->second));
+      return;
+    }
     case Kind::kTaskStatuses:
     case Kind::kPendingTasks:
       return RenderTaskStatus(s, i, w);

@@ -156,6 +156,9 @@ struct Tenant::State {
   // Attributes set through the control API beyond the generated ones: name -> raw JSON.
   std::unordered_map<uint32_t, std::map<std::string, std::string>> identity_extra;
   std::vector<Account> accounts;
+  // Top-level fields that replace (or join) what an account renders: adversarial values set
+  // through the control API. Few, so kept apart from the compact Account.
+  std::map<uint32_t, std::string> account_overrides;
   std::unordered_map<Id128, uint32_t, IdHash> account_index;
   std::vector<std::vector<uint32_t>> accounts_of;  // by identity
   std::vector<TaskStatus> task_statuses;
@@ -192,6 +195,8 @@ struct Tenant::State {
 Value FieldOf(const Tenant::State& s, Kind kind, uint32_t index, std::string_view field);
 Id128 OrderKeyOf(const Tenant::State& s, Kind kind, uint32_t index);
 void Render(const Tenant::State& s, Kind kind, uint32_t index, base::JsonWriter& w);
+// `object` with the top-level members of `fields` in place of its own, new ones at the end.
+std::string WithFields(std::string_view object, std::string_view fields);
 std::string IdentityName(const Tenant::State& s, uint32_t identity);
 // The id of the (certification, identity) summary that review items are grouped under.
 Id128 ReviewSummaryId(const Tenant::State& s, const ReviewItem& item);
