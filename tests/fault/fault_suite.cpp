@@ -142,7 +142,9 @@ class Suite {
     started = Clock::now();
     Check(Mirror({"sync", "--full"}), "an unchanged full cycle");
     cycle_seconds_ = Seconds(started);
-    if (auto diff = MirrorDifference(); !diff.empty()) {
+    tenant_ = TenantSnapshot();
+    open_ = parents_;
+    if (auto diff = MirrorDifference(tenant_); !diff.empty()) {
       std::printf("FAIL: the mirror differs from the simulator after the baseline: %s\n",
                   diff.c_str());
       return 1;
@@ -256,9 +258,9 @@ class Suite {
     return out;
   }
 
-  std::string MirrorDifference() const {
+  // Where the mirror differs from a snapshot of the tenant just taken.
+  std::string MirrorDifference(Snapshot& tenant) const {
     std::string out;
-    auto tenant = TenantSnapshot();
     pqxx::connection c(url_);
     for (const auto& schema : sync::BuiltinSchemas()) {
       auto mirror = MirrorObjects(c, "sim", schema, &parents_[schema.name]);
@@ -470,8 +472,9 @@ class Suite {
     auto started = Clock::now();
     TrialReport report;
     report.scenario = scenario;
-    auto before = TenantSnapshot();
-    auto open_before = parents_;
+    // The tenant is still between trials: the last trial's final snapshot is this one's start.
+    auto before = tenant_;
+    auto open_before = open_;
     int64_t last_event = Count("SELECT coalesce(max(event_id), 0) FROM mirror.change_events");
     int64_t last_action = Count("SELECT coalesce(max(id), 0) FROM mirror.actions");
     Control("DELETE", "/__sim/actions", "");
@@ -479,10 +482,18 @@ class Suite {
     std::string changed = Mutate();
     report.faults = changed + "; " + Inject(scenario);
     Recover(report);
-    if (!report.failures.empty()) return report;
+    if (!report.failures.empty()) {
+      tenant_ = TenantSnapshot();  // the next trial starts from here
+      open_ = parents_;
+      return report;
+    }
 
+    auto after = TenantSnapshot();
+    auto open_after = parents_;
+    tenant_ = after;
+    open_ = open_after;
     // 1. The mirror equals the simulator, object by object.
-    if (auto diff = MirrorDifference(); !diff.empty()) {
+    if (auto diff = MirrorDifference(after); !diff.empty()) {
       report.failures.push_back("the mirror differs from the simulator: " + diff);
       for (const auto& run : Column(fmt::format(
                "SELECT id || ' ' || resource || ' ' || mode || ' ' || status || ' u' || updated "
@@ -491,8 +502,6 @@ class Suite {
         report.failures.push_back("  run " + run);
       }
     }
-    auto after = TenantSnapshot();
-    auto open_after = parents_;
 
     // 2. Per object, the trial's events lead from its state before the trial to its state
     //    after it, each starting where the last ended and changing something: no change is
@@ -681,6 +690,9 @@ class Suite {
   std::string fallback_;
   double baseline_seconds_ = 0;
   double cycle_seconds_ = 0;
+  // The tenant as the last trial left it, and its open parents.
+  Snapshot tenant_;
+  std::map<std::string, std::set<std::string>> open_;
   // Open parents read by the last tenant snapshot, per child resource.
   mutable std::map<std::string, std::set<std::string>> parents_;
 };
