@@ -83,6 +83,17 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       "SELECT s.tenant, $1, c.object_id, $2::timestamptz, s.raw FROM {stage} s "
       "JOIN unnest($3::text[]) AS c(object_id) ON {key_text} = c.object_id",
       fmt::arg("stage", stage_), fmt::arg("key_text", KeyText(schema.key, "s.")));
+  // Events of staged rows take `after` from the stage, already jsonb: a COPY would parse
+  // every object once more. Ids come in order from the caller, so events keep batch order.
+  events_sql_ = fmt::format(
+      "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
+      "changed_paths, before, after, baseline, sync_run_id) "
+      "SELECT c.event_id, s.tenant, $1, c.object_id, c.op, c.paths::text[], "
+      "NULLIF(c.before, '')::jsonb, s.raw, $2::boolean, $3::bigint "
+      "FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) "
+      "AS c(object_id, op, paths, before, event_id) "
+      "JOIN {stage} s ON {key_text} = c.object_id ORDER BY c.event_id",
+      fmt::arg("stage", stage_), fmt::arg("key_text", KeyText(schema.key, "s.")));
   if (schema.key.size() == 1) {
     auto column = std::find_if(schema.columns.begin(), schema.columns.end(),
                                [&](const Column& c) { return c.name == schema.key[0]; });
@@ -155,16 +166,14 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     }
     CopyRows(tx, stage_, copy_columns, staged);
   }
-  // A temporary table has no statistics until analysed; without them the join is planned blind.
-  tx.exec("ANALYZE " + stage_);
+  // No ANALYZE of the stage: without statistics the planner sizes a table from its pages,
+  // which is right for a table that holds only this batch, and the batch saves a sample.
 
   std::unordered_map<std::string, const ObjectRow*> by_id;
   by_id.reserve(differing.size());
   for (const ObjectRow* row : differing) by_id.emplace(row->object_id, row);
 
-  // A COPY holds the connection, so the changes are read in full before the next one starts.
-  std::vector<CopyRow> events;
-  std::vector<std::string> changed;
+  std::vector<std::string> changed, ops, paths_of, befores;
   std::vector<std::string> closed;
   std::optional<std::string> run =
       sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
@@ -190,9 +199,9 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
       watched.push_back({0, schema_.name, object_id, inserted ? "insert" : "update", paths,
                          inserted ? std::nullopt : before, row.canonical});
     }
-    events.push_back({tenant_, schema_.name, object_id, std::string(inserted ? "insert" : "update"),
-                      TextArrayLiteral(paths), inserted ? std::nullopt : before, row.canonical,
-                      std::string(baseline ? "t" : "f"), run});
+    ops.emplace_back(inserted ? "insert" : "update");
+    paths_of.push_back(TextArrayLiteral(paths));
+    befores.push_back(inserted || !before ? std::string() : std::move(*before));
     changed.push_back(object_id);
   }
   if (!closed.empty()) {
@@ -201,8 +210,17 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
         "AND valid_to IS NULL AND object_id = ANY($4::text[])",
         tenant_, schema_.name, now, TextArrayLiteral(closed));
   }
-  if (!events.empty()) {
-    CopyEvents(tx, events, watched);
+  if (!changed.empty()) {
+    auto ids = TakeEventIds(tx, changed.size());
+    std::string id_list = "{";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      id_list += (i ? "," : "") + std::to_string(ids[i]);
+      if (watch) watched[i].event_id = ids[i];
+    }
+    id_list += "}";
+    tx.exec_params(events_sql_, schema_.name, baseline, run, TextArrayLiteral(changed),
+                   TextArrayLiteral(ops), TextArrayLiteral(paths_of), TextArrayLiteral(befores),
+                   id_list);
     // From the staged rows, whose raw is already jsonb: a COPY would parse it once more.
     tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
   }
@@ -213,21 +231,29 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   return counts;
 }
 
+std::vector<int64_t> Writer::TakeEventIds(pqxx::work& tx, size_t count) {
+  std::vector<int64_t> ids;
+  ids.reserve(count);
+  for (const auto& r : tx.exec_params(
+           "SELECT nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')) FROM "
+           "generate_series(1, $1)",
+           static_cast<int64_t>(count))) {
+    ids.push_back(r[0].as<int64_t>());
+  }
+  return ids;
+}
+
 void Writer::CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched) {
   std::vector<std::string> columns = {"tenant", "resource",      "object_id",
                                       "op",     "changed_paths", "before",
                                       "after",  "baseline",      "sync_run_id"};
   if (!watched.empty()) {
     // Rules need the events' ids in this transaction: take them from the sequence up front.
-    auto ids = tx.exec_params(
-        "SELECT nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')) FROM "
-        "generate_series(1, $1)",
-        static_cast<int64_t>(events.size()));
+    auto ids = TakeEventIds(tx, events.size());
     columns.push_back("event_id");
     for (size_t i = 0; i < events.size(); ++i) {
-      std::string id = ids[static_cast<int>(i)][0].as<std::string>();
-      events[i].emplace_back(id);
-      watched[i].event_id = std::stoll(id);
+      events[i].emplace_back(std::to_string(ids[i]));
+      watched[i].event_id = ids[i];
     }
   }
   CopyRows(tx, "mirror.change_events", columns, events);

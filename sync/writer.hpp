@@ -59,6 +59,8 @@ class Writer {
  private:
   // COPYs the events; when some are watched (all of them, same order), gives them ids first.
   void CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched);
+  // `count` event ids from the sequence, in order: rules need them within the transaction.
+  std::vector<int64_t> TakeEventIds(pqxx::work& tx, size_t count);
   // The rows whose content the table does not hold yet, by one indexed read of the stored
   // hashes: an unchanged object then costs no staging at all. All rows when the key has
   // several columns (small resources), which the staging comparison sorts out.
@@ -71,6 +73,7 @@ class Writer {
   std::string stage_;
   std::string changes_sql_;
   std::string history_sql_;
+  std::string events_sql_;
   std::string known_sql_;  // empty when the key has several columns
 };
 

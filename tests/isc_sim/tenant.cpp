@@ -1145,6 +1145,20 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
       }
       return changed();
     }
+    if (parts.size() == 3 && parts[2] == "change-many" && method == "POST") {
+      // `count` live accounts spread evenly over the id order get their lock flipped.
+      int64_t count = 0;
+      if (doc["count"].get(count) || count < 0) return Error(400, "count is required");
+      auto order = Ordered(s, Kind::kAccounts, 0);
+      if (count > static_cast<int64_t>(order.size())) count = static_cast<int64_t>(order.size());
+      for (int64_t k = 0; k < count; ++k) {
+        Account& a =
+            s.accounts[order[static_cast<size_t>(k * static_cast<int64_t>(order.size()) / count)]];
+        a.locked = !a.locked;
+        a.modified = s.Now();
+      }
+      return changed();
+    }
     if (parts.size() < 3) return Error(404, "unknown control path");
     auto account = FindAccount(s, parts[2]);
     if (!account) return Error(404, fmt::format("account {} was not found", parts[2]));

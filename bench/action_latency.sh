@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Change-to-action latency: the daemon (isc-mirror run) polls identities every INTERVAL; an
+# identity is terminated through isc-sim's control API at a random moment of that interval,
+# and the latency is the time until the rule's disable call reaches isc-sim (its own log's
+# timestamp). DESIGN §9's target: within one poll interval plus 2 s.
+#   bench/action_latency.sh [IDENTITIES] [INTERVAL_SECONDS] [TRIALS]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+identities=${1:-10000}
+interval=${2:-5}
+trials=${3:-9}
+source "$root/scripts/lib/bench.sh"
+start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity 3
+cat >>"$work/config.yaml" <<YAML
+resources:
+  identities: { interval: ${interval}s }
+  accounts: { interval: 1h }
+  task_statuses: { enabled: false }
+  certifications: { enabled: false }
+  certification_reviewers: { enabled: false }
+  access_review_items: { enabled: false }
+  certification_tasks: { enabled: false }
+  das_applications: { enabled: false }
+  das_tasks: { enabled: false }
+  das_schedules: { enabled: false }
+  das_identity_collectors: { enabled: false }
+  das_resource_owners: { enabled: false }
+rules:
+  - name: disable-leavers
+    on: leaver
+    do:
+      - accounts_disable: {}
+YAML
+"$build/isc-mirror" -c "$work/config.yaml" --log-level warn run 2>"$work/daemon.log" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
+for _ in $(seq 1 600); do
+  [[ $(sql "SELECT count(*) FROM mirror.stream_state WHERE baseline_done") -ge 2 ]] && break
+  sleep 0.2
+done
+
+latencies=()
+for trial in $(seq 1 "$trials"); do
+  id=$(sql "SELECT i.id FROM isc.identities i WHERE i.lifecycle_state = 'active' AND EXISTS
+              (SELECT 1 FROM isc.accounts a WHERE a.identity_id = i.id AND NOT a.disabled)
+            ORDER BY md5(i.id || '$trial') LIMIT 1")
+  # A random moment of the poll interval.
+  sleep "$(awk -v r="$RANDOM" -v i="$interval" 'BEGIN {printf "%.2f", r / 32768 * i}')"
+  curl -s -o /dev/null -X DELETE "$SIM_URL/__sim/actions"
+  start_ms=$(date +%s%3N)
+  curl -s -o /dev/null -X POST -d '{"state":"terminated"}' "$SIM_URL/__sim/identities/$id/lifecycle"
+  stamp=""
+  for _ in $(seq 1 $((interval * 20 + 600))); do
+    stamp=$(curl -s "$SIM_URL/__sim/actions" | grep -o "\"time\":\"[^\"]*\",\"method\":\"POST\",\"path\":\"/v2024/identities-accounts/disable\",\"body\":\"{\\\\\"identityIds\\\\\":\[\\\\\"$id" |
+      head -n 1 | sed 's/"time":"\([^"]*\)".*/\1/') || true
+    [[ -n $stamp ]] && break
+    sleep 0.05
+  done
+  [[ -n $stamp ]] || { echo "trial $trial: no disable call for $id" >&2; exit 1; }
+  ms=$(($(date -d "$stamp" +%s%3N) - start_ms))
+  latencies+=("$ms")
+  echo "trial $trial: $id terminated, disable call after $ms ms" >&2
+done
+sorted=$(printf '%s\n' "${latencies[@]}" | sort -n)
+echo "| change-to-action latency, identities polled every ${interval} s, $identities identities | value |"
+echo "|---|---|"
+echo "| trials | $trials |"
+echo "| median | $(awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' <<<"$sorted") ms |"
+echo "| fastest / slowest | $(head -n 1 <<<"$sorted") ms / $(tail -n 1 <<<"$sorted") ms |"
+echo "| target (one poll interval + 2 s) | $((interval * 1000 + 2000)) ms |"
+echo "| every trial (ms) | ${latencies[*]} |"
