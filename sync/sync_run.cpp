@@ -10,6 +10,7 @@
 #include "base/log.hpp"
 #include "sync/canonical.hpp"
 #include "sync/pager.hpp"
+#include "sync/pipeline.hpp"
 #include "sync/row.hpp"
 #include "sync/writer.hpp"
 
@@ -115,7 +116,11 @@ class ResourceRun {
   std::vector<Target> Targets();
   base::Expected<int64_t> ConsumePage(std::string_view body,
                                       const std::optional<std::string>& parent);
+  // Hands the batch to the write pipeline; PostgreSQL writes it while the next pages come.
   void Flush();
+  // Waits for every batch handed over to be written; its counts then join out_. Rethrows
+  // a failed write. The connection is the scan thread's again afterwards.
+  void Drain();
   void Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
                 std::string_view unit);
   // After a complete full scan: what is gone, re-checked, guarded, then retired.
@@ -136,9 +141,11 @@ class ResourceRun {
   std::string since_;  // incremental scans: the filter's lower bound
   std::unordered_set<std::string> seen_;
   std::vector<ObjectRow> batch_;
+  BatchCounts written_;  // by the pipeline's thread until Drain
   std::string failure_;
   Clock::time_point started_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
+  Pipeline pipeline_;  // last: it ends, and its thread with it, before the rest
 };
 
 void ResourceRun::Start() {
@@ -281,20 +288,34 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
 
 void ResourceRun::Flush() {
   if (batch_.empty()) return;
-  // The run's progress commits with the batch, so the row tells how far a cut-off run got.
-  auto progress = [&](pqxx::work& tx) {
-    tx.exec_params(
-        "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
-        "unchanged = $6, http_requests = $7 WHERE id = $1",
-        out_.run_id, out_.pages, static_cast<int64_t>(seen_.size()), out_.inserted, out_.updated,
-        out_.unchanged, static_cast<int64_t>(stats_.requests));
-  };
-  auto counts =
-      writer_.Write(connection_, batch_, out_.run_id, baseline_, progress, settings_.sink);
-  out_.inserted += counts.inserted;
-  out_.updated += counts.updated;
-  out_.unchanged += counts.unchanged;
+  // What the scan has read so far, as of this batch: the pipeline thread must not read the
+  // scan's own counters while it goes on.
+  auto batch = std::make_shared<std::vector<ObjectRow>>(std::move(batch_));
   batch_.clear();
+  int64_t pages = out_.pages, seen = static_cast<int64_t>(seen_.size());
+  auto requests = static_cast<int64_t>(stats_.requests);
+  pipeline_.Submit([this, batch, pages, seen, requests] {
+    // The run's progress commits with the batch, so the row tells how far a cut-off run got.
+    auto progress = [&](pqxx::work& tx) {
+      tx.exec_params(
+          "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
+          "unchanged = $6, http_requests = $7 WHERE id = $1",
+          out_.run_id, pages, seen, written_.inserted, written_.updated, written_.unchanged,
+          requests);
+    };
+    auto counts =
+        writer_.Write(connection_, *batch, out_.run_id, baseline_, progress, settings_.sink);
+    written_.inserted += counts.inserted;
+    written_.updated += counts.updated;
+    written_.unchanged += counts.unchanged;
+  });
+}
+
+void ResourceRun::Drain() {
+  pipeline_.Drain();
+  out_.inserted = written_.inserted;
+  out_.updated = written_.updated;
+  out_.unchanged = written_.unchanged;
 }
 
 void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
@@ -354,6 +375,7 @@ bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
     }
   }
   Flush();
+  Drain();
   std::erase_if(candidates, [&](const std::string& id) { return seen_.contains(id); });
   return true;
 }
@@ -506,12 +528,20 @@ RunOutcome ResourceRun::Execute() {
       break;
     }
     Flush();
+    Drain();
     out_.status = "ok";
     if (complete && !incremental_) RetireMissing(complete_parents);
   } catch (const Cancelled& e) {
     failure_ = e.what();
   } catch (const std::exception& e) {
     failure_ = fmt::format("writing {} failed: {}", schema_.name, e.what());
+  }
+  // A scan cut short may leave a batch being written: the connection is needed back, and a
+  // failed write is the run's failure.
+  try {
+    Drain();
+  } catch (const std::exception& e) {
+    if (failure_.empty()) failure_ = fmt::format("writing {} failed: {}", schema_.name, e.what());
   }
   if (!failure_.empty()) {
     out_.status = "failed";
