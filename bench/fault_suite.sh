@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ISC_MIRROR_BUILD_DIR:-$root/build}
 identities=${1:-20000}
 per=${2:-5}
-trials=${3:-50}
+trials=${3:-10}
 args=(--identities "$identities" --accounts-per-identity "$per" --trials "$trials")
 [[ -n ${4:-} ]] && args+=(--seed "$4")
 cmake --build "$build" -j"$(nproc)" --target fault_suite isc-mirror isc-sim >/dev/null
