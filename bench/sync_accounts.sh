@@ -5,6 +5,7 @@
 # and 10 % of the accounts changed. Every figure is the median of RUNS runs; each full-sync
 # run starts from an empty database.
 #   bench/sync_accounts.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY] [RUNS]
+# CYCLES=0 stops after the full syncs; ISC_MIRROR_BUILD_DIR picks the build to measure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 identities=${1:-100000}
@@ -84,6 +85,8 @@ echo "| isc-mirror / curl floor | $(ratio "$m_sync" "$m_curl") |"
 echo "| isc-mirror / COPY floor | $(ratio "$m_sync" "$m_copy") |"
 echo "| runs (sync, curl, COPY) | ${sync_s[*]} / ${curl_s[*]} / ${copy_s[*]} |"
 echo
+
+[[ ${CYCLES:-1} == 0 ]] && exit 0
 
 # A cycle: CHANGED accounts changed in the simulator (0: none), then isc-mirror sync ARGS.
 cycle() {
