@@ -166,8 +166,9 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     }
     CopyRows(tx, stage_, copy_columns, staged);
   }
-  // No ANALYZE of the stage: without statistics the planner sizes a table from its pages,
-  // which is right for a table that holds only this batch, and the batch saves a sample.
+  // A temporary table has no statistics until analysed; without them the batch statements are
+  // planned blind, which made a first load on a fresh cluster more than twice as slow.
+  tx.exec("ANALYZE " + stage_);
 
   std::unordered_map<std::string, const ObjectRow*> by_id;
   by_id.reserve(differing.size());
