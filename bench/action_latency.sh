@@ -65,7 +65,7 @@ sorted=$(printf '%s\n' "${latencies[@]}" | sort -n)
 echo "| change-to-action latency, identities polled every ${interval} s, $identities identities | value |"
 echo "|---|---|"
 echo "| trials | $trials |"
-echo "| median | $(awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' <<<"$sorted") ms |"
+echo "| median | $(median <<<"$sorted") ms |"
 echo "| fastest / slowest | $(head -n 1 <<<"$sorted") ms / $(tail -n 1 <<<"$sorted") ms |"
 echo "| target (one poll interval + 2 s) | $((interval * 1000 + 2000)) ms |"
 echo "| every trial (ms) | ${latencies[*]} |"

@@ -10,7 +10,6 @@ shift || true
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(10000 100000 1000000)
 source "$root/scripts/lib/bench.sh"
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 peak_mb() {
   /usr/bin/time -f "%M" -o "$work/time" "$build/isc-mirror" -c "$work/config.yaml" --log-level warn "$@"
   echo $(($(cat "$work/time") / 1024))

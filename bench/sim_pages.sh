@@ -17,7 +17,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -x $build/isc-sim ]] || { cmake -S "$root" -B "$build" >/dev/null && cmake --build "$build" -j"$(nproc)" --target isc-sim >/dev/null; }
 
-source "$root/scripts/lib/sim.sh"
+source "$root/scripts/lib/bench.sh"
 out=$(mktemp)
 start_sim "$build/isc-sim" "$out" --identities 100000 --accounts-per-identity 10
 sim=$SIM_PID
@@ -27,7 +27,6 @@ base=$SIM_URL
 token=$(curl -s -d grant_type=client_credentials -d client_id=sim-client -d client_secret=sim-secret \
   "$base/oauth/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN {print e - s}'; }
 
 glob_times=()

@@ -18,7 +18,6 @@ token=$(curl -s -d grant_type=client_credentials -d client_id=sim-client \
   -d client_secret=sim-secret "$SIM_URL/oauth/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 admin_url="postgresql://postgres@/postgres?host=$PG_DIR"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN {printf "%.2f", e - s}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }

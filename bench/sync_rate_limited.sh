@@ -12,7 +12,6 @@ requests=${3:-100}
 seconds=${4:-10}
 runs=${5:-1}
 source "$root/scripts/lib/bench.sh"
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # One run; prints its tables, and "share_of_limit 429s late_429s sim_429s wall" on fd 3.
 one_run() {

@@ -1,7 +1,8 @@
 # Sourced by bench/* after setting root: start_bench_tenant REQUESTS PER SIM_ARGS... makes
 # $work, starts a throwaway PostgreSQL set up for bulk loads and isc-sim with SIM_ARGS, stops
 # both on exit, writes $work/config.yaml (tenant "bench", rate limit REQUESTS per PER) and
-# migrates. sql runs one statement and prints the bare result.
+# migrates. sql runs one statement and prints the bare result; median prints the median of
+# the numbers on its input, one a line.
 source "$root/scripts/lib/throwaway_pg.sh"
 source "$root/scripts/lib/sim.sh"
 build=${ISC_MIRROR_BUILD_DIR:-$root/build}
@@ -19,3 +20,4 @@ start_bench_tenant() {
 }
 
 sql() { psql "$PG_URL" -XAtc "$1"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
