@@ -129,11 +129,35 @@ std::vector<const ObjectRow*> Writer::Differing(pqxx::work& tx,
   return out;
 }
 
+void Writer::KeepStatistics(pqxx::work& tx) {
+  auto planned = [&] {
+    return tx
+        .exec_params1("SELECT reltuples FROM pg_class WHERE oid = $1::regclass", schema_.table)[0]
+        .as<double>();
+  };
+  // Small tables are cheap to read whatever the plan; past that, analyse at each doubling.
+  constexpr double kSmallTable = 10000;
+  bool now = false;
+  if (!statistics_read_) {
+    statistics_read_ = true;
+    planned_rows_ = planned();
+    // Never analysed but holding rows: a first load cut off, say.
+    now = planned_rows_ < 0 &&
+          !tx.exec(fmt::format("SELECT 1 FROM {} LIMIT 1", schema_.table)).empty();
+  }
+  double known = std::max(planned_rows_, 0.0);
+  if (!now && static_cast<double>(grown_) < std::max(known, kSmallTable)) return;
+  tx.exec("ANALYZE " + schema_.table);
+  planned_rows_ = planned();
+  grown_ = 0;
+}
+
 BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
                           std::optional<int64_t> sync_run_id, bool baseline,
                           const std::function<void(pqxx::work&)>& extra, EventSink* sink) {
   BatchCounts counts;
   pqxx::work tx(connection);
+  KeepStatistics(tx);
   std::vector<const ObjectRow*> differing = Differing(tx, rows);
   if (differing.empty()) {
     counts.unchanged = static_cast<int64_t>(rows.size());
@@ -226,6 +250,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
   }
   counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;
+  grown_ += counts.inserted;
   if (!watched.empty()) sink->OnEvents(tx, watched);
   if (extra) extra(tx);
   tx.commit();

@@ -65,6 +65,15 @@ class Writer {
   // hashes: an unchanged object then costs no staging at all. All rows when the key has
   // several columns (small resources), which the staging comparison sorts out.
   std::vector<const ObjectRow*> Differing(pqxx::work& tx, const std::vector<ObjectRow>& rows);
+  // Analyses the table once it has grown to twice the size the planner last knew. A table this
+  // writer is filling has no statistics yet, and without them every batch's lookup read the
+  // whole table: a first load of 1M objects went quadratic.
+  void KeepStatistics(pqxx::work& tx);
+
+  // The planner's row count of the table when last analysed (-1: never, or not read yet).
+  double planned_rows_ = -1;
+  int64_t grown_ = 0;  // rows this writer inserted since
+  bool statistics_read_ = false;
 
   std::string tenant_;
   const ResourceSchema& schema_;
