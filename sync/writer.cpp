@@ -29,6 +29,9 @@ std::string KeyText(const std::vector<std::string>& key, std::string_view prefix
          ")";
 }
 
+constexpr std::string_view kNextEventId =
+    "coalesce(c.event_id, nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')))";
+
 }  // namespace
 
 std::string TextArrayLiteral(const std::vector<std::string>& items) {
@@ -84,49 +87,88 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       "JOIN unnest($3::text[]) AS c(object_id) ON {key_text} = c.object_id",
       fmt::arg("stage", stage_), fmt::arg("key_text", KeyText(schema.key, "s.")));
   // Events of staged rows take `after` from the stage, already jsonb: a COPY would parse
-  // every object once more. Ids come in order from the caller, so events keep batch order.
+  // every object once more. Ids are given when rules need them in this transaction; otherwise
+  // the sequence numbers them, after the sort, so events keep batch order either way.
   events_sql_ = fmt::format(
       "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
       "changed_paths, before, after, baseline, sync_run_id) "
-      "SELECT c.event_id, s.tenant, $1, c.object_id, c.op, c.paths::text[], "
+      "SELECT {next_id}, s.tenant, $1, c.object_id, c.op, c.paths::text[], "
       "NULLIF(c.before, '')::jsonb, s.raw, $2::boolean, $3::bigint "
       "FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) "
-      "AS c(object_id, op, paths, before, event_id) "
-      "JOIN {stage} s ON {key_text} = c.object_id ORDER BY c.event_id",
-      fmt::arg("stage", stage_), fmt::arg("key_text", KeyText(schema.key, "s.")));
+      "WITH ORDINALITY AS c(object_id, op, paths, before, event_id, n) "
+      "JOIN {stage} s ON {key_text} = c.object_id ORDER BY c.n",
+      fmt::arg("next_id", kNextEventId), fmt::arg("stage", stage_),
+      fmt::arg("key_text", KeyText(schema.key, "s.")));
+  copy_columns_ = {"tenant"};
+  copy_columns_.insert(copy_columns_.end(), row_columns_.begin(), row_columns_.end());
+  copy_columns_.push_back("raw");
+  copy_columns_.push_back("content_hash");
   if (schema.key.size() == 1) {
     auto column = std::find_if(schema.columns.begin(), schema.columns.end(),
                                [&](const Column& c) { return c.name == schema.key[0]; });
-    ColumnType type = column == schema.columns.end() ? ColumnType::kText : column->type;
+    std::string type(SqlType(column == schema.columns.end() ? ColumnType::kText : column->type));
     known_sql_ = fmt::format(
         "SELECT {key}::text, content_hash, deleted_at IS NOT NULL FROM {table} "
         "WHERE tenant = $1 AND {key} = ANY($2::{type}[])",
-        fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table),
-        fmt::arg("type", SqlType(type)));
+        fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table), fmt::arg("type", type));
+    fresh_history_sql_ = fmt::format(
+        "INSERT INTO mirror.history (tenant, resource, object_id, valid_from, raw) "
+        "SELECT t.tenant, $2, t.{key}::text, $3::timestamptz, t.raw FROM {table} t "
+        "WHERE t.tenant = $1 AND t.{key} = ANY($4::{type}[])",
+        fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table), fmt::arg("type", type));
+    fresh_events_sql_ = fmt::format(
+        "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
+        "changed_paths, before, after, baseline, sync_run_id) "
+        "SELECT {next_id}, t.tenant, $2, c.object_id, 'insert', '{{}}', NULL, t.raw, "
+        "$3::boolean, $4::bigint FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY "
+        "AS c(object_id, event_id, n) JOIN {table} t ON t.tenant = $1 AND "
+        "t.{key} = c.object_id::{type} ORDER BY c.n",
+        fmt::arg("next_id", kNextEventId), fmt::arg("key", schema.key[0]),
+        fmt::arg("table", schema.table), fmt::arg("type", type));
   }
 }
 
-std::vector<const ObjectRow*> Writer::Differing(pqxx::work& tx,
-                                                const std::vector<ObjectRow>& rows) {
-  std::vector<const ObjectRow*> out;
-  out.reserve(rows.size());
+Writer::Differences Writer::Differing(pqxx::work& tx, const std::vector<ObjectRow>& rows) {
+  Differences out;
   if (known_sql_.empty()) {
-    for (const auto& row : rows) out.push_back(&row);
+    for (const auto& row : rows) out.staged.push_back(&row);
     return out;
   }
   std::vector<std::string> ids;
   ids.reserve(rows.size());
   for (const auto& row : rows) ids.push_back(row.object_id);
-  std::unordered_map<std::string, std::string> held;  // object_id -> hash of a present row
-  held.reserve(rows.size());
+  // object_id -> hash of a present row, nullopt for a deleted one
+  std::unordered_map<std::string, std::optional<std::string>> stored;
+  stored.reserve(rows.size());
   for (const auto& r : tx.exec_params(known_sql_, tenant_, TextArrayLiteral(ids))) {
-    if (!r[2].as<bool>()) held.emplace(r[0].as<std::string>(), r[1].as<std::string>());
+    std::optional<std::string> hash;
+    if (!r[2].as<bool>()) hash = r[1].as<std::string>();
+    stored.emplace(r[0].as<std::string>(), std::move(hash));
   }
   for (const auto& row : rows) {
-    auto it = held.find(row.object_id);
-    if (it == held.end() || it->second != row.hash) out.push_back(&row);
+    auto it = stored.find(row.object_id);
+    if (it == stored.end()) {
+      out.fresh.push_back(&row);
+    } else if (it->second != row.hash) {
+      out.staged.push_back(&row);
+    }
   }
   return out;
+}
+
+std::vector<CopyRow> Writer::CopyLines(const std::vector<const ObjectRow*>& rows) const {
+  std::vector<CopyRow> lines;
+  lines.reserve(rows.size());
+  for (const ObjectRow* row : rows) {
+    CopyRow line;
+    line.reserve(row->values.size() + 3);
+    line.emplace_back(tenant_);
+    line.insert(line.end(), row->values.begin(), row->values.end());
+    line.emplace_back(row->canonical);
+    line.emplace_back(row->hash);
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 void Writer::KeepStatistics(pqxx::work& tx) {
@@ -158,95 +200,106 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   BatchCounts counts;
   pqxx::work tx(connection);
   KeepStatistics(tx);
-  std::vector<const ObjectRow*> differing = Differing(tx, rows);
-  if (differing.empty()) {
+  Differences diff = Differing(tx, rows);
+  if (diff.fresh.empty() && diff.staged.empty()) {
     counts.unchanged = static_cast<int64_t>(rows.size());
     if (extra) extra(tx);
     tx.commit();
     return counts;
   }
-  tx.exec(
-      fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
-                  "ON COMMIT DELETE ROWS",
-                  stage_, schema_.table));
   // The transaction's own time, so that a closed version and its successor meet exactly.
   std::string now = tx.exec1("SELECT now()::text")[0].as<std::string>();
-  {
-    std::vector<std::string> copy_columns = {"tenant"};
-    copy_columns.insert(copy_columns.end(), row_columns_.begin(), row_columns_.end());
-    copy_columns.push_back("raw");
-    copy_columns.push_back("content_hash");
-    std::vector<CopyRow> staged;
-    staged.reserve(differing.size());
-    for (const ObjectRow* row_ptr : differing) {
-      const ObjectRow& row = *row_ptr;
-      CopyRow line;
-      line.reserve(row.values.size() + 3);
-      line.emplace_back(tenant_);
-      line.insert(line.end(), row.values.begin(), row.values.end());
-      line.emplace_back(row.canonical);
-      line.emplace_back(row.hash);
-      staged.push_back(std::move(line));
-    }
-    CopyRows(tx, stage_, copy_columns, staged);
-  }
-  // A temporary table has no statistics until analysed; without them the batch statements are
-  // planned blind, which made a first load on a fresh cluster more than twice as slow.
-  tx.exec("ANALYZE " + stage_);
-
-  std::unordered_map<std::string, const ObjectRow*> by_id;
-  by_id.reserve(differing.size());
-  for (const ObjectRow* row : differing) by_id.emplace(row->object_id, row);
-
-  std::vector<std::string> changed, ops, paths_of, befores;
-  std::vector<std::string> closed;
   std::optional<std::string> run =
       sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
   bool watch = sink != nullptr && !baseline;
-  std::vector<Event> watched;
-  for (const auto& r : tx.exec(changes_sql_)) {
-    std::string object_id = r[0].as<std::string>();
-    bool inserted = r[1].as<bool>();
-    auto it = by_id.find(object_id);
-    if (it == by_id.end()) throw std::logic_error("changed row " + object_id + " was not staged");
-    const ObjectRow& row = *it->second;
-    std::optional<std::string> before;
-    std::vector<std::string> paths;
-    if (!r[2].is_null()) {
-      before = r[2].as<std::string>();
-      closed.push_back(object_id);
-      for (auto& p : ChangedPaths(*before, row.canonical)) {
-        if (!ignore_.contains(p)) paths.push_back(std::move(p));
-      }
+  std::vector<Event> watched;  // fresh rows' events first, then the staged ones'
+
+  std::vector<std::string> fresh;
+  if (!diff.fresh.empty()) {
+    CopyRows(tx, schema_.table, copy_columns_, CopyLines(diff.fresh));
+    for (const ObjectRow* row : diff.fresh) {
+      fresh.push_back(row->object_id);
+      if (watch)
+        watched.push_back(
+            {0, schema_.name, row->object_id, "insert", {}, std::nullopt, row->canonical});
     }
-    inserted ? ++counts.inserted : ++counts.updated;
-    if (watch) {
-      watched.push_back({0, schema_.name, object_id, inserted ? "insert" : "update", paths,
-                         inserted ? std::nullopt : before, row.canonical});
-    }
-    ops.emplace_back(inserted ? "insert" : "update");
-    paths_of.push_back(TextArrayLiteral(paths));
-    befores.push_back(inserted || !before ? std::string() : std::move(*before));
-    changed.push_back(object_id);
+    counts.inserted += static_cast<int64_t>(fresh.size());
   }
-  if (!closed.empty()) {
-    tx.exec_params(
-        "UPDATE mirror.history SET valid_to = $3::timestamptz WHERE tenant = $1 AND resource = $2 "
-        "AND valid_to IS NULL AND object_id = ANY($4::text[])",
-        tenant_, schema_.name, now, TextArrayLiteral(closed));
+
+  std::vector<std::string> changed, ops, paths_of, befores;
+  if (!diff.staged.empty()) {
+    tx.exec(
+        fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
+                    "ON COMMIT DELETE ROWS",
+                    stage_, schema_.table));
+    CopyRows(tx, stage_, copy_columns_, CopyLines(diff.staged));
+    // A temporary table has no statistics until analysed; without them the batch statements
+    // are planned blind.
+    tx.exec("ANALYZE " + stage_);
+
+    std::unordered_map<std::string, const ObjectRow*> by_id;
+    by_id.reserve(diff.staged.size());
+    for (const ObjectRow* row : diff.staged) by_id.emplace(row->object_id, row);
+    std::vector<std::string> closed;
+    for (const auto& r : tx.exec(changes_sql_)) {
+      std::string object_id = r[0].as<std::string>();
+      bool inserted = r[1].as<bool>();
+      auto it = by_id.find(object_id);
+      if (it == by_id.end()) {
+        throw std::logic_error("changed row " + object_id + " was not staged");
+      }
+      const ObjectRow& row = *it->second;
+      std::optional<std::string> before;
+      std::vector<std::string> paths;
+      if (!r[2].is_null()) {
+        before = r[2].as<std::string>();
+        closed.push_back(object_id);
+        for (auto& p : ChangedPaths(*before, row.canonical)) {
+          if (!ignore_.contains(p)) paths.push_back(std::move(p));
+        }
+      }
+      inserted ? ++counts.inserted : ++counts.updated;
+      if (watch) {
+        watched.push_back({0, schema_.name, object_id, inserted ? "insert" : "update", paths,
+                           inserted ? std::nullopt : before, row.canonical});
+      }
+      ops.emplace_back(inserted ? "insert" : "update");
+      paths_of.push_back(TextArrayLiteral(paths));
+      befores.push_back(inserted || !before ? std::string() : std::move(*before));
+      changed.push_back(object_id);
+    }
+    if (!closed.empty()) {
+      tx.exec_params(
+          "UPDATE mirror.history SET valid_to = $3::timestamptz WHERE tenant = $1 AND resource = "
+          "$2 AND valid_to IS NULL AND object_id = ANY($4::text[])",
+          tenant_, schema_.name, now, TextArrayLiteral(closed));
+    }
+  }
+
+  // Rules need the events' ids in this transaction; otherwise the sequence gives them.
+  std::string fresh_ids = "{}", changed_ids = "{}";
+  if (watch) {
+    auto ids = TakeEventIds(tx, watched.size());
+    for (size_t i = 0; i < ids.size(); ++i) watched[i].event_id = ids[i];
+    auto list = [&](size_t from, size_t to) {
+      std::string out = "{";
+      for (size_t i = from; i < to; ++i) out += (i > from ? "," : "") + std::to_string(ids[i]);
+      return out + "}";
+    };
+    fresh_ids = list(0, fresh.size());
+    changed_ids = list(fresh.size(), ids.size());
+  }
+  if (!fresh.empty()) {
+    // Read back from the table, whose raw is already jsonb: a COPY would parse it once more.
+    std::string list = TextArrayLiteral(fresh);
+    tx.exec_params(fresh_events_sql_, tenant_, schema_.name, baseline, run, list, fresh_ids);
+    tx.exec_params(fresh_history_sql_, tenant_, schema_.name, now, list);
   }
   if (!changed.empty()) {
-    auto ids = TakeEventIds(tx, changed.size());
-    std::string id_list = "{";
-    for (size_t i = 0; i < ids.size(); ++i) {
-      id_list += (i ? "," : "") + std::to_string(ids[i]);
-      if (watch) watched[i].event_id = ids[i];
-    }
-    id_list += "}";
     tx.exec_params(events_sql_, schema_.name, baseline, run, TextArrayLiteral(changed),
                    TextArrayLiteral(ops), TextArrayLiteral(paths_of), TextArrayLiteral(befores),
-                   id_list);
-    // From the staged rows, whose raw is already jsonb: a COPY would parse it once more.
+                   changed_ids);
+    // From the staged rows, whose raw is already jsonb.
     tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
   }
   counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;

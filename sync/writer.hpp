@@ -61,10 +61,17 @@ class Writer {
   void CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched);
   // `count` event ids from the sequence, in order: rules need them within the transaction.
   std::vector<int64_t> TakeEventIds(pqxx::work& tx, size_t count);
-  // The rows whose content the table does not hold yet, by one indexed read of the stored
-  // hashes: an unchanged object then costs no staging at all. All rows when the key has
-  // several columns (small resources), which the staging comparison sorts out.
-  std::vector<const ObjectRow*> Differing(pqxx::work& tx, const std::vector<ObjectRow>& rows);
+  // What a batch holds that the table does not, by one indexed read of the stored hashes: an
+  // unchanged object then costs nothing more. Objects the table has never seen are COPYed
+  // straight in (a first load is nearly all of them); the rest are staged and compared. With
+  // a key of several columns (small resources) everything is staged.
+  struct Differences {
+    std::vector<const ObjectRow*> fresh;
+    std::vector<const ObjectRow*> staged;
+  };
+  Differences Differing(pqxx::work& tx, const std::vector<ObjectRow>& rows);
+  // The rows as COPY lines of the table's columns (copy_columns_).
+  std::vector<CopyRow> CopyLines(const std::vector<const ObjectRow*>& rows) const;
   // Analyses the table once it has grown to twice the size the planner last knew. A table this
   // writer is filling has no statistics yet, and without them every batch's lookup read the
   // whole table: a first load of 1M objects went quadratic.
@@ -83,7 +90,12 @@ class Writer {
   std::string changes_sql_;
   std::string history_sql_;
   std::string events_sql_;
-  std::string known_sql_;  // empty when the key has several columns
+  std::vector<std::string> copy_columns_;
+  // Single-column keys only (empty otherwise): the stored hashes, and the history versions and
+  // events of fresh rows, read back from the table.
+  std::string known_sql_;
+  std::string fresh_history_sql_;
+  std::string fresh_events_sql_;
 };
 
 }  // namespace isc_mirror::sync

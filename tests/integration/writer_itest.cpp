@@ -139,6 +139,41 @@ TEST_F(WriterTest, BringsBackADeletedObjectWithAnInsert) {
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.history WHERE valid_to IS NULL"), 1);
 }
 
+// Records what a batch hands to the rules.
+class RecordingSink : public EventSink {
+ public:
+  void OnEvents(pqxx::work&, const std::vector<Event>& events) override {
+    seen.insert(seen.end(), events.begin(), events.end());
+  }
+  std::vector<Event> seen;
+};
+
+TEST_F(WriterTest, GivesRulesTheStoredEventsOfNewAndChangedObjectsInOneBatch) {
+  Writer writer("prod", schema_, ignore_);
+  writer.Write(*connection_, {Row(Identity(kA, "IT"))}, std::nullopt, true);
+  // One batch: kB is new (COPYed straight in), kA changed (staged and compared).
+  RecordingSink sink;
+  auto counts = writer.Write(*connection_, {Row(Identity(kA, "HR")), Row(Identity(kB, "IT"))},
+                             std::nullopt, false, nullptr, &sink);
+  EXPECT_EQ(counts.inserted, 1);
+  EXPECT_EQ(counts.updated, 1);
+  ASSERT_EQ(sink.seen.size(), 2u);
+  pqxx::read_transaction tx(*connection_);
+  for (const auto& event : sink.seen) {
+    auto stored = tx.exec_params1(
+        "SELECT object_id, op, after->'attributes'->>'department', before IS NULL FROM "
+        "mirror.change_events WHERE event_id = $1",
+        event.event_id);
+    EXPECT_EQ(stored[0].as<std::string>(), event.object_id);
+    EXPECT_EQ(stored[1].as<std::string>(), event.op);
+    EXPECT_EQ(stored[2].as<std::string>(), event.object_id == kA ? "HR" : "IT");
+    EXPECT_EQ(stored[3].as<bool>(), event.op == "insert");
+  }
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM mirror.history WHERE valid_to IS NULL")[0].as<int>(), 2);
+  EXPECT_EQ(
+      tx.exec1("SELECT count(*) FROM isc.identities WHERE first_seen IS NOT NULL")[0].as<int>(), 2);
+}
+
 TEST_F(WriterTest, RollsBackTheWholeBatchOnFailure) {
   Writer writer("prod", schema_, ignore_);
   EXPECT_THROW(writer.Write(*connection_, {Row(Identity(kA, "IT"))}, std::nullopt, true,
