@@ -2,6 +2,7 @@
 
 #include "base/json_writer.hpp"
 #include "base/log.hpp"
+#include "db/connection.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -69,6 +70,7 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
   settings.sink = rules_.empty() ? nullptr : &rules_;
   settings.lock_wait = options.lock_wait;
   settings.cancel = options.cancel;
+  settings.connect = [this] { return db::Connect(config_.database.url); };
   auto outcome = sync::RunSync(connection_, *client_, schema, settings);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -123,6 +124,7 @@ class ResourceRun {
   void Drain();
   void Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
                 std::string_view unit);
+  void OpenSecondSession();
   // After a complete full scan: what is gone, re-checked, guarded, then retired.
   void RetireMissing(const std::unordered_set<std::string>& complete_parents);
   bool Recheck(std::vector<std::string>& candidates);
@@ -141,11 +143,17 @@ class ResourceRun {
   std::string since_;  // incremental scans: the filter's lower bound
   std::unordered_set<std::string> seen_;
   std::vector<ObjectRow> batch_;
-  BatchCounts written_;  // by the pipeline's thread until Drain
+  std::mutex written_mutex_;
+  BatchCounts written_;  // by the pipelines' threads until Drain
   std::string failure_;
   Clock::time_point started_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
-  Pipeline pipeline_;  // last: it ends, and its thread with it, before the rest
+  // A baseline's second writing session (RunSettings::connect); batches alternate.
+  std::unique_ptr<pqxx::connection> second_connection_;
+  std::optional<Writer> second_writer_;
+  size_t batches_ = 0;
+  Pipeline pipeline_;  // last: they end, and their threads with them, before the rest
+  std::unique_ptr<Pipeline> second_pipeline_;
 };
 
 void ResourceRun::Start() {
@@ -294,28 +302,61 @@ void ResourceRun::Flush() {
   batch_.clear();
   int64_t pages = out_.pages, seen = static_cast<int64_t>(seen_.size());
   auto requests = static_cast<int64_t>(stats_.requests);
-  pipeline_.Submit([this, batch, pages, seen, requests] {
-    // The run's progress commits with the batch, so the row tells how far a cut-off run got.
-    auto progress = [&](pqxx::work& tx) {
-      tx.exec_params(
-          "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
-          "unchanged = $6, http_requests = $7 WHERE id = $1",
-          out_.run_id, pages, seen, written_.inserted, written_.updated, written_.unchanged,
-          requests);
-    };
-    auto counts =
-        writer_.Write(connection_, *batch, out_.run_id, baseline_, progress, settings_.sink);
-    written_.inserted += counts.inserted;
-    written_.updated += counts.updated;
-    written_.unchanged += counts.unchanged;
-  });
+  bool second = second_pipeline_ != nullptr && batches_++ % 2 == 1;
+  pqxx::connection& connection = second ? *second_connection_ : connection_;
+  Writer& writer = second ? *second_writer_ : writer_;
+  (second ? *second_pipeline_ : pipeline_)
+      .Submit([this, batch, pages, seen, requests, &connection, &writer] {
+        BatchCounts so_far;
+        {
+          std::lock_guard lock(written_mutex_);
+          so_far = written_;
+        }
+        // The run's progress commits with the batch, so the row tells how far a cut-off run got.
+        auto progress = [&](pqxx::work& tx) {
+          tx.exec_params(
+              "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
+              "unchanged = $6, http_requests = $7 WHERE id = $1",
+              out_.run_id, pages, seen, so_far.inserted, so_far.updated, so_far.unchanged,
+              requests);
+        };
+        auto counts =
+            writer.Write(connection, *batch, out_.run_id, baseline_, progress, settings_.sink);
+        std::lock_guard lock(written_mutex_);
+        written_.inserted += counts.inserted;
+        written_.updated += counts.updated;
+        written_.unchanged += counts.unchanged;
+      });
 }
 
 void ResourceRun::Drain() {
-  pipeline_.Drain();
+  // Both sessions end their batches before anything is rethrown: the connections are needed.
+  std::exception_ptr failure;
+  for (Pipeline* pipeline : {&pipeline_, second_pipeline_.get()}) {
+    if (pipeline == nullptr) continue;
+    try {
+      pipeline->Drain();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
   out_.inserted = written_.inserted;
   out_.updated = written_.updated;
   out_.unchanged = written_.unchanged;
+  if (failure) std::rethrow_exception(failure);
+}
+
+void ResourceRun::OpenSecondSession() {
+  if (!baseline_ || !settings_.connect) return;
+  try {
+    second_connection_ = settings_.connect();
+  } catch (const std::exception& e) {
+    log::Warn("writing the baseline on one session: a second could not be opened",
+              {{"resource", schema_.name}, {"error", e.what()}});
+    return;
+  }
+  second_writer_.emplace(settings_.tenant, schema_, ignore_);
+  second_pipeline_ = std::make_unique<Pipeline>();
 }
 
 void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
@@ -498,6 +539,7 @@ RunOutcome ResourceRun::Execute() {
   std::unordered_set<std::string> complete_parents;
   bool complete = true;
   try {
+    OpenSecondSession();
     auto targets = Targets();
     int64_t done = 0;
     for (const auto& target : targets) {

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -52,6 +54,10 @@ struct RunSettings {
   std::chrono::milliseconds lock_wait{15'000};
   // Set from another thread to stop the run after the batch being written (a clean shutdown).
   const std::atomic<bool>* cancel = nullptr;
+  // Opens another session to the mirror. A baseline then writes on two sessions at once,
+  // alternating batches, so that PostgreSQL uses a second core. Only a baseline: its events
+  // fire no rules and are not announced, so that they commit out of event_id order is safe.
+  std::function<std::unique_ptr<pqxx::connection>()> connect;
 };
 
 // Runs one cycle of a resource: a full scan, or an incremental one where the schema allows it
