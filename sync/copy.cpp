@@ -4,47 +4,72 @@
 
 namespace isc_mirror::sync {
 
+void AppendCopyField(std::string& line, std::optional<std::string_view> value) {
+  if (!value) {
+    line += "\\N";
+    return;
+  }
+  // Runs without anything to escape are appended whole: most values have nothing.
+  std::string_view text = *value;
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char escaped;
+    switch (text[i]) {
+      case '\\':
+        escaped = '\\';
+        break;
+      case '\n':
+        escaped = 'n';
+        break;
+      case '\r':
+        escaped = 'r';
+        break;
+      case '\t':
+        escaped = 't';
+        break;
+      default:
+        continue;
+    }
+    line.append(text.data() + run, i - run);
+    line.push_back('\\');
+    line.push_back(escaped);
+    run = i + 1;
+  }
+  line.append(text.data() + run, text.size() - run);
+}
+
 std::string CopyLine(const CopyRow& row) {
   std::string line;
   for (size_t i = 0; i < row.size(); ++i) {
     if (i > 0) line.push_back('\t');
-    if (!row[i]) {
-      line += "\\N";
-      continue;
-    }
-    for (char c : *row[i]) {
-      switch (c) {
-        case '\\':
-          line += "\\\\";
-          break;
-        case '\n':
-          line += "\\n";
-          break;
-        case '\r':
-          line += "\\r";
-          break;
-        case '\t':
-          line += "\\t";
-          break;
-        default:
-          line.push_back(c);
-      }
-    }
+    AppendCopyField(line, row[i] ? std::optional<std::string_view>(*row[i]) : std::nullopt);
   }
   return line;
 }
 
-void CopyRows(pqxx::transaction_base& tx, const std::string& table,
-              const std::vector<std::string>& columns, const std::vector<CopyRow>& rows) {
-  // libpqxx 6's stream_to takes only fixed tuples and its tablewriter is deprecated; the
-  // tablewriter's raw-line path is the one that takes lines written above. The deprecation is
-  // silenced here only.
+void CopyText(pqxx::transaction_base& tx, const std::string& table,
+              const std::vector<std::string>& columns, std::string text) {
+  if (text.empty()) return;
+    // libpqxx 6's stream_to takes only fixed tuples and its tablewriter is deprecated; the
+    // tablewriter's raw-line path is the one that takes text written above. It adds the last
+    // newline itself. The deprecation is silenced here only.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   pqxx::tablewriter writer(tx, table, columns.begin(), columns.end());
 #pragma GCC diagnostic pop
-  for (const auto& row : rows) writer.write_raw_line(CopyLine(row));
+  if (text.back() == '\n') text.pop_back();
+  writer.write_raw_line(text);
   writer.complete();
+}
+
+void CopyRows(pqxx::transaction_base& tx, const std::string& table,
+              const std::vector<std::string>& columns, const std::vector<CopyRow>& rows) {
+  std::string text;
+  for (const auto& row : rows) {
+    text += CopyLine(row);
+    text.push_back('\n');
+  }
+  CopyText(tx, table, columns, std::move(text));
 }
 
 }  // namespace isc_mirror::sync

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <ctime>
-#include <regex>
 
 #include "sync/canonical.hpp"
 
@@ -16,9 +16,32 @@ using simdjson::dom::element_type;
 
 // 2024-01-15T10:30:00Z, with optional fractions and offset: what ISC sends.
 bool LooksLikeTimestamp(std::string_view text) {
-  static const std::regex kIso(
-      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2}))");
-  return std::regex_match(text.begin(), text.end(), kIso);
+  size_t at = 0;
+  // `count` digits, then `then` (if not 0).
+  auto digits = [&](size_t count, char then) {
+    for (size_t i = 0; i < count; ++i, ++at) {
+      if (at >= text.size() || text[at] < '0' || text[at] > '9') return false;
+    }
+    if (then == 0) return true;
+    if (at >= text.size() || text[at] != then) return false;
+    ++at;
+    return true;
+  };
+  if (!digits(4, '-') || !digits(2, '-') || !digits(2, 'T') || !digits(2, ':') || !digits(2, ':') ||
+      !digits(2, 0)) {
+    return false;
+  }
+  if (at < text.size() && text[at] == '.') {
+    size_t start = ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == start || at - start > 9) return false;
+  }
+  if (at < text.size() && text[at] == 'Z') return at + 1 == text.size();
+  if (at >= text.size() || (text[at] != '+' && text[at] != '-')) return false;
+  ++at;
+  if (!digits(2, 0)) return false;
+  if (at < text.size() && text[at] == ':') ++at;
+  return digits(2, 0) && at == text.size();
 }
 
 std::optional<std::string> Convert(element value, ColumnType type) {
@@ -81,11 +104,18 @@ std::vector<std::string> RowColumns(const ResourceSchema& schema) {
 base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_view canonical,
                                    const std::optional<std::string>& parent_key) {
   simdjson::dom::parser parser;
+  return BuildRow(schema, canonical, parent_key, parser);
+}
+
+base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_view canonical,
+                                   const std::optional<std::string>& parent_key,
+                                   simdjson::dom::parser& parser) {
   element doc;
   if (parser.parse(canonical.data(), canonical.size()).get(doc) || !doc.is_object()) {
     return base::Error{"the object is not a JSON object"};
   }
   ObjectRow row;
+  row.values.reserve(schema.columns.size() + 1);
   if (schema.parent) {
     if (!parent_key) return base::Error{fmt::format("{} needs its parent's key", schema.name)};
     row.values.push_back(*parent_key);
@@ -98,10 +128,15 @@ base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_vie
     }
     row.values.push_back(Convert(value, column.type));
   }
-  auto columns = RowColumns(schema);
   for (const auto& key : schema.key) {
-    size_t index = std::find(columns.begin(), columns.end(), key) - columns.begin();
-    const auto& value = row.values[index];
+    // The key's place among the row's columns (RowColumns' order), found without building it.
+    size_t index = 0;
+    if (!schema.parent || schema.parent->column != key) {
+      auto it = std::find_if(schema.columns.begin(), schema.columns.end(),
+                             [&](const Column& c) { return c.name == key; });
+      index = static_cast<size_t>(it - schema.columns.begin()) + (schema.parent ? 1 : 0);
+    }
+    const auto& value = index < row.values.size() ? row.values[index] : std::nullopt;
     if (!value || value->empty()) {
       return base::Error{fmt::format("the object has no {} (its key); it cannot be mirrored", key)};
     }

@@ -1,6 +1,8 @@
 // A mirrored object as a table row: its key, its typed columns and its canonical bytes.
 #pragma once
 
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +27,10 @@ struct ObjectRow {
 // only a missing or null key is an error, because the row could not be told apart.
 base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_view canonical,
                                    const std::optional<std::string>& parent_key);
+// The same with the caller's parser, whose buffers then serve every object of a scan.
+base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_view canonical,
+                                   const std::optional<std::string>& parent_key,
+                                   simdjson::dom::parser& parser);
 
 // The table's columns in row order: the parent column (children only), then the schema's.
 std::vector<std::string> RowColumns(const ResourceSchema& schema);

@@ -143,6 +143,7 @@ class ResourceRun {
   std::string since_;  // incremental scans: the filter's lower bound
   std::unordered_set<std::string> seen_;
   std::vector<ObjectRow> batch_;
+  simdjson::dom::parser row_parser_;  // its buffers serve every object of the scan
   std::mutex written_mutex_;
   BatchCounts written_;  // by the pipelines' threads until Drain
   std::string failure_;
@@ -266,7 +267,7 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
     auto full = CanonicalJson(value, {});
     if (!full) return base::Error{full.error()};
     ++count;
-    auto row = BuildRow(schema_, *full, parent);
+    auto row = BuildRow(schema_, *full, parent, row_parser_);
     if (!row) {
       ++out_.rejected;
       // The object's start names it for the operator when its key is what is wrong.

@@ -156,19 +156,24 @@ Writer::Differences Writer::Differing(pqxx::work& tx, const std::vector<ObjectRo
   return out;
 }
 
-std::vector<CopyRow> Writer::CopyLines(const std::vector<const ObjectRow*>& rows) const {
-  std::vector<CopyRow> lines;
-  lines.reserve(rows.size());
+std::string Writer::CopyTextOf(const std::vector<const ObjectRow*>& rows) const {
+  size_t size = 0;
+  for (const ObjectRow* row : rows) size += row->canonical.size() + 256;
+  std::string text;
+  text.reserve(size);
   for (const ObjectRow* row : rows) {
-    CopyRow line;
-    line.reserve(row->values.size() + 3);
-    line.emplace_back(tenant_);
-    line.insert(line.end(), row->values.begin(), row->values.end());
-    line.emplace_back(row->canonical);
-    line.emplace_back(row->hash);
-    lines.push_back(std::move(line));
+    AppendCopyField(text, tenant_);
+    for (const auto& value : row->values) {
+      text.push_back('\t');
+      AppendCopyField(text, value ? std::optional<std::string_view>(*value) : std::nullopt);
+    }
+    text.push_back('\t');
+    AppendCopyField(text, row->canonical);
+    text.push_back('\t');
+    AppendCopyField(text, row->hash);
+    text.push_back('\n');
   }
-  return lines;
+  return text;
 }
 
 void Writer::KeepStatistics(pqxx::work& tx) {
@@ -216,7 +221,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
 
   std::vector<std::string> fresh;
   if (!diff.fresh.empty()) {
-    CopyRows(tx, schema_.table, copy_columns_, CopyLines(diff.fresh));
+    CopyText(tx, schema_.table, copy_columns_, CopyTextOf(diff.fresh));
     for (const ObjectRow* row : diff.fresh) {
       fresh.push_back(row->object_id);
       if (watch)
@@ -232,7 +237,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
         fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
                     "ON COMMIT DELETE ROWS",
                     stage_, schema_.table));
-    CopyRows(tx, stage_, copy_columns_, CopyLines(diff.staged));
+    CopyText(tx, stage_, copy_columns_, CopyTextOf(diff.staged));
     // A temporary table has no statistics until analysed; without them the batch statements
     // are planned blind.
     tx.exec("ANALYZE " + stage_);

@@ -70,8 +70,8 @@ class Writer {
     std::vector<const ObjectRow*> staged;
   };
   Differences Differing(pqxx::work& tx, const std::vector<ObjectRow>& rows);
-  // The rows as COPY lines of the table's columns (copy_columns_).
-  std::vector<CopyRow> CopyLines(const std::vector<const ObjectRow*>& rows) const;
+  // The rows as COPY text of the table's columns (copy_columns_).
+  std::string CopyTextOf(const std::vector<const ObjectRow*>& rows) const;
   // Analyses the table once it has grown to twice the size the planner last knew. A table this
   // writer is filling has no statistics yet, and without them every batch's lookup read the
   // whole table: a first load of 1M objects went quadratic.

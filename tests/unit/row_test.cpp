@@ -49,6 +49,39 @@ TEST(BuildRow, StoresOddValuesAsNullInsteadOfRejecting) {
   EXPECT_EQ(Value(s, *row, "modified"), std::nullopt);
 }
 
+TEST(BuildRow, TakesOnlyIsoTimestampsAsTimestamps) {
+  const auto& s = Schema("accounts");
+  auto created = [&](std::string_view value) {
+    auto row =
+        BuildRow(s, R"({"id":"a1","created":")" + std::string(value) + R"("})", std::nullopt);
+    EXPECT_TRUE(row.ok());
+    return Value(s, *row, "created");
+  };
+  for (std::string_view good :
+       {"2024-01-15T10:30:00Z", "2024-01-15T10:30:00.1Z", "2024-01-15T10:30:00.123456789Z",
+        "2024-01-15T10:30:00+02:00", "2024-01-15T10:30:00-0530", "2024-01-15T10:30:00.5+00:00"}) {
+    EXPECT_EQ(created(good), std::string(good));
+  }
+  for (std::string_view bad :
+       {"", "2024-01-15", "2024-01-15 10:30:00Z", "2024-01-15T10:30:00", "2024-01-15T10:30:00.Z",
+        "2024-01-15T10:30:00.1234567890Z", "2024-01-15T10:30:00Zjunk", "2024-1-15T10:30:00Z",
+        "2024-01-15T10:30:00+2:00", "2024-01-15T10:30:00+02:00:00", "x024-01-15T10:30:00Z"}) {
+    EXPECT_EQ(created(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(BuildRow, OneParserServesManyObjects) {
+  const auto& s = Schema("accounts");
+  simdjson::dom::parser parser;
+  auto big = BuildRow(s, R"({"id":"a1","name":")" + std::string(5000, 'x') + R"("})", std::nullopt,
+                      parser);
+  auto small = BuildRow(s, R"({"id":"b2","name":"y"})", std::nullopt, parser);
+  ASSERT_TRUE(big.ok() && small.ok());
+  EXPECT_EQ(Value(s, *big, "name")->size(), 5000u);
+  EXPECT_EQ(small->object_id, "b2");
+  EXPECT_EQ(Value(s, *small, "name"), "y");
+}
+
 TEST(BuildRow, ConvertsDasTimesAndNumbers) {
   const auto& s = Schema("das_tasks");
   auto row = BuildRow(s, R"({"taskId":5001,"startTime":1762240800,"endTime":null,"progress":1e3})",
