@@ -54,7 +54,8 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
       schema_(schema),
       ignore_(std::move(ignore)),
       row_columns_(RowColumns(schema)),
-      stage_("stage_" + schema.name) {
+      stage_("stage_" + schema.name),
+      table_statistics_{schema.table} {
   auto ident = [](const std::string& c) { return c; };
   std::string keys = Join(schema.key, ", ", ident);
   std::string join = Join(schema.key, " AND ",
@@ -176,27 +177,28 @@ std::string Writer::CopyTextOf(const std::vector<const ObjectRow*>& rows) const 
   return text;
 }
 
-void Writer::KeepStatistics(pqxx::work& tx) {
+void Writer::KeepStatistics(pqxx::work& tx, Statistics& statistics) {
   auto planned = [&] {
     return tx
-        .exec_params1("SELECT reltuples FROM pg_class WHERE oid = $1::regclass", schema_.table)[0]
+        .exec_params1("SELECT reltuples FROM pg_class WHERE oid = $1::regclass",
+                      statistics.table)[0]
         .as<double>();
   };
   // Small tables are cheap to read whatever the plan; past that, analyse at each doubling.
   constexpr double kSmallTable = 10000;
   bool now = false;
-  if (!statistics_read_) {
-    statistics_read_ = true;
-    planned_rows_ = planned();
+  if (!statistics.read) {
+    statistics.read = true;
+    statistics.planned_rows = planned();
     // Never analysed but holding rows: a first load cut off, say.
-    now = planned_rows_ < 0 &&
-          !tx.exec(fmt::format("SELECT 1 FROM {} LIMIT 1", schema_.table)).empty();
+    now = statistics.planned_rows < 0 &&
+          !tx.exec(fmt::format("SELECT 1 FROM {} LIMIT 1", statistics.table)).empty();
   }
-  double known = std::max(planned_rows_, 0.0);
-  if (!now && static_cast<double>(grown_) < std::max(known, kSmallTable)) return;
-  tx.exec("ANALYZE " + schema_.table);
-  planned_rows_ = planned();
-  grown_ = 0;
+  double known = std::max(statistics.planned_rows, 0.0);
+  if (!now && static_cast<double>(statistics.grown) < std::max(known, kSmallTable)) return;
+  tx.exec("ANALYZE " + statistics.table);
+  statistics.planned_rows = planned();
+  statistics.grown = 0;
 }
 
 BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
@@ -204,7 +206,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
                           const std::function<void(pqxx::work&)>& extra, EventSink* sink) {
   BatchCounts counts;
   pqxx::work tx(connection);
-  KeepStatistics(tx);
+  KeepStatistics(tx, table_statistics_);
+  KeepStatistics(tx, history_statistics_);
   Differences diff = Differing(tx, rows);
   if (diff.fresh.empty() && diff.staged.empty()) {
     counts.unchanged = static_cast<int64_t>(rows.size());
@@ -308,7 +311,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
   }
   counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;
-  grown_ += counts.inserted;
+  table_statistics_.grown += counts.inserted;
+  history_statistics_.grown += counts.inserted + counts.updated;
   if (!watched.empty()) sink->OnEvents(tx, watched);
   if (extra) extra(tx);
   tx.commit();
