@@ -67,6 +67,9 @@ TEST(Scan, EndsOnTheOffsetQuirkAfterAFullLastPage) {
   EXPECT_EQ(result.objects, 2000);
   EXPECT_EQ(result.total, 2000);
   EXPECT_EQ(s.ids.size(), 2000u);
+  // Pages asked for ahead, while the one before is parsed, add no request: 8 pages and the
+  // request that meets the end.
+  EXPECT_EQ(s.stats.requests, 9);
 }
 
 TEST(Scan, EndsOnAShortPageAndReadsUnpagedListsInOneCall) {
@@ -76,6 +79,7 @@ TEST(Scan, EndsOnAShortPageAndReadsUnpagedListsInOneCall) {
   EXPECT_TRUE(accounts.complete) << accounts.error;
   EXPECT_EQ(accounts.objects, 303);
   EXPECT_EQ(accounts.pages, 2);
+  EXPECT_EQ(s.stats.requests, 2) << "nothing is asked for beyond the count";
   int64_t before = s.stats.requests;
   auto tasks = s.Run("/das/v1/tasks", "", Paging::kNone, "taskId");
   EXPECT_TRUE(tasks.complete);
