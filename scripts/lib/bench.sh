@@ -1,8 +1,9 @@
 # Sourced by bench/* after setting root: start_bench_tenant REQUESTS PER SIM_ARGS... makes
 # $work, starts a throwaway PostgreSQL set up for bulk loads and isc-sim with SIM_ARGS, stops
 # both on exit, writes $work/config.yaml (tenant "bench", rate limit REQUESTS per PER) and
-# migrates. sql runs one statement and prints the bare result; median prints the median of
-# the numbers on its input, one a line.
+# migrates; BENCH_PG_PRELOAD=pg_stat_statements loads that extension's library. sql runs one
+# statement and prints the bare result; median prints the median of the numbers on its
+# input, one a line.
 source "$root/scripts/lib/throwaway_pg.sh"
 source "$root/scripts/lib/sim.sh"
 build=${ISC_MIRROR_BUILD_DIR:-$root/build}
@@ -12,6 +13,9 @@ start_bench_tenant() {
   shift 2
   work=$(mktemp -d /tmp/isc-mirror-bench-XXXXXX)
   PG_EXTRA_OPTIONS="-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min"
+  if [[ -n ${BENCH_PG_PRELOAD:-} ]]; then
+    PG_EXTRA_OPTIONS+=" -c shared_preload_libraries=$BENCH_PG_PRELOAD -c pg_stat_statements.track=all"
+  fi
   start_throwaway_pg "$work"
   trap 'kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
   start_sim "$build/isc-sim" "$work/sim.log" "$@"
