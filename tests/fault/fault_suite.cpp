@@ -156,7 +156,7 @@ class Suite {
       auto report = Trial(scenario);
       std::printf(
           "trial %2d %-15s %5.1f s  changes %4lld  events %4lld  actions %3lld (%lld "
-          "cut off, %lld found done)  %s%s\n",
+          "cut off, %lld found done)  %s: %s\n",
           trial + 1, scenario.c_str(), report.seconds, static_cast<long long>(report.changes),
           static_cast<long long>(report.events), static_cast<long long>(report.actions),
           static_cast<long long>(report.actions_interrupted),
