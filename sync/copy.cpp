@@ -38,21 +38,33 @@ void AppendCopyField(std::string& line, std::optional<std::string_view> value) {
   line.append(text.data() + run, text.size() - run);
 }
 
+void AppendCopyValue(std::string& line, const std::optional<std::string>& value) {
+  AppendCopyField(line, value ? std::optional<std::string_view>(*value) : std::nullopt);
+}
+
+namespace {
+
+void AppendCopyLine(std::string& text, const CopyRow& row) {
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (i > 0) text.push_back('\t');
+    AppendCopyValue(text, row[i]);
+  }
+}
+
+}  // namespace
+
 std::string CopyLine(const CopyRow& row) {
   std::string line;
-  for (size_t i = 0; i < row.size(); ++i) {
-    if (i > 0) line.push_back('\t');
-    AppendCopyField(line, row[i] ? std::optional<std::string_view>(*row[i]) : std::nullopt);
-  }
+  AppendCopyLine(line, row);
   return line;
 }
 
 void CopyText(pqxx::transaction_base& tx, const std::string& table,
               const std::vector<std::string>& columns, std::string text) {
+  // libpqxx 6's stream_to takes only fixed tuples and its tablewriter is deprecated; the
+  // tablewriter's raw-line path is the one that takes text written above. It adds the last
+  // newline itself. The deprecation is silenced here only.
   if (text.empty()) return;
-    // libpqxx 6's stream_to takes only fixed tuples and its tablewriter is deprecated; the
-    // tablewriter's raw-line path is the one that takes text written above. It adds the last
-    // newline itself. The deprecation is silenced here only.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   pqxx::tablewriter writer(tx, table, columns.begin(), columns.end());
@@ -66,7 +78,7 @@ void CopyRows(pqxx::transaction_base& tx, const std::string& table,
               const std::vector<std::string>& columns, const std::vector<CopyRow>& rows) {
   std::string text;
   for (const auto& row : rows) {
-    text += CopyLine(row);
+    AppendCopyLine(text, row);
     text.push_back('\n');
   }
   CopyText(tx, table, columns, std::move(text));

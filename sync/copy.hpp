@@ -15,6 +15,8 @@ using CopyRow = std::vector<std::optional<std::string>>;
 // escaped, NULL as \N. Other bytes pass as they are, which is safe for UTF-8: no byte of a
 // multibyte sequence is one of the escaped ones.
 void AppendCopyField(std::string& line, std::optional<std::string_view> value);
+// The same for a held value.
+void AppendCopyValue(std::string& line, const std::optional<std::string>& value);
 
 // One row as a COPY text line (no trailing newline): fields separated by tabs.
 std::string CopyLine(const CopyRow& row);

@@ -303,6 +303,7 @@ void ResourceRun::Flush() {
   batch_.clear();
   int64_t pages = out_.pages, seen = static_cast<int64_t>(seen_.size());
   auto requests = static_cast<int64_t>(stats_.requests);
+  // A baseline writes every other batch on its second session.
   bool second = second_pipeline_ != nullptr && batches_++ % 2 == 1;
   pqxx::connection& connection = second ? *second_connection_ : connection_;
   Writer& writer = second ? *second_writer_ : writer_;

@@ -166,7 +166,7 @@ std::string Writer::CopyTextOf(const std::vector<const ObjectRow*>& rows) const 
     AppendCopyField(text, tenant_);
     for (const auto& value : row->values) {
       text.push_back('\t');
-      AppendCopyField(text, value ? std::optional<std::string_view>(*value) : std::nullopt);
+      AppendCopyValue(text, value);
     }
     text.push_back('\t');
     AppendCopyField(text, row->canonical);
@@ -196,6 +196,12 @@ void Writer::KeepStatistics(pqxx::work& tx, Statistics& statistics) {
   }
   double known = std::max(statistics.planned_rows, 0.0);
   if (!now && static_cast<double>(statistics.grown) < std::max(known, kSmallTable)) return;
+  // Another session (a baseline's second, autovacuum) may have analysed it meanwhile.
+  if (double fresh = planned(); !now && fresh > statistics.planned_rows) {
+    statistics.planned_rows = fresh;
+    statistics.grown = 0;
+    return;
+  }
   tx.exec("ANALYZE " + statistics.table);
   statistics.planned_rows = planned();
   statistics.grown = 0;
