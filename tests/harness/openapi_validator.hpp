@@ -1,4 +1,4 @@
-// Checks JSON bodies against the response schemas of ../shared/isc-api/isc-openapi-subset.json.
+// Checks JSON bodies against the response schemas of third_party/isc-api/isc-openapi-subset.json.
 #pragma once
 
 #include <simdjson.h>
