@@ -34,4 +34,20 @@ class Expected {
   std::variant<T, Error> state_;
 };
 
+// Success with no value, or an error message.
+template <>
+class Expected<void> {
+ public:
+  Expected() = default;
+  Expected(Error error) : error_(std::move(error.message)), failed_(true) {}  // NOLINT
+
+  bool ok() const { return !failed_; }
+  explicit operator bool() const { return ok(); }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+  bool failed_ = false;
+};
+
 }  // namespace isc_mirror::base

@@ -29,7 +29,9 @@ rules:
   - name: disable-leavers
     on: leaver
     do:
-      - accounts_disable: {}
+      # One call per leaver, named by the identity: the moment the simulator received it is
+      # the action's time. (accounts_disable makes one call per source account instead.)
+      - identity_disable: {}
 YAML
 "$build/isc-mirror" -c "$work/config.yaml" --log-level warn run 2>"$work/daemon.log" &
 daemon=$!

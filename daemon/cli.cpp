@@ -42,6 +42,9 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
       line.command != Command::kPlan) {
     return base::Error{fmt::format("--json applies to status, actions and plan, not to {}", name)};
   }
+  if (line.online && line.command != Command::kCheckConfig) {
+    return base::Error{fmt::format("--online applies only to check-config, not to {}", name)};
+  }
   switch (line.command) {
     case Command::kSync:
       return line;
@@ -116,6 +119,8 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
       line.allow_deletes = true;
     } else if (arg == "--json") {
       line.json = true;
+    } else if (arg == "--online") {
+      line.online = true;
     } else if (arg == "--version" || arg == "-V") {
       line.command = Command::kVersion;
       return line;
@@ -155,7 +160,9 @@ commands:
   status [--json]                  per resource: last run, counts, lag; actions
   actions list|approve ID|retry ID|cancel ID
   plan                             show what the rules would do, without doing it
-  check-config                     validate the config and print every error found
+  check-config [--online]          validate the config and print every error found;
+                                   --online: get a token, read a page of every enabled
+                                   resource, check each configured action's access
 
 options:
   -c, --config FILE     config file (default /etc/isc-mirror/config.yaml)

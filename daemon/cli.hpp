@@ -34,6 +34,7 @@ struct CommandLine {
   bool full = false;           // sync --full
   bool allow_deletes = false;  // sync --allow-deletes: apply deletes the guard would hold
   bool json = false;           // status --json
+  bool online = false;         // check-config --online: ask ISC what the credentials may do
   // sync: resources; sync-now: one resource; actions: verb and optional id.
   std::vector<std::string> args;
 };

@@ -11,6 +11,7 @@
 #include "base/version.hpp"
 #include "daemon/action_commands.hpp"
 #include "daemon/config.hpp"
+#include "daemon/online_check.hpp"
 #include "daemon/paths.hpp"
 #include "daemon/run.hpp"
 #include "daemon/status.hpp"
@@ -114,7 +115,11 @@ int RunCommand(const CommandLine& line) {
   std::string level = line.log_level.value_or(loaded.config.log.level);
   log::Setup(log::ParseLevel(level).value_or(spdlog::level::info));
 
-  if (line.command == Command::kCheckConfig) return CheckConfig(loaded);
+  if (line.command == Command::kCheckConfig) {
+    int offline = CheckConfig(loaded);
+    if (offline != kExitOk || !line.online) return offline;
+    return CheckOnline(loaded.config);
+  }
   if (!loaded.ok()) {
     PrintErrors(loaded);
     fmt::print(stderr, "isc-mirror: refusing to start: {} has {} error{} (see above)\n",

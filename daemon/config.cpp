@@ -307,13 +307,14 @@ class Parser {
 
 void ParseRateLimit(Parser& p, const YAML::Node& node, const std::string& key, RateLimit& out) {
   if (!p.Map(node, key)) return;
-  p.CheckKeys(node, key, {"requests", "per"});
+  p.CheckKeys(node, key, {"requests", "per", "per_version"});
   if (auto v = p.Integer(node["requests"], Parser::Join(key, "requests"), 1, 100000)) {
     out.requests = static_cast<int>(*v);
   }
   if (auto v = p.Dur(node["per"], Parser::Join(key, "per"), std::chrono::milliseconds(1))) {
     out.per = *v;
   }
+  if (auto v = p.Bool(node["per_version"], Parser::Join(key, "per_version"))) out.per_version = *v;
 }
 
 void ParseRetry(Parser& p, const YAML::Node& node, const std::string& key, RetryConfig& out) {

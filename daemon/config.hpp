@@ -22,6 +22,9 @@ using base::ParseDuration;
 struct RateLimit {
   int requests = 100;
   Duration per = std::chrono::seconds(10);
+  // One budget for every API version (safe whichever of SailPoint's readings holds), or one
+  // per version.
+  bool per_version = false;
 };
 
 // Transient failures (5xx, timeouts, broken bodies) are retried with exponential backoff.

@@ -39,6 +39,7 @@ void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
         std::pair{"objects_updated", outcome.updated},
         std::pair{"objects_deleted", outcome.deleted},
         std::pair{"objects_expired", outcome.expired},
+        std::pair{"parents_skipped", outcome.parents_skipped},
         std::pair{"objects_unchanged", outcome.unchanged},
         std::pair{"http_requests", outcome.http_requests},
         std::pair{"http_retries", outcome.http_retries},
@@ -56,9 +57,10 @@ void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
   r.last_success = finished;
 }
 
-void Metrics::RecordResponse(const std::string& tenant, int status) {
+void Metrics::RecordResponse(const std::string& tenant, int status, const std::string& deprecated) {
   std::lock_guard lock(mutex_);
   ++responses_[{tenant, status}];
+  if (!deprecated.empty()) ++deprecated_[{tenant, deprecated}];
 }
 
 void Metrics::RecordActions(const std::string& tenant, const sync::DrainCounts& counts) {
@@ -89,8 +91,8 @@ std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& 
   };
   for (const char* counter :
        {"objects_seen", "objects_inserted", "objects_updated", "objects_deleted", "objects_expired",
-        "objects_unchanged", "http_requests", "http_retries", "http_rate_limited",
-        "rate_budget_wait_seconds"}) {
+        "parents_skipped", "objects_unchanged", "http_requests", "http_retries",
+        "http_rate_limited", "rate_budget_wait_seconds"}) {
     per_resource(fmt::format("isc_mirror_{}_total", counter), "counter",
                  fmt::format("{} over every sync run since start", counter),
                  [&](const Resource& r) {
@@ -125,6 +127,12 @@ std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& 
   for (const auto& [key, n] : responses_) {
     out += fmt::format("isc_mirror_http_responses_total{{tenant=\"{}\",status=\"{}\"}} {}\n",
                        Label(key.first), key.second, n);
+  }
+  Header(out, "isc_mirror_deprecated_responses_total", "counter",
+         "answers from ISC that announced their endpoint's deprecation, by endpoint");
+  for (const auto& [key, n] : deprecated_) {
+    out += fmt::format("isc_mirror_deprecated_responses_total{{tenant=\"{}\",path=\"{}\"}} {}\n",
+                       Label(key.first), Label(key.second), n);
   }
   Header(out, "isc_mirror_action_attempts_total", "counter",
          "action attempts by outcome since start");

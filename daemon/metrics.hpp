@@ -22,7 +22,8 @@ class Metrics {
 
   void RecordRun(const std::string& tenant, const std::string& resource,
                  const sync::RunOutcome& outcome, double seconds, WallTime finished);
-  void RecordResponse(const std::string& tenant, int status);
+  // `deprecated`: the endpoint the answer said is deprecated (empty when it said nothing).
+  void RecordResponse(const std::string& tenant, int status, const std::string& deprecated = {});
   void RecordActions(const std::string& tenant, const sync::DrainCounts& counts);
   void RecordDatabaseError(const std::string& tenant);
 
@@ -51,8 +52,9 @@ class Metrics {
   mutable std::mutex mutex_;
   WallTime started_;
   std::map<std::pair<std::string, std::string>, Resource> resources_;
-  std::map<std::pair<std::string, int>, int64_t> responses_;        // (tenant, status)
-  std::map<std::pair<std::string, std::string>, int64_t> actions_;  // (tenant, outcome)
+  std::map<std::pair<std::string, int>, int64_t> responses_;           // (tenant, status)
+  std::map<std::pair<std::string, std::string>, int64_t> deprecated_;  // (tenant, path)
+  std::map<std::pair<std::string, std::string>, int64_t> actions_;     // (tenant, outcome)
   std::map<std::string, int64_t> database_errors_;
 };
 

@@ -5,7 +5,6 @@
 #include "db/connection.hpp"
 
 namespace isc_mirror::daemon {
-namespace {
 
 sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
   sync::ClientOptions options;
@@ -16,8 +15,6 @@ sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
   options.retry = {tenant.retry.attempts, tenant.retry.base_delay, tenant.retry.max_delay};
   return options;
 }
-
-}  // namespace
 
 void WriteSettings(pqxx::connection& connection, const Config& config) {
   std::string states = "[";
@@ -44,14 +41,17 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
       options_(ClientOptionsOf(tenant)),
       tokens_(
           std::make_unique<sync::TokenSource>(options_, std::make_unique<sync::CurlTransport>())),
-      budget_(
-          std::make_unique<sync::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per)),
+      budget_(std::make_unique<sync::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per,
+                                                 0.97, std::chrono::steady_clock::now, nullptr,
+                                                 tenant.rate_limit.per_version)),
       client_(std::make_unique<sync::IscClient>(options_, *tokens_, *budget_,
                                                 std::make_unique<sync::CurlTransport>())),
       rules_(tenant.name, config.rules, config.lifecycle,
              {config.actions.dry_run, config.actions.max_per_hour}) {
   if (metrics_ != nullptr) {
-    client_->Observe([this](int status) { metrics_->RecordResponse(tenant_.name, status); });
+    client_->Observe([this](int status, const std::string& deprecated) {
+      metrics_->RecordResponse(tenant_.name, status, deprecated);
+    });
   }
 }
 
@@ -104,6 +104,7 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
                         {"deleted", outcome.deleted},
                         {"expired", outcome.expired},
                         {"rejected", outcome.rejected},
+                        {"parents_skipped", outcome.parents_skipped},
                         {"ms", ms}};
   if (outcome.status == "held") {
     // Held deletes are a warning, not a failure: everything else was mirrored.

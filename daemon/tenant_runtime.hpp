@@ -27,6 +27,9 @@ struct SyncOptions {
 // Stores the config values the report views need (lifecycle.leaver_states) in mirror.settings.
 void WriteSettings(pqxx::connection& connection, const Config& config);
 
+// The ISC client's settings of a configured tenant.
+sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant);
+
 class TenantRuntime {
  public:
   // `config` and `tenant` must outlive this object; the connection is this tenant's alone.

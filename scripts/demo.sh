@@ -116,6 +116,28 @@ calls=$(curl -s "$sim_url/__sim/actions")
 sql -c "SELECT c->>'method' AS method, c->>'path' AS path, c->>'status' AS status
         FROM json_array_elements(\$\$$calls\$\$::json) c"
 
+step "checking the leaver's handoff in the simulator itself"
+# The simulator's own view, read like any ISC client: a token, then the leaver's accounts.
+token=$(curl -s -d grant_type=client_credentials -d client_id=sim-client -d client_secret=sim-secret \
+  "$sim_url/oauth/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+accounts=$(curl -s -G -H "Authorization: Bearer $token" "$sim_url/v2024/accounts" \
+  --data-urlencode "filters=identityId eq \"$leaver\"")
+owned=$(curl -s -H "Authorization: Bearer $token" \
+  "$sim_url/das/v1/owners/$(sql -Atc "SELECT regexp_replace('$leaver', '(.{8})(.{4})(.{4})(.{4})(.{12})', '\\1-\\2-\\3-\\4-\\5')")/resources")
+verdict=$(sql -Atc "
+  SELECT concat_ws(' ',
+    (SELECT count(*) FILTER (WHERE NOT (a->>'disabled')::boolean) || ' of ' || count(*) || ' accounts enabled'
+       FROM json_array_elements(\$\$$accounts\$\$::json) a),
+    (SELECT json_array_length(\$\$$owned\$\$::json) || ' DAS resources still owned'),
+    (SELECT count(*) || ' calls made more than once' FROM (
+       SELECT c->>'path' FROM json_array_elements(\$\$$calls\$\$::json) c
+       GROUP BY c->>'method', c->>'path', c->>'body' HAVING count(*) > 1) d))")
+echo "leaver $leaver: $verdict"
+if [[ $verdict != "0 of "*" accounts enabled 0 DAS resources still owned 0 calls made more than once" ]]; then
+  echo "demo: the leaver's handoff is not complete in the simulator" >&2
+  exit 1
+fi
+
 step "a few questions answered with SQL"
 sql -c "SELECT count(*) FILTER (WHERE disabled) AS disabled, count(*) AS accounts
         FROM isc.accounts WHERE identity_id = '$leaver'" \

@@ -19,20 +19,6 @@ std::string Text(simdjson::dom::element e, std::string_view key) {
   return e[key].get(v) ? std::string() : std::string(v);
 }
 
-// A 207 answer carries one status per item; it succeeded only if every item did.
-std::optional<std::string> MultiStatusFailure(const std::string& body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) || !doc.is_array()) return "an unreadable 207 answer";
-  for (auto item : doc.get_array()) {
-    int64_t code = 0;
-    if (item["statusCode"].get(code) || code >= 300) {
-      return fmt::format("item {} answered {}: {}", Text(item, "id"), code, Text(item, "message"));
-    }
-  }
-  return std::nullopt;
-}
-
 // Worth another attempt later. A 401 here has already survived a fresh token: the token
 // service or the credentials are failing, not this call, so the call waits rather than fails
 // (and a bulk call is not taken as unavailable).
@@ -114,12 +100,12 @@ std::optional<DoneCheck> ReadDoneCheck(simdjson::dom::element params) {
 
 }  // namespace
 
-ActionWorker::Verified ActionWorker::CheckDone(const DoneCheck& check) {
+ActionWorker::Verified ActionWorker::CheckDone(const DoneCheck& check,
+                                               std::set<std::string>* done_ids) {
   bool done = true;
-  std::string error;
   auto scan = Scan(client_, check.path, check.query, check.paged ? Paging::kOffset : Paging::kNone,
                    stats_, [&](std::string_view body) -> base::Expected<int64_t> {
-                     auto page = PageShowsDone(check, body, done);
+                     auto page = PageShowsDone(check, body, done, done_ids);
                      if (!page) return base::Error{page.error()};
                      done = *page;
                      return 1;
@@ -133,89 +119,99 @@ ActionWorker::Verified ActionWorker::CheckDone(const DoneCheck& check) {
   return {Verified::State::kUnknown, request, scan.error};
 }
 
-ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element params;
-  if (parser.parse(action.params).get(params)) {
-    return {false, false, 0, "", "", "the action's params are not JSON"};
+namespace {
+
+std::vector<Call> ReadCalls(simdjson::dom::array stored) {
+  std::vector<Call> calls;
+  for (auto c : stored) {
+    Call call{.method = Text(c, "method"),
+              .path = Text(c, "path"),
+              .body = Text(c, "body"),
+              .content_type = Text(c, "content_type"),
+              .expect_value = Text(c, "expect_value"),
+              .object = Text(c, "object")};
+    if (c["experimental"].get(call.experimental)) call.experimental = false;
+    call.expect = ExpectFromName(Text(c, "expect")).value_or(Expect::kAny);
+    calls.push_back(std::move(call));
   }
-  std::string kind = Text(params, "kind");
-  if (kind == "webhook") {
-    int64_t step = 0;
-    if (params["step"].get(step)) step = 0;
-    std::string secret;
-    for (const auto& rule : rules_) {
-      if (rule.name == action.rule && static_cast<size_t>(step) < rule.steps.size()) {
-        auto it = rule.steps[step].params.find("secret");
-        if (it != rule.steps[step].params.end()) secret = it->second;
-      }
-    }
-    if (secret.empty()) {
-      return {false,
-              false,
-              0,
-              "",
-              "",
-              fmt::format("rule {} has no webhook secret at step {} any more", action.rule, step)};
-    }
-    HttpRequest request;
-    request.method = "POST";
-    request.url = Text(params, "target");
-    request.body = Text(params, "payload");
-    request.timeout = std::chrono::seconds(30);
-    request.headers = {
-        "Content-Type: application/json",
-        "X-Isc-Mirror-Signature: sha256=" + base::HmacSha256Hex(secret, request.body),
-        "X-Isc-Mirror-Idempotency-Key: " + action.key};
-    auto response = web_.Send(request);
-    Result r;
-    r.request = "POST " + request.url;
-    r.status = response.status;
-    r.response = response.body.substr(0, kKeptResponse);
-    r.ok = response.failure == TransportFailure::kNone && response.status >= 200 &&
-           response.status < 300;
-    if (!r.ok) {
-      r.transient = response.failure != TransportFailure::kNone || Transient(response.status);
-      r.error = response.failure != TransportFailure::kNone
-                    ? response.error
-                    : fmt::format("the webhook answered HTTP {}", response.status);
-    }
+  return calls;
+}
+
+}  // namespace
+
+ActionWorker::Result ActionWorker::Send(const Call& call) {
+  Result r;
+  r.request = call.method + " " + call.path;
+  auto answer =
+      client_.Send(call.method, call.path, call.body, call.content_type, stats_, call.experimental);
+  r.status = answer.status;
+  r.response = answer.body.substr(0, kKeptResponse);
+  if (!answer.ok()) {
+    r.transient = Transient(answer.status);
+    r.error = answer.error;
     return r;
   }
-  if (kind != "isc") return {false, false, 0, "", "", "unknown action kind '" + kind + "'"};
+  // A 2xx whose body says failure (DAS assign's 0, a 207 item's 404) failed: ISC answered.
+  if (auto checked = CheckAnswer(call, answer.status, answer.body); !checked) {
+    r.error = fmt::format("{} failed: {}", r.request, checked.error());
+    return r;
+  }
+  r.ok = true;
+  return r;
+}
 
-  simdjson::dom::array calls;
-  if (params["calls"].get(calls) || calls.size() == 0) {
+ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
+                                               simdjson::dom::element params) {
+  int64_t step = 0;
+  if (params["step"].get(step)) step = 0;
+  std::string secret;
+  for (const auto& rule : rules_) {
+    if (rule.name == action.rule && static_cast<size_t>(step) < rule.steps.size()) {
+      auto it = rule.steps[step].params.find("secret");
+      if (it != rule.steps[step].params.end()) secret = it->second;
+    }
+  }
+  Result r;
+  if (secret.empty()) {
+    r.error = fmt::format("rule {} has no webhook secret at step {} any more", action.rule, step);
+    return r;
+  }
+  HttpRequest request;
+  request.method = "POST";
+  request.url = Text(params, "target");
+  request.body = Text(params, "payload");
+  request.timeout = std::chrono::seconds(30);
+  request.headers = {"Content-Type: application/json",
+                     "X-Isc-Mirror-Signature: sha256=" + base::HmacSha256Hex(secret, request.body),
+                     "X-Isc-Mirror-Idempotency-Key: " + action.key};
+  auto response = web_.Send(request);
+  r.request = "POST " + request.url;
+  r.status = response.status;
+  r.response = response.body.substr(0, kKeptResponse);
+  r.ok = response.failure == TransportFailure::kNone && response.status >= 200 &&
+         response.status < 300;
+  if (!r.ok) {
+    r.transient = response.failure != TransportFailure::kNone || Transient(response.status);
+    r.error = response.failure != TransportFailure::kNone
+                  ? response.error
+                  : fmt::format("the webhook answered HTTP {}", response.status);
+  }
+  return r;
+}
+
+ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action,
+                                              simdjson::dom::element params) {
+  simdjson::dom::array stored;
+  if (params["calls"].get(stored) || stored.size() == 0) {
     return {false, false, 0, "", "", "the action has no call"};
   }
-  auto send = [&](simdjson::dom::element call) {
-    Result r;
-    std::string method = Text(call, "method");
-    std::string path = Text(call, "path");
-    bool experimental = false;
-    if (call["experimental"].get(experimental)) experimental = false;
-    r.request = method + " " + path;
-    auto answer = client_.Send(method, path, Text(call, "body"), Text(call, "content_type"), stats_,
-                               experimental);
-    r.status = answer.status;
-    r.response = answer.body.substr(0, kKeptResponse);
-    if (!answer.ok()) {
-      r.transient = Transient(answer.status);
-      r.error = answer.error;
-      return r;
-    }
-    if (answer.status == 207) {
-      if (auto failure = MultiStatusFailure(answer.body)) {
-        r.error = *failure;
-        return r;
-      }
-    }
-    r.ok = true;
-    return r;
-  };
+  std::vector<Call> calls = ReadCalls(stored);
+  bool each = false;
+  if (params["each"].get(each)) each = false;
   // A repeat: an earlier attempt may have done the work and lost the answer. Read first.
+  std::set<std::string> done_ids;
   if (auto check = ReadDoneCheck(params); check && action.attempts > 1) {
-    auto verified = CheckDone(*check);
+    auto verified = CheckDone(*check, each ? &done_ids : nullptr);
     Result r;
     r.request = verified.request;
     if (verified.state == Verified::State::kDone) {
@@ -230,22 +226,61 @@ ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
       return r;
     }
   }
-  auto first = send(calls.at(0));
+  if (each) return SendEach(calls, done_ids);
+  auto first = Send(calls.front());
   if (first.ok || first.transient || calls.size() == 1) return first;
-  // The bulk call was refused: make the one-by-one calls instead.
-  log::Info("bulk call refused; calling one by one",
+  // The first call was refused: make the others instead (rows planned by older versions).
+  log::Info("call refused; making the alternative calls",
             {{"action", action.id}, {"error", first.error}, {"calls", calls.size() - 1}});
+  auto rest = SendEach({calls.begin() + 1, calls.end()}, done_ids);
+  if (rest.ok)
+    rest.request = fmt::format("{} (after {}: {})", rest.request, first.request, first.error);
+  return rest;
+}
+
+ActionWorker::Result ActionWorker::SendEach(const std::vector<Call>& calls,
+                                            const std::set<std::string>& done_ids) {
   Result all;
   all.ok = true;
-  for (size_t i = 1; i < calls.size(); ++i) {
-    auto one = send(calls.at(i));
+  size_t made = 0, skipped = 0;
+  for (const auto& call : calls) {
+    if (!call.object.empty() && done_ids.contains(call.object)) {
+      ++skipped;  // an earlier attempt's call already shows in the tenant
+      continue;
+    }
+    auto one = Send(call);
+    if (!one.ok) {
+      if (made + skipped > 0) {
+        one.error += fmt::format(" ({} of {} calls had worked)", made + skipped, calls.size());
+      }
+      return one;
+    }
+    ++made;
     all.request = one.request;
     all.status = one.status;
     all.response = one.response;
-    if (!one.ok) return one;
   }
-  all.request = fmt::format("{} (after {}: {})", all.request, first.request, first.error);
+  if (calls.size() > 1) {
+    all.request = fmt::format("{} calls, the last {}{}", made, all.request,
+                              skipped > 0 ? fmt::format("; {} already done", skipped) : "");
+  }
+  if (made == 0) {
+    all.status = 200;
+    all.error = "no call: the tenant shows the work done by an earlier attempt";
+  }
   return all;
+}
+
+ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element params;
+  if (parser.parse(action.params).get(params)) {
+    return {false, false, 0, "", "", "the action's params are not JSON"};
+  }
+  std::string kind = Text(params, "kind");
+  if (kind == "webhook") return PostWebhook(action, params);
+  if (kind == "isc") return ExecuteIsc(action, params);
+  return {false, false, 0, "", "", "unknown action kind '" + kind + "'"};
 }
 
 void ActionWorker::Record(const Claimed& action, const Result& result, DrainCounts& counts) {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,8 +56,16 @@ class ActionWorker {
     std::string request;  // the listing read
     std::string error;    // why it is unknown
   };
-  // Whether the tenant shows the work of an action done.
-  Verified CheckDone(const DoneCheck& check);
+  // Whether the tenant shows the work of an action done; the ids of the listed objects that
+  // already show it go into `done_ids` when given.
+  Verified CheckDone(const DoneCheck& check, std::set<std::string>* done_ids = nullptr);
+  // Makes one call and reads its answer as the call's definition says.
+  Result Send(const Call& call);
+  Result ExecuteIsc(const Claimed& action, simdjson::dom::element params);
+  Result PostWebhook(const Claimed& action, simdjson::dom::element params);
+  // Makes every call in order, but those whose object is in `done_ids`; the first failure
+  // ends it.
+  Result SendEach(const std::vector<Call>& calls, const std::set<std::string>& done_ids);
   void Record(const Claimed& action, const Result& result, DrainCounts& counts);
 
   pqxx::connection& connection_;

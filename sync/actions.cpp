@@ -15,22 +15,85 @@ namespace isc_mirror::sync {
 namespace {
 
 const std::vector<ActionSpec>& Specs() {
+  // Scopes and user levels as the definitions give them for each action's calls.
+  static const std::vector<std::string_view> kDasAdmin = {"ORG_ADMIN"};
+  static const std::vector<std::string_view> kAccountAdmins = {"ORG_ADMIN", "SOURCE_ADMIN",
+                                                               "SOURCE_SUBADMIN", "HELPDESK"};
   static const std::vector<ActionSpec> kSpecs = {
-      {"das_reassign_owner", {"to", "fallback", "from"}, {"to"}},
-      {"das_assign_owner",
-       {"app_id", "full_path", "identity", "fallback"},
-       {"app_id", "full_path", "identity"}},
-      {"das_reelect_owner", {"owner", "fallback", "campaign_name", "reviewers"}, {"owner"}},
-      {"das_task_rerun", {"task_id"}, {}},
-      {"das_task_cancel", {"task_id"}, {}},
-      {"certification_reassign", {"to", "fallback", "reviewer", "reason"}, {"to"}},
-      {"accounts_disable", {"identity"}, {}},
-      {"accounts_enable", {"identity"}, {}},
-      {"account_unlock", {"account_id"}, {}},
-      {"account_reload", {"account_id"}, {}},
-      {"task_status_clear", {"task_id", "completion_status"}, {}},
-      {"webhook", {"url", "secret"}, {"url", "secret"}},
-      {"notify", {"channel"}, {"channel"}},
+      {.name = "das_reassign_owner",
+       .params = {"to", "fallback", "from"},
+       .required = {"to"},
+       .scopes = {"das:owners:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/das/v1/owners/00000000-0000-0000-0000-000000000000/resources"},
+      {.name = "das_assign_owner",
+       .params = {"app_id", "full_path", "identity", "fallback"},
+       .required = {"app_id", "full_path", "identity"},
+       .scopes = {"das:owners:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/das/v1/owners/00000000-0000-0000-0000-000000000000/resources"},
+      {.name = "das_reelect_owner",
+       .params = {"owner", "fallback", "campaign_name", "reviewers"},
+       .required = {"owner"},
+       .scopes = {"das:owners:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/das/v1/owners/00000000-0000-0000-0000-000000000000/resources"},
+      {.name = "das_task_rerun",
+       .params = {"task_id"},
+       .scopes = {"das:task:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/das/v1/tasks?limit=1"},
+      {.name = "das_task_cancel",
+       .params = {"task_id"},
+       .scopes = {"das:task:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/das/v1/tasks?limit=1"},
+      {.name = "certification_reassign",
+       .params = {"to", "fallback", "reviewer", "reason"},
+       .required = {"to"},
+       .scopes = {"idn:campaign:manage"},
+       .user_token_only = true,
+       .user_levels = {"ORG_ADMIN", "CERT_ADMIN"},
+       .read_check = "/v3/certification-tasks?limit=1"},
+      {.name = "accounts_disable",
+       .params = {"identity"},
+       .scopes = {"idn:accounts-state:manage"},
+       .user_levels = kAccountAdmins,
+       .read_check = "/v2024/accounts?limit=1"},
+      {.name = "accounts_enable",
+       .params = {"identity"},
+       .scopes = {"idn:accounts-state:manage"},
+       .user_levels = kAccountAdmins,
+       .read_check = "/v2024/accounts?limit=1"},
+      {.name = "identity_disable",
+       .params = {"identity"},
+       .scopes = {"idn:accounts-state:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/v2024/identities?limit=1"},
+      {.name = "identity_enable",
+       .params = {"identity"},
+       .scopes = {"idn:accounts-state:manage"},
+       .user_levels = kDasAdmin,
+       .read_check = "/v2024/identities?limit=1"},
+      {.name = "account_unlock",
+       .params = {"account_id"},
+       .scopes = {"idn:accounts-state:manage"},
+       .user_levels = kAccountAdmins,
+       .read_check = "/v2024/accounts?limit=1"},
+      {.name = "account_reload",
+       .params = {"account_id"},
+       .scopes = {"idn:accounts-state:manage"},
+       .user_levels = kAccountAdmins,
+       .read_check = "/v2024/accounts?limit=1"},
+      {.name = "task_status_clear",
+       .params = {"task_id", "completion_status"},
+       .scopes = {"idn:task-management:write"},
+       .user_token_only = true,
+       .user_levels = {"ORG_ADMIN", "CERT_ADMIN", "REPORT_ADMIN", "ROLE_ADMIN", "ROLE_SUBADMIN",
+                       "SOURCE_ADMIN", "SOURCE_SUBADMIN"},
+       .read_check = "/v2025/task-status?limit=1"},
+      {.name = "webhook", .params = {"url", "secret"}, .required = {"url", "secret"}},
+      {.name = "notify", .params = {"channel"}, .required = {"channel"}},
   };
   return kSpecs;
 }
@@ -155,6 +218,33 @@ PlannedAction Failed(std::string summary, std::string error) {
   return a;
 }
 
+// accounts_disable / accounts_enable: one call per source account of the identity that the
+// mirror does not already show in that state. Every call is made; on a repeat the done check's
+// listing (the identity's accounts, read back from ISC) drops the accounts already there.
+std::vector<PlannedAction> PlanAccountToggles(const std::string& identity, bool disable,
+                                              const std::string& why, PlanContext& context) {
+  std::string verb = disable ? "disable" : "enable";
+  PlannedAction a;
+  a.kind = "isc";
+  a.each = true;
+  for (const auto& account : context.AccountsToToggle(identity, disable)) {
+    // AccountToggleRequest is a required body; an empty object asks for nothing more.
+    a.calls.push_back({.method = "POST",
+                       .path = fmt::format("/v2024/accounts/{}/{}", PercentEncode(account), verb),
+                       .body = "{}",
+                       .expect = Expect::kTask,
+                       .object = account});
+  }
+  if (a.calls.empty()) return {};  // every account is already in that state
+  a.summary = fmt::format("{} {} source account{} of identity {} ({})", verb, a.calls.size(),
+                          a.calls.size() == 1 ? "" : "s", identity, why);
+  a.done.path = "/v2024/accounts";
+  a.done.query = "filters=" + PercentEncode(fmt::format("identityId eq \"{}\"", identity));
+  a.done.every = "disabled";
+  a.done.is = disable;
+  return {std::move(a)};
+}
+
 std::string NowIso() {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
@@ -196,7 +286,8 @@ std::optional<std::string> CheckStep(const ActionStep& step) {
   return std::nullopt;
 }
 
-base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done) {
+base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done,
+                                   std::set<std::string>* done_ids) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(page.data(), page.size()).get(doc) || !doc.is_array()) {
@@ -210,6 +301,8 @@ base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page
         return base::Error{fmt::format("a listed object has no boolean '{}'", check.every)};
       }
       done = done && value == check.is;
+      std::string_view id;
+      if (done_ids != nullptr && value == check.is && !item["id"].get(id)) done_ids->emplace(id);
       continue;
     }
     if (check.absent.empty()) {
@@ -221,6 +314,123 @@ base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page
     done = done && std::find(check.absent.begin(), check.absent.end(), id) == check.absent.end();
   }
   return done;
+}
+
+namespace {
+
+constexpr std::pair<Expect, std::string_view> kExpectNames[] = {
+    {Expect::kAny, "any"},
+    {Expect::kNoContent, "no_content"},
+    {Expect::kOne, "one"},
+    {Expect::kCount, "count"},
+    {Expect::kPositiveCount, "positive_count"},
+    {Expect::kTask, "task"},
+    {Expect::kCertificationTask, "certification_task"},
+    {Expect::kMultiStatus, "multi_status"},
+    {Expect::kTaskStatus, "task_status"},
+};
+
+std::string Quoted(std::string_view body) {
+  constexpr size_t kShown = 200;
+  return body.size() <= kShown ? std::string(body) : std::string(body.substr(0, kShown)) + "...";
+}
+
+std::string TextOf(simdjson::dom::element e, std::string_view key) {
+  std::string_view v;
+  return e[key].get(v) ? std::string() : std::string(v);
+}
+
+// A 207 answer carries one status per item; it worked only if every item did.
+base::Expected<void> CheckMultiStatus(simdjson::dom::element doc) {
+  if (!doc.is_array()) return base::Error{"the 207 answer is not a list of item results"};
+  for (auto item : doc.get_array()) {
+    int64_t code = 0;
+    if (item["statusCode"].get(code) || code < 200 || code >= 300) {
+      std::string message = TextOf(item, "message");
+      return base::Error{fmt::format("item {} answered {}{}", TextOf(item, "id"), code,
+                                     message.empty() ? "" : ": " + message)};
+    }
+  }
+  return {};
+}
+
+base::Expected<void> CheckCertificationTask(simdjson::dom::element doc) {
+  if (TextOf(doc, "id").empty()) return base::Error{"the answer is not a certification task"};
+  simdjson::dom::array errors;
+  if (!doc["errors"].get(errors) && errors.size() > 0) {
+    return base::Error{fmt::format("the reassignment task {} reports errors: {}", TextOf(doc, "id"),
+                                   simdjson::minify(errors))};
+  }
+  if (TextOf(doc, "status") == "ERROR") {
+    return base::Error{fmt::format("the reassignment task {} is in ERROR", TextOf(doc, "id"))};
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view ExpectName(Expect expect) {
+  for (const auto& [value, name] : kExpectNames) {
+    if (value == expect) return name;
+  }
+  return "any";
+}
+
+std::optional<Expect> ExpectFromName(std::string_view name) {
+  for (const auto& [value, known] : kExpectNames) {
+    if (known == name) return value;
+  }
+  return std::nullopt;
+}
+
+base::Expected<void> CheckAnswer(const Call& call, int status, std::string_view body) {
+  if (status < 200 || status >= 300) return base::Error{fmt::format("HTTP {}", status)};
+  Expect expect = call.expect;
+  if (expect == Expect::kAny && status == 207) expect = Expect::kMultiStatus;  // older rows
+  if (expect == Expect::kAny || expect == Expect::kNoContent) return {};
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc)) {
+    return base::Error{
+        fmt::format("HTTP {} with an answer that is not JSON: {}", status, Quoted(body))};
+  }
+  int64_t number = 0;
+  switch (expect) {
+    case Expect::kOne:
+      if (doc.get(number) || number != 1) {
+        return base::Error{
+            fmt::format("HTTP {} but the answer is {}, not 1 (1 is success, anything else failure)",
+                        status, Quoted(body))};
+      }
+      return {};
+    case Expect::kCount:
+    case Expect::kPositiveCount: {
+      int64_t least = call.expect == Expect::kCount ? 0 : 1;
+      if (doc.get(number) || number < least) {
+        return base::Error{fmt::format("HTTP {} but the answer is {}, not a count of at least {}",
+                                       status, Quoted(body), least)};
+      }
+      return {};
+    }
+    case Expect::kTask:
+      if (TextOf(doc, "id").empty()) {
+        return base::Error{
+            fmt::format("HTTP {} but the answer names no task: {}", status, Quoted(body))};
+      }
+      return {};
+    case Expect::kCertificationTask:
+      return CheckCertificationTask(doc);
+    case Expect::kMultiStatus:
+      return CheckMultiStatus(doc);
+    case Expect::kTaskStatus:
+      if (TextOf(doc, "completionStatus") != call.expect_value) {
+        return base::Error{fmt::format("HTTP {} but the task's completionStatus is '{}', not {}",
+                                       status, TextOf(doc, "completionStatus"), call.expect_value)};
+      }
+      return {};
+    default:
+      return {};
+  }
 }
 
 std::string DashedUuid(std::string_view hex32) {
@@ -259,11 +469,10 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     std::string summary =
         fmt::format("{} DAS task {} ({})", rerun ? "rerun" : "cancel", task.value_or("?"), why);
     if (!task) return {Failed(summary, error)};
-    return isc(
-        summary,
-        {{"POST",
-          fmt::format("/das/v1/tasks/{}/{}", rerun ? "rerun" : "cancel", PercentEncode(*task)),
-          ""}});
+    return isc(summary, {{.method = "POST",
+                          .path = fmt::format("/das/v1/tasks/{}/{}", rerun ? "rerun" : "cancel",
+                                              PercentEncode(*task)),
+                          .expect = Expect::kNoContent}});
   }
 
   if (action == "account_unlock" || action == "account_reload") {
@@ -272,10 +481,13 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     std::string summary =
         fmt::format("{} account {} ({})", unlock ? "unlock" : "reload", account.value_or("?"), why);
     if (!account) return {Failed(summary, error)};
-    return isc(summary, {{"POST",
-                          fmt::format("/v2024/accounts/{}/{}", PercentEncode(*account),
-                                      unlock ? "unlock" : "reload"),
-                          unlock ? "{}" : ""}});
+    // unlock takes an AccountUnlockRequest body (required); reload takes none.
+    return isc(summary, {{.method = "POST",
+                          .path = fmt::format("/v2024/accounts/{}/{}", PercentEncode(*account),
+                                              unlock ? "unlock" : "reload"),
+                          .body = unlock ? "{}" : "",
+                          .expect = Expect::kTask,
+                          .object = *account}});
   }
 
   if (action == "task_status_clear") {
@@ -299,8 +511,14 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
         .Field("value", NowIso())
         .EndObject()
         .EndArray();
-    return isc(summary, {{"PATCH", "/beta/task-status/" + PercentEncode(*task), body,
-                          "application/json-patch+json"}});
+    // v2025: "Use this API to clear a pending task by updating the completionStatus and
+    // completed attributes."
+    return isc(summary, {{.method = "PATCH",
+                          .path = "/v2025/task-status/" + PercentEncode(*task),
+                          .body = body,
+                          .content_type = "application/json-patch+json",
+                          .expect = Expect::kTaskStatus,
+                          .expect_value = status}});
   }
 
   // The rest act on or for an identity.
@@ -327,7 +545,10 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
         .Field("identityId", DashedUuid(target->id))
         .EndObject();
     return isc(fmt::format("{} to {} {} ({})", summary_base, target->how, target->id, why),
-               {{"POST", "/das/v1/owners/assign", body}});
+               {{.method = "POST",
+                 .path = "/das/v1/owners/assign",
+                 .body = body,
+                 .expect = Expect::kOne}});
   }
 
   if (action == "das_reelect_owner") {
@@ -358,7 +579,10 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     }
     w.EndObject();
     return isc(fmt::format("re-elect {} {} as DAS resource owner ({})", owner->how, owner->id, why),
-               {{"POST", "/das/v1/owners/reelect", body}});
+               {{.method = "POST",
+                 .path = "/das/v1/owners/reelect",
+                 .body = body,
+                 .expect = Expect::kPositiveCount}});
   }
 
   auto subject_param = action == "das_reassign_owner"       ? "from"
@@ -371,11 +595,11 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     std::string summary = fmt::format("reassign the DAS resources owned by identity {}", *subject);
     auto to = ResolveTarget(step, "to", *subject, event, context, error);
     if (!to) return {Failed(summary + " (" + why + ")", error)};
-    auto planned = isc(
-        fmt::format("{} to {} {} ({})", summary, to->how, to->id, why),
-        {{"POST",
-          fmt::format("/das/v1/owners/{}/reassign/{}", DashedUuid(*subject), DashedUuid(to->id)),
-          ""}});
+    auto planned = isc(fmt::format("{} to {} {} ({})", summary, to->how, to->id, why),
+                       {{.method = "POST",
+                         .path = fmt::format("/das/v1/owners/{}/reassign/{}", DashedUuid(*subject),
+                                             DashedUuid(to->id)),
+                         .expect = Expect::kCount}});
     // Done when the old owner owns nothing.
     planned[0].done.path = fmt::format("/das/v1/owners/{}/resources", DashedUuid(*subject));
     planned[0].done.paged = false;
@@ -412,10 +636,11 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
         a.summary = fmt::format(
             "reassign {} review items of certification {} from identity {} to {} {} ({})",
             end - begin, review.certification_id, *subject, to->how, to->id, why);
-        a.calls.push_back({"POST",
-                           fmt::format("/v3/certifications/{}/reassign-async",
-                                       PercentEncode(review.certification_id)),
-                           body});
+        a.calls.push_back({.method = "POST",
+                           .path = fmt::format("/v3/certifications/{}/reassign-async",
+                                               PercentEncode(review.certification_id)),
+                           .body = body,
+                           .expect = Expect::kCertificationTask});
         // Reassigned items leave the certification.
         a.done.path = fmt::format("/v3/certifications/{}/access-review-items",
                                   PercentEncode(review.certification_id));
@@ -428,26 +653,23 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
   }
 
   if (action == "accounts_disable" || action == "accounts_enable") {
-    bool disable = action == "accounts_disable";
-    std::string verb = disable ? "disable" : "enable";
+    return PlanAccountToggles(*subject, action == "accounts_disable", why, context);
+  }
+
+  if (action == "identity_disable" || action == "identity_enable") {
+    // The identity's ISC (IDN) login account, not its accounts on sources: that is what
+    // identities-accounts/disable does (its definition: "disable IDN account for each
+    // identity").
+    std::string verb = action == "identity_disable" ? "disable" : "enable";
     std::string body;
     base::JsonWriter w(body);
     w.BeginObject().Key("identityIds").BeginArray().String(*subject).EndArray().EndObject();
-    std::vector<Call> calls;
-    calls.push_back({"POST", "/v2024/identities-accounts/" + verb, body, "application/json", true});
-    // Where the bulk call is not available, each account on its own.
-    for (const auto& account : context.AccountsOf(*subject)) {
-      calls.push_back(
-          {"POST", fmt::format("/v2024/accounts/{}/{}", PercentEncode(account), verb), "{}"});
-    }
-    auto planned = isc(fmt::format("{} every account of identity {} ({})", verb, *subject, why),
-                       std::move(calls));
-    planned[0].done.path = "/v2024/accounts";
-    planned[0].done.query =
-        "filters=" + PercentEncode(fmt::format("identityId eq \"{}\"", *subject));
-    planned[0].done.every = "disabled";
-    planned[0].done.is = disable;
-    return planned;
+    return isc(fmt::format("{} the ISC login of identity {} ({})", verb, *subject, why),
+               {{.method = "POST",
+                 .path = "/v2024/identities-accounts/" + verb,
+                 .body = body,
+                 .expect = Expect::kMultiStatus,
+                 .object = *subject}});
   }
   return {Failed(fmt::format("{} ({})", action, why), "this action is not known")};
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,15 @@ struct ActionSpec {
   std::string_view name;
   std::vector<std::string_view> params;    // every parameter it accepts
   std::vector<std::string_view> required;  // of which these must be given
+  // What ISC asks of the credentials for the action's calls, from each operation's `security`
+  // and `x-sailpoint-userLevels` (third_party/isc-api): any one of `scopes`; a user's token (a
+  // personal access token) when `user_token_only`; for a user's token, one of `user_levels`.
+  std::vector<std::string_view> scopes;
+  bool user_token_only = false;
+  std::vector<std::string_view> user_levels;
+  // A read-only call needing the same access to the data as the action (check-config
+  // --online); empty when the action calls no ISC.
+  std::string_view read_check;
 };
 
 std::span<const ActionSpec> ActionSpecs();
@@ -25,6 +35,23 @@ const ActionSpec* FindActionSpec(std::string_view name);
 // The error names the parameter.
 std::optional<std::string> CheckStep(const ActionStep& step);
 
+// What a call's answer must say for the call to have worked, from its definition: a 2xx
+// status alone is not enough where ISC answers 200 with a body that says failure.
+enum class Expect {
+  kAny,                // any 2xx (rows planned before answers were read)
+  kNoContent,          // 204 (DAS task rerun and cancel)
+  kOne,                // the integer 1: "1 - success, otherwise failure" (DAS owner assign)
+  kCount,              // an integer of at least 0 (DAS owner reassign: resources overwritten)
+  kPositiveCount,      // an integer of at least 1 (DAS owner re-elect: elections created)
+  kTask,               // an object with a task id (AccountsAsyncResult)
+  kCertificationTask,  // a CertificationTask whose status is not ERROR and has no errors
+  kMultiStatus,        // 207: every item's statusCode 2xx (BulkIdentitiesAccountsResponse)
+  kTaskStatus,         // the patched TaskStatus, with completionStatus equal to expect_value
+};
+
+std::string_view ExpectName(Expect expect);
+std::optional<Expect> ExpectFromName(std::string_view name);
+
 // One HTTP call to ISC, decided when the rule fires.
 struct Call {
   std::string method;
@@ -32,7 +59,13 @@ struct Call {
   std::string body;
   std::string content_type = "application/json";
   bool experimental = false;
+  Expect expect = Expect::kAny;
+  std::string expect_value;  // kTaskStatus: the completionStatus set
+  std::string object;        // the object the call acts on, as the done check lists it
 };
+
+// Reads an answer the way its definition says; the error names what the answer said.
+base::Expected<void> CheckAnswer(const Call& call, int status, std::string_view body);
 
 // How the tenant shows that an action's work is done. ISC takes no idempotency key, so before
 // repeating a call whose earlier attempt may have done the work (the worker died or the answer
@@ -49,17 +82,20 @@ struct DoneCheck {
 };
 
 // Folds one page of the check's listing into `done`, which starts true. Pure, for tests; a
-// page that is not an array of objects is an error.
-base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done);
+// page that is not an array of objects is an error. With `every`, the ids of the objects that
+// already show the work done are added to `done_ids` when given.
+base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done,
+                                   std::set<std::string>* done_ids = nullptr);
 
 // What one outbox row will do.
 struct PlannedAction {
   std::string part;     // tells apart the rows of one step (one per certification and chunk)
   std::string summary;  // plain words: what, to whom, why
   std::string kind;     // isc, webhook or notify
-  // isc: calls[0] is the call; if it fails with a 4xx, the rest are made instead (accounts
-  // one by one when the bulk call is not available).
+  // isc: every call is made in order when `each` (one per source account); otherwise
+  // calls[0] is the call, and if it fails with a 4xx the rest are made instead.
   std::vector<Call> calls;
+  bool each = false;
   DoneCheck done;
   std::string target;                // webhook URL or notify channel
   std::string payload;               // webhook or notify body
@@ -80,8 +116,9 @@ class PlanContext {
   };
   // Open certifications the identity reviews, with their review items.
   virtual std::vector<Review> OpenReviewsOf(const std::string& identity) = 0;
-  // The identity's accounts present in the mirror.
-  virtual std::vector<std::string> AccountsOf(const std::string& identity) = 0;
+  // The identity's accounts present in the mirror that are not already disabled (when
+  // `disable`) or enabled.
+  virtual std::vector<std::string> AccountsToToggle(const std::string& identity, bool disable) = 0;
 };
 
 inline constexpr size_t kMaxReassignItems = 500;  // ISC's limit per reassign call

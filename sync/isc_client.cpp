@@ -8,6 +8,7 @@
 #include <cmath>
 #include <thread>
 
+#include "base/base64.hpp"
 #include "base/log.hpp"
 
 namespace isc_mirror::sync {
@@ -132,6 +133,45 @@ base::Expected<TokenGrant> ParseTokenResponse(std::string_view body) {
   return TokenGrant{std::string(token), std::chrono::seconds(expires_in)};
 }
 
+namespace {
+
+// A claim that is a list of strings, or one string of space-separated values (OAuth's scope).
+void AddStrings(simdjson::dom::element claim, std::set<std::string>& out) {
+  std::string_view text;
+  if (!claim.get(text)) {
+    for (size_t at = 0; at < text.size();) {
+      size_t space = std::min(text.find(' ', at), text.size());
+      if (space > at) out.emplace(text.substr(at, space - at));
+      at = space + 1;
+    }
+    return;
+  }
+  simdjson::dom::array items;
+  if (claim.get(items)) return;
+  for (auto item : items) {
+    if (!item.get(text)) out.emplace(text);
+  }
+}
+
+}  // namespace
+
+TokenClaims ReadTokenClaims(std::string_view token) {
+  TokenClaims claims;
+  auto first = token.find('.');
+  auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos) return claims;
+  std::string payload = base::Base64UrlDecode(token.substr(first + 1, second - first - 1));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(payload).get(doc) || !doc.is_object()) return claims;
+  claims.readable = true;
+  simdjson::dom::element claim;
+  if (!doc["scope"].get(claim)) AddStrings(claim, claims.scopes);
+  if (!doc["authorities"].get(claim)) AddStrings(claim, claims.authorities);
+  claims.user = !doc["user_name"].error() || !doc["identity_id"].error();
+  return claims;
+}
+
 TokenSource::TokenSource(const ClientOptions& options, std::unique_ptr<HttpTransport> transport,
                          Clock clock)
     : options_(options), transport_(std::move(transport)), clock_(std::move(clock)) {}
@@ -181,6 +221,52 @@ IscClient::IscClient(const ClientOptions& options, TokenSource& tokens, RateBudg
                    : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }),
       rng_(seed != 0 ? seed : std::random_device{}()) {}
 
+std::string PathTemplate(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  std::string out;
+  for (size_t at = 0; at < path.size();) {
+    size_t slash = path.find('/', at + 1);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view segment = path.substr(at + 1, slash - at - 1);
+    bool digits = !segment.empty() && std::all_of(segment.begin(), segment.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    bool long_hex = segment.size() >= 16 && std::all_of(segment.begin(), segment.end(), [](char c) {
+                      return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
+                    });
+    out += '/';
+    out += digits || long_hex ? std::string_view("{id}") : segment;
+    at = slash;
+  }
+  return out;
+}
+
+std::optional<std::string> Deprecation(const HttpResponse& response) {
+  std::string words;
+  for (const char* name : {"deprecation", "sunset", "x-deprecated"}) {
+    if (auto value = response.Header(name)) {
+      words += fmt::format("{}{}: {}", words.empty() ? "" : ", ", name, *value);
+    }
+  }
+  if (words.empty()) return std::nullopt;
+  return words;
+}
+
+std::string IscClient::NoteDeprecation(const HttpResponse& response, std::string_view path,
+                                       RequestStats& stats) {
+  auto deprecation = Deprecation(response);
+  if (!deprecation) return {};
+  ++stats.deprecated;
+  std::string endpoint = PathTemplate(path);
+  if (stats.FirstDeprecation(endpoint)) {
+    log::Warn("isc announces that an endpoint the mirror calls is deprecated",
+              {{"path", endpoint},
+               {"headers", *deprecation},
+               {"hint", "see the release notes of isc-mirror for its replacement"}});
+  }
+  return endpoint;
+}
+
 IscResult IscClient::Get(std::string_view path_and_query, RequestStats& stats, bool experimental) {
   return Send("GET", path_and_query, {}, {}, stats, experimental);
 }
@@ -208,7 +294,8 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
     request.body = std::string(body);
     ++stats.requests;
     last = transport_->Send(request);
-    if (observer_) observer_(last.status);
+    std::string deprecated = NoteDeprecation(last, path, stats);
+    if (observer_) observer_(last.status, deprecated);
 
     Outcome outcome = Classify(last);
     if (outcome == Outcome::kSuccess) {
@@ -232,7 +319,7 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
       ++stats.rate_limited;
       delay = RetryAfter(last).value_or(BackoffDelay(attempt, options_.retry, 1.0));
       budget_.Pause(version, delay);
-      log::Warn("rate limited by isc; pausing this api version",
+      log::Warn("rate limited by isc; pausing the rate budget",
                 {{"call", what}, {"pause_ms", delay.count()}});
       delay = std::chrono::milliseconds(0);  // the budget makes the next Acquire wait
     } else {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -49,12 +50,41 @@ struct TokenGrant {
 // Parses the token endpoint's answer; the error never quotes the body (it may hold a token).
 base::Expected<TokenGrant> ParseTokenResponse(std::string_view body);
 
+// What an access token says of itself: ISC's tokens are JWTs whose claims name their scopes,
+// and for a user's token (a personal access token) the user and its levels (authorities).
+struct TokenClaims {
+  bool readable = false;  // a JWT whose claims parsed; otherwise nothing below is known
+  std::set<std::string> scopes;
+  std::set<std::string> authorities;
+  bool user = false;  // a user's token (user_name or identity_id claim)
+};
+TokenClaims ReadTokenClaims(std::string_view token);
+
+// The path with its ids as {id} (/v2024/accounts/2c91.../disable -> /v2024/accounts/{id}/disable),
+// so that an endpoint is named once, not once per object.
+std::string PathTemplate(std::string_view path);
+
+// The deprecation an answer announces (the Deprecation, Sunset or X-Deprecated header), or
+// nullopt: the headers' own words, for the operator.
+std::optional<std::string> Deprecation(const HttpResponse& response);
+
 // Counters of one sync run or action batch; shared by the requests made for it.
 struct RequestStats {
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> retries{0};
   std::atomic<int64_t> rate_limited{0};
   std::atomic<int64_t> rate_wait_ms{0};
+  std::atomic<int64_t> deprecated{0};  // answers that announced their endpoint's deprecation
+
+  // True the first time `path` is noted: a deprecated endpoint is warned about once a run.
+  bool FirstDeprecation(const std::string& path) {
+    std::lock_guard lock(deprecated_mutex_);
+    return deprecated_paths_.insert(path).second;
+  }
+
+ private:
+  std::mutex deprecated_mutex_;
+  std::set<std::string> deprecated_paths_;
 };
 
 struct ClientOptions {
@@ -109,8 +139,9 @@ class IscClient {
   // whose error names the call and the last cause.
   IscResult Get(std::string_view path_and_query, RequestStats& stats, bool experimental = false);
 
-  // Called with the HTTP status of every answer (0 when none came), e.g. for metrics.
-  using ResponseObserver = std::function<void(int status)>;
+  // Called with every answer's HTTP status (0 when none came) and, when the answer announced
+  // its endpoint's deprecation, the endpoint's path template (else empty); e.g. for metrics.
+  using ResponseObserver = std::function<void(int status, const std::string& deprecated)>;
   void Observe(ResponseObserver observer) { observer_ = std::move(observer); }
   // Any method. A call that changes the tenant (not GET or HEAD) is repeated only where ISC
   // certainly did not carry it out (429, 401); after a 5xx, a timeout or a cut answer it may
@@ -123,6 +154,11 @@ class IscClient {
   TokenSource& tokens_;
   RateBudget& budget_;
   std::unique_ptr<HttpTransport> transport_;
+  // Warns once per run when an answer announces its endpoint's deprecation; returns the
+  // endpoint's path template then.
+  std::string NoteDeprecation(const HttpResponse& response, std::string_view path,
+                              RequestStats& stats);
+
   Sleep sleep_;
   std::mt19937_64 rng_;
   ResponseObserver observer_;

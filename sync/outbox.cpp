@@ -51,12 +51,13 @@ std::vector<PlanContext::Review> MirrorPlanContext::OpenReviewsOf(const std::str
   return out;
 }
 
-std::vector<std::string> MirrorPlanContext::AccountsOf(const std::string& identity) {
+std::vector<std::string> MirrorPlanContext::AccountsToToggle(const std::string& identity,
+                                                             bool disable) {
   std::vector<std::string> out;
   for (const auto& row : tx_.exec_params(
            "SELECT id FROM isc.accounts WHERE tenant = $1 AND identity_id = $2 AND deleted_at IS "
-           "NULL ORDER BY id",
-           tenant_, identity)) {
+           "NULL AND coalesce(disabled, false) <> $3 ORDER BY id",
+           tenant_, identity, disable)) {
     out.push_back(row[0].as<std::string>());
   }
   return out;
@@ -135,9 +136,13 @@ std::string DecisionParams(const Decision& d) {
           .Field("body", c.body)
           .Field("content_type", c.content_type)
           .Field("experimental", c.experimental)
-          .EndObject();
+          .Field("expect", ExpectName(c.expect));
+      if (!c.expect_value.empty()) w.Field("expect_value", c.expect_value);
+      if (!c.object.empty()) w.Field("object", c.object);
+      w.EndObject();
     }
     w.EndArray();
+    if (d.planned.each) w.Field("each", true);
   }
   if (const auto& done = d.planned.done; !done.path.empty()) {
     w.Key("done").BeginObject().Field("path", done.path).Field("paged", done.paged);

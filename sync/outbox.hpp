@@ -34,7 +34,7 @@ class MirrorPlanContext : public PlanContext {
   std::optional<std::string> ManagerOf(const std::string& identity) override;
   bool Usable(const std::string& identity) override;
   std::vector<Review> OpenReviewsOf(const std::string& identity) override;
-  std::vector<std::string> AccountsOf(const std::string& identity) override;
+  std::vector<std::string> AccountsToToggle(const std::string& identity, bool disable) override;
 
  private:
   pqxx::transaction_base& tx_;

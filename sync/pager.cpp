@@ -12,17 +12,22 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
                 RequestStats& stats, const PageConsumer& consume, const ScanProgress& progress,
                 int parse_attempts) {
   ScanResult result;
-  auto url_at = [&](int64_t offset) {
+  auto url_at = [&](int64_t offset, bool count) {
     std::string url(path);
     std::string params(query);
     if (paging == Paging::kOffset) {
       if (!params.empty()) params += '&';
       params += fmt::format("limit={}&offset={}", kPageSize, offset);
-      if (offset == 0) params += "&count=true";
+      if (count) params += "&count=true";
     }
     if (!params.empty()) url += "?" + params;
     return url;
   };
+  // End guards against a server that does not page as asked (one that ignores offset would
+  // otherwise be read forever): a full page equal to the one before, or more objects than the
+  // collection's count, ends the scan with an error.
+  std::optional<size_t> previous_page;
+  bool recount = false;  // the count was passed: ask for it again with the next page
   // While a page is parsed, the next one is already asked for when the count says there is
   // one: the tenant's answer time and the parsing overlap. The client still makes one request
   // at a time (the scan thread does not use it meanwhile), and no request is added: the count
@@ -30,8 +35,10 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
   // or a page has to be fetched again.
   std::future<IscResult> ahead;
   for (int64_t offset = 0;; offset += kPageSize) {
-    std::string url = url_at(offset);
+    bool counted = offset == 0 || recount;
+    std::string url = url_at(offset, counted);
     int64_t objects = -1;
+    size_t page_hash = 0;
     for (int attempt = 0; attempt < parse_attempts; ++attempt) {
       IscResult page = ahead.valid() ? ahead.get() : client.Get(url, stats);
       if (!page.ok()) {
@@ -44,7 +51,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
         result.status = page.status;
         return result;
       }
-      if (offset == 0 && page.total_count) {
+      if (counted && page.total_count) {
         try {
           result.total = std::stoll(*page.total_count);
         } catch (const std::exception&) {
@@ -52,11 +59,12 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
         }
       }
       if (paging == Paging::kOffset && result.total && offset + kPageSize < *result.total) {
-        ahead =
-            std::async(std::launch::async, [&client, &stats, next = url_at(offset + kPageSize)] {
-              return client.Get(next, stats);
-            });
+        ahead = std::async(std::launch::async,
+                           [&client, &stats, next = url_at(offset + kPageSize, false)] {
+                             return client.Get(next, stats);
+                           });
       }
+      page_hash = std::hash<std::string_view>{}(page.body);
       auto parsed = consume(page.body);
       if (parsed) {
         objects = *parsed;
@@ -77,6 +85,25 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
     if (paging == Paging::kNone || objects < kPageSize) {
       result.complete = true;
       return result;  // a page asked for ahead (the tenant shrank) is waited for and dropped
+    }
+    if (previous_page == page_hash) {
+      result.error = fmt::format(
+          "GET {} at offset {} answered the same {} objects as the page before: the endpoint "
+          "ignores offset (hint: such a list is read in one request, paging: none)",
+          path, offset, objects);
+      return result;
+    }
+    previous_page = page_hash;
+    if (result.total && result.objects > *result.total) {
+      // Objects added while the scan runs move the count too: ask for it again first.
+      if (counted) {
+        result.error = fmt::format(
+            "GET {} served {} objects, more than its X-Total-Count of {}: the endpoint does not "
+            "page as asked",
+            path, result.objects, *result.total);
+        return result;
+      }
+      recount = true;
     }
   }
 }

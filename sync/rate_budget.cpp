@@ -32,16 +32,18 @@ void TokenBucket::PauseUntil(SteadyTime until) {
 }
 
 RateBudget::RateBudget(int requests, std::chrono::milliseconds per, double share, Clock clock,
-                       Sleep sleep)
+                       Sleep sleep, bool per_version)
     // The margin applies to the burst too: this bucket starts when a request is sent, the
     // server's when it arrives, so under load ours runs a little ahead of the server's.
-    : capacity_(std::max(1.0, requests * share)),
+    : per_version_(per_version),
+      capacity_(std::max(1.0, requests * share)),
       tokens_per_ms_(requests * share / static_cast<double>(std::max<int64_t>(1, per.count()))),
       clock_(std::move(clock)),
       sleep_(sleep ? std::move(sleep)
                    : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }) {}
 
 TokenBucket& RateBudget::BucketFor(std::string_view version) {
+  if (!per_version_) version = {};  // one bucket for every version
   auto it = buckets_.find(version);
   if (it == buckets_.end()) {
     it = buckets_.emplace(std::string(version), TokenBucket(capacity_, tokens_per_ms_, clock_()))

@@ -1,4 +1,5 @@
-// One request budget per ISC API version, shared by every poller and action worker of a tenant.
+// The tenant's request budget, shared by every poller and action worker: one for every API
+// version by default, or one per version when the config says so.
 #pragma once
 
 #include <chrono>
@@ -39,8 +40,12 @@ class RateBudget {
 
   // `share` below 1 keeps both the burst and the rate a little under the server's, so clock
   // and latency differences do not turn into 429s.
+  // SailPoint's pages say both "per client id and API version" and "per client id, whatever
+  // the version": one budget for every version is safe under either reading, so it is the
+  // default; `per_version` opts in to one bucket per version.
   RateBudget(int requests, std::chrono::milliseconds per, double share = 0.97,
-             Clock clock = std::chrono::steady_clock::now, Sleep sleep = nullptr);
+             Clock clock = std::chrono::steady_clock::now, Sleep sleep = nullptr,
+             bool per_version = false);
 
   // Waits until a request to `version` (v2024, beta, v3, das, ...) may go; returns the wait.
   std::chrono::milliseconds Acquire(std::string_view version);
@@ -49,6 +54,7 @@ class RateBudget {
  private:
   TokenBucket& BucketFor(std::string_view version);
 
+  bool per_version_;
   double capacity_;
   double tokens_per_ms_;
   Clock clock_;

@@ -113,14 +113,14 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   }
   if (!root.IsMap()) return base::Error{fmt::format("{}: expected a mapping", file)};
   Reader r(root, file);
-  static const std::set<std::string> kKeys = {"name",          "path",
-                                              "table",         "key",
-                                              "sort",          "paging",
-                                              "interval",      "full_every",
-                                              "retention",     "incremental",
-                                              "ignore_paths",  "parent",
-                                              "columns",       "retention_column",
-                                              "recheck_filter"};
+  static const std::set<std::string> kKeys = {"name",           "path",
+                                              "table",          "key",
+                                              "sort",           "paging",
+                                              "interval",       "full_every",
+                                              "retention",      "incremental",
+                                              "ignore_paths",   "parent",
+                                              "columns",        "retention_column",
+                                              "recheck_filter", "query"};
   for (const auto& item : root) {
     if (!kKeys.contains(item.first.Scalar())) {
       return base::Error{r.Fail(item.first, fmt::format("unknown key {}", item.first.Scalar()))};
@@ -158,8 +158,9 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   auto retention = r.Dur("retention");
   if (!retention) return base::Error{retention.error()};
   s.retention = *retention;
-  for (auto [key, target] : {std::pair{"retention_column", &s.retention_column},
-                             std::pair{"recheck_filter", &s.recheck_filter}}) {
+  for (auto [key, target] :
+       {std::pair{"retention_column", &s.retention_column},
+        std::pair{"recheck_filter", &s.recheck_filter}, std::pair{"query", &s.query}}) {
     auto value = r.Text(root, key, false);
     if (!value) return base::Error{value.error()};
     *target = *value;

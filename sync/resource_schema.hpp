@@ -52,6 +52,8 @@ struct ResourceSchema {
   std::string table;  // schema-qualified, e.g. isc.accounts
   std::vector<std::string> key;
   std::string sort;  // sorters for a full scan; empty: the endpoint's default order
+  // Query parameters every request of the resource carries, encoded (defaultFilter=NONE).
+  std::string query;
   Paging paging = Paging::kOffset;
   std::chrono::milliseconds interval{0};
   std::optional<std::chrono::milliseconds> full_every;

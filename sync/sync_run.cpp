@@ -54,6 +54,12 @@ std::string FilterString(std::string_view value) {
   return out;
 }
 
+// A refusal of one parent's children that is about that parent, not the client: any 4xx
+// except 401 (credentials) and 429 (rate), which the client already retried.
+bool SkippableRefusal(int status) {
+  return status >= 400 && status < 500 && status != 401 && status != 429 && status != 404;
+}
+
 struct LockBusy : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -212,10 +218,12 @@ void ResourceRun::Start() {
 std::string ResourceRun::ScanQuery() const {
   if (incremental_) {
     return JoinQuery(
-        {"filters=" + PercentEncode(schema_.incremental->field + " ge " + FilterString(since_)),
+        {schema_.query,
+         "filters=" + PercentEncode(IncrementalFilter(schema_.incremental->field, since_)),
          "sorters=" + PercentEncode(schema_.incremental->sorters)});
   }
-  return schema_.sort.empty() ? "" : "sorters=" + PercentEncode(schema_.sort);
+  return JoinQuery(
+      {schema_.query, schema_.sort.empty() ? "" : "sorters=" + PercentEncode(schema_.sort)});
 }
 
 std::vector<Target> ResourceRun::Targets() {
@@ -413,7 +421,8 @@ bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
         list += FilterString(ids[j]);
       }
       auto scan = Scan(client_, path,
-                       "filters=" + PercentEncode(schema_.recheck_filter + " in (" + list + ")"),
+                       JoinQuery({schema_.query, "filters=" + PercentEncode(schema_.recheck_filter +
+                                                                            " in (" + list + ")")}),
                        schema_.paging, stats_,
                        [&](std::string_view body) { return ConsumePage(body, parent_key); });
       if (!scan.complete) {
@@ -572,6 +581,18 @@ RunOutcome ResourceRun::Execute() {
                   {{"resource", schema_.name}, {"parent", *target.parent}});
         continue;
       }
+      if (target.parent && SkippableRefusal(scan.status)) {
+        // ISC will not list this parent's children (a certification reviewed by a governance
+        // group: "does not support requests for certifications assigned to Governance
+        // Groups"). Its children keep their last state; the rest of the run goes on.
+        ++out_.parents_skipped;
+        log::Warn("children of a parent skipped: isc refuses to list them",
+                  {{"tenant", settings_.tenant},
+                   {"resource", schema_.name},
+                   {"parent", *target.parent},
+                   {"error", scan.error}});
+        continue;
+      }
       complete = false;
       failure_ = scan.error;
       break;
@@ -639,6 +660,10 @@ RunOutcome ResourceRun::Execute() {
 }
 
 }  // namespace
+
+std::string IncrementalFilter(std::string_view field, std::string_view since) {
+  return fmt::format("{} ge {}", field, since);
+}
 
 std::string PointerToTextPath(std::string_view pointer) {
   std::string out = "{";

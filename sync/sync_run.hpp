@@ -29,6 +29,9 @@ struct RunOutcome {
   int64_t deleted = 0;
   int64_t expired = 0;
   int64_t rejected = 0;  // objects without a key, logged and skipped
+  // Parents whose children ISC refused to list (a certification reviewed by a governance
+  // group): skipped with a warning, their children kept as they were.
+  int64_t parents_skipped = 0;
   int64_t http_requests = 0;
   int64_t http_retries = 0;
   int64_t rate_limited = 0;
@@ -68,6 +71,11 @@ struct RunSettings {
 // The first complete scan is the baseline: its events are marked so.
 RunOutcome RunSync(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
                    const RunSettings& settings);
+
+// The filter of an incremental scan: `<field> ge <timestamp>`, the timestamp unquoted. ISC
+// reads a quoted date as a string and the filter fails; unquoted ISO 8601 works (SailPoint
+// developer forum, "Modified field in filter for Get All Accounts API", topic 104059).
+std::string IncrementalFilter(std::string_view field, std::string_view since);
 
 // The PostgreSQL text[] path of a JSON pointer ("/a/b" -> "{a,b}").
 std::string PointerToTextPath(std::string_view pointer);

@@ -11,7 +11,8 @@ SimConnection::SimConnection(const std::string& base_url, const Options& o) {
   options.retry = o.retry;
   options.request_timeout = std::chrono::milliseconds(10'000);
   tokens = std::make_unique<sync::TokenSource>(options, std::make_unique<sync::CurlTransport>());
-  budget = std::make_unique<sync::RateBudget>(o.requests, o.per);
+  budget = std::make_unique<sync::RateBudget>(
+      o.requests, o.per, 0.97, std::chrono::steady_clock::now, nullptr, o.per_version);
   client = std::make_unique<sync::IscClient>(
       options, *tokens, *budget, std::make_unique<sync::CurlTransport>(o.max_response_bytes));
 }

@@ -14,6 +14,7 @@ struct SimConnection {
   struct Options {
     int requests = 10'000;  // rate budget
     std::chrono::milliseconds per{1000};
+    bool per_version = false;  // one budget per API version instead of one for all
     std::string secret = "sim-secret";
     size_t max_response_bytes = 64u << 20;
     sync::RetryPolicy retry{6, std::chrono::milliseconds(20), std::chrono::milliseconds(200)};

@@ -17,6 +17,7 @@
 
 #include "base/sha256.hpp"
 #include "sync/actions.hpp"
+#include "sync/isc_client.hpp"
 #include "tests/harness/postgres_environment.hpp"
 #include "tests/harness/sim_process.hpp"
 #include "tests/harness/subprocess.hpp"
@@ -29,10 +30,12 @@ using testing::SimClient;
 using testing::SimProcess;
 using testing::TempDir;
 
-// A rule disabling every leaver's accounts; `limits` adds lines to the rule (max_per_hour).
-std::string DisableLeavers(const std::string& limits = "") {
-  return "rules:\n  - name: disable-leavers\n    on: leaver\n" + limits +
-         "    do:\n      - accounts_disable: {}\n";
+// A rule disabling every leaver's accounts (or, with identity_disable, its ISC login: one
+// call per leaver); `limits` adds lines to the rule (max_per_hour).
+std::string DisableLeavers(const std::string& limits = "",
+                           const std::string& action = "accounts_disable") {
+  return "rules:\n  - name: disable-leavers\n    on: leaver\n" + limits + "    do:\n      - " +
+         action + ": {}\n";
 }
 
 struct SimCall {
@@ -126,6 +129,7 @@ struct Expected {
   std::string leaver;
   std::string manager;
   std::map<std::string, std::set<std::string>> items;  // open certification -> undecided items
+  std::set<std::string> accounts;                      // the leaver's source accounts still enabled
 };
 
 Expected ExpectedFor(const Tenant& t) {
@@ -139,12 +143,16 @@ Expected ExpectedFor(const Tenant& t) {
     auto space = row.find(' ');
     e.items[row.substr(0, space)].insert(row.substr(space + 1));
   }
+  for (const auto& id : t.Column(fmt::format(
+           "SELECT id FROM isc.accounts WHERE identity_id = '{}' AND NOT disabled", e.leaver))) {
+    e.accounts.insert(id);
+  }
   return e;
 }
 
 // Judges the simulator's log: one DAS reassignment to the manager, the leaver's open items
-// reassigned, the bulk disable; nothing else. Calls may repeat only where a worker died
-// mid-call (at-least-once), so repeats are reported apart.
+// reassigned, each of its enabled source accounts disabled; nothing else. Calls may repeat only
+// where a worker died mid-call (at-least-once), so repeats are reported apart.
 void ExpectLeaverHandled(const std::vector<SimCall>& calls, const Expected& e, bool exactly_once) {
   std::string das = fmt::format("/das/v1/owners/{}/reassign/{}", sync::DashedUuid(e.leaver),
                                 sync::DashedUuid(e.manager));
@@ -164,9 +172,13 @@ void ExpectLeaverHandled(const std::vector<SimCall>& calls, const Expected& e, b
     }
   }
   EXPECT_GE(seen["POST " + das], 1);
-  EXPECT_GE(seen["POST /v2024/identities-accounts/disable"], 1);
+  for (const auto& account : e.accounts) {
+    EXPECT_GE(seen["POST /v2024/accounts/" + account + "/disable"], 1) << account;
+  }
+  EXPECT_EQ(seen.count("POST /v2024/identities-accounts/disable"), 0u)
+      << "that call disables the ISC login, not source accounts";
   EXPECT_EQ(reassigned, e.items) << "exactly the leaver's open items go to the manager";
-  size_t kinds = 2 + e.items.size();
+  size_t kinds = 1 + e.accounts.size() + e.items.size();
   EXPECT_EQ(seen.size(), kinds) << "no other call";
   if (exactly_once) {
     for (const auto& [what, n] : seen) EXPECT_EQ(n, 1) << what;
@@ -191,6 +203,19 @@ TEST_F(ActionsTest, ALeaverHandsOwnershipReviewsAndAccountsToTheManager) {
   auto cycle = t.Mirror({"sync"});
   ASSERT_EQ(cycle.exit_code, 0) << cycle.err;
   ExpectLeaverHandled(t.Calls(), e, true);
+  ASSERT_FALSE(e.accounts.empty());
+  // Every source account of the leaver is disabled in the tenant, read back from it.
+  ASSERT_TRUE(t.control_->Authenticate());
+  auto owned = t.control_->Get("/v2024/accounts?filters=" +
+                               sync::PercentEncode("identityId eq \"" + e.leaver + "\""));
+  simdjson::dom::parser accounts_parser;
+  int accounts_listed = 0;
+  ASSERT_EQ(owned->status, 200) << owned->body;
+  for (auto account : accounts_parser.parse(owned->body).get_array()) {
+    EXPECT_TRUE(account["disabled"].get_bool().value()) << simdjson::minify(account);
+    ++accounts_listed;
+  }
+  EXPECT_GT(accounts_listed, 0);
   EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status <> 'succeeded'"), 0);
   EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions"),
             static_cast<long long>(2 + e.items.size()));
@@ -211,10 +236,11 @@ TEST_F(ActionsTest, ALeaverHandsOwnershipReviewsAndAccountsToTheManager) {
   auto plan = t.Mirror({"plan"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   EXPECT_NE(plan.out.find("recorded as action"), std::string::npos) << plan.out;
-  EXPECT_NE(plan.out.find("(succeeded)] rule leaver-handoff, accounts_disable: disable every "
-                          "account of identity " +
-                          e.leaver),
-            std::string::npos)
+  EXPECT_NE(
+      plan.out.find(fmt::format("(succeeded)] rule leaver-handoff, accounts_disable: disable "
+                                "{} source account{} of identity {}",
+                                e.accounts.size(), e.accounts.size() == 1 ? "" : "s", e.leaver)),
+      std::string::npos)
       << plan.out;
 
   // The same for scripts.
@@ -319,7 +345,7 @@ TEST_F(ActionsTest, DryRunRecordsActionsAndCallsNothing) {
 }
 
 TEST_F(ActionsTest, AFloodBeyondMaxPerHourIsHeldUntilApproved) {
-  Tenant t(url_, DisableLeavers("    max_per_hour: 2\n"));
+  Tenant t(url_, DisableLeavers("    max_per_hour: 2\n", "identity_disable"));
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
   auto leavers = t.Column(
@@ -344,7 +370,8 @@ TEST_F(ActionsTest, AFloodBeyondMaxPerHourIsHeldUntilApproved) {
 }
 
 TEST_F(ActionsTest, AFailingEndpointRetriesThenGoesDead) {
-  Tenant t(url_, DisableLeavers(), "actions: { max_attempts: 3, retry_delay: 10ms }\n");
+  Tenant t(url_, DisableLeavers("", "identity_disable"),
+           "actions: { max_attempts: 3, retry_delay: 10ms }\n");
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
   auto leaver = t.Column(
@@ -732,7 +759,8 @@ TEST_F(ActionsTest, ReportViewsShowApplicationsWithoutOwners) {
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync", "das_applications", "das_resource_owners"}).exit_code, 0);
   EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_unowned_applications"), 0);
-  auto app = t.Column("SELECT id FROM isc.das_applications ORDER BY id LIMIT 1")[0];
+  // The last application: the first owns more resources than the delete guard lets go at once.
+  auto app = t.Column("SELECT id FROM isc.das_applications ORDER BY id DESC LIMIT 1")[0];
   t.Control("DELETE", "/__sim/das-applications/" + app + "/owners");
   ASSERT_EQ(t.Mirror({"sync", "das_applications", "das_resource_owners"}).exit_code, 0);
   EXPECT_EQ(t.Column("SELECT application_id FROM report.das_unowned_applications"),

@@ -288,7 +288,7 @@ TEST_F(Daemon, TwoDaemonsRunEachActionOnce) {
   - name: disable-leavers
     on: leaver
     do:
-      - accounts_disable: {}
+      - identity_disable: {}
 http: { listen: "" }
 )"));
   auto first = Start();

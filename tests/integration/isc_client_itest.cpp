@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <thread>
+
 #include "sync/pager.hpp"
 #include "tests/harness/sim_connection.hpp"
 
@@ -16,9 +18,9 @@ struct Connected : isc_mirror::testing::SimConnection {
   using isc_mirror::testing::SimConnection::SimConnection;
 
   // Every page of a collection through the pager; the objects read, or -1 on failure.
-  int64_t ReadAll(const std::string& path) {
+  int64_t ReadAll(const std::string& path, const std::string& query = "") {
     simdjson::dom::parser parser;
-    auto result = Scan(*client, path, "", Paging::kOffset, stats,
+    auto result = Scan(*client, path, query, Paging::kOffset, stats,
                        [&](std::string_view body) -> base::Expected<int64_t> {
                          simdjson::dom::array items;
                          if (parser.parse(body.data(), body.size()).get(items)) {
@@ -35,10 +37,15 @@ TEST(IscClientAgainstSim, PagesThroughACollectionOnOneToken) {
   SimProcess sim({"--identities", "1000", "--accounts-per-identity", "2"});
   Connected c(sim);
   EXPECT_EQ(c.ReadAll("/v2024/accounts"), 2000);
-  EXPECT_EQ(c.ReadAll("/v2024/identities"), 1000);
+  EXPECT_EQ(c.ReadAll("/v2024/identities", "defaultFilter=NONE"), 1000);
   EXPECT_EQ(c.tokens->fetched(), 1);
   EXPECT_EQ(c.stats.requests, 9 + 5) << "8 and 4 full pages, each followed by the quirk's 400";
   EXPECT_EQ(c.stats.retries, 0);
+  // Without defaultFilter=NONE, ISC leaves out identities without a correlated authoritative
+  // account (the parameter's default is CORRELATED_ONLY).
+  int64_t correlated = c.ReadAll("/v2024/identities");
+  EXPECT_LT(correlated, 1000);
+  EXPECT_GT(correlated, 900);
 }
 
 TEST(IscClientAgainstSim, FetchesANewTokenWhenTheOldOneIsRefused) {
@@ -73,8 +80,10 @@ TEST(IscClientAgainstSim, RecoversFromRateLimitingAndStaysUnderAMatchedBudget) {
       ASSERT_TRUE(greedy.client->Get("/v2024/identities", greedy.stats).ok()) << i;
     EXPECT_GT(greedy.stats.rate_limited, 0);
   }
-  // A budget matching the server's, for another API version (its own server bucket): the
-  // client waits instead of being refused.
+  // The server's budget is one per client whatever the version: let it refill first.
+  std::this_thread::sleep_for(milliseconds(2100));
+  // A budget matching the server's, on another API version: the client waits instead of
+  // being refused.
   Connected matched(sim, {.requests = 20, .per = milliseconds(2000)});
   auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 40; ++i)
@@ -82,6 +91,27 @@ TEST(IscClientAgainstSim, RecoversFromRateLimitingAndStaysUnderAMatchedBudget) {
   EXPECT_EQ(matched.stats.rate_limited, 0);
   EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(1900))
       << "40 requests at 20 per 2 s take at least one refill period";
+}
+
+// SailPoint's pages disagree on whether each API version has its own budget. One budget for
+// every version is safe against a tenant that counts per client id; one per version is not.
+TEST(IscClientAgainstSim, OneBudgetForEveryVersionStaysUnderALimitPerClient) {
+  SimProcess sim({"--identities", "10", "--rate-limit", "20/2s"});
+  auto alternate = [](Connected& c) {
+    for (int i = 0; i < 40; ++i) {
+      const char* path = i % 2 == 0 ? "/v2024/identities" : "/das/v1/tasks";
+      EXPECT_TRUE(c.client->Get(path, c.stats).ok()) << i;
+    }
+  };
+  {
+    Connected shared(sim, {.requests = 20, .per = milliseconds(2000)});
+    alternate(shared);
+    EXPECT_EQ(shared.stats.rate_limited, 0) << "the default: one budget for v2024 and das";
+  }
+  std::this_thread::sleep_for(milliseconds(2100));
+  Connected per_version(sim, {.requests = 20, .per = milliseconds(2000), .per_version = true});
+  alternate(per_version);
+  EXPECT_GT(per_version.stats.rate_limited, 0) << "a budget per version sends twice the limit";
 }
 
 TEST(IscClientAgainstSim, RetriesThroughServerErrorsAndTruncatedBodies) {

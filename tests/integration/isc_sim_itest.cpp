@@ -68,6 +68,27 @@ class SimTest : public ::testing::Test {
     return doc;
   }
 
+  // The first open certification whose reviewer is of this type (IDENTITY, GOVERNANCE_GROUP).
+  std::string OpenCertification(std::string_view reviewer_type) {
+    auto res = client_->Get("/v3/certifications?filters=" + Q("phase eq \"ACTIVE\""));
+    simdjson::dom::parser p;
+    for (element c : p.parse(res->body).get_array()) {
+      if (std::string_view(c["reviewer"]["type"]) == reviewer_type) {
+        return std::string(std::string_view(c["id"]));
+      }
+    }
+    ADD_FAILURE() << "no open certification reviewed by a " << reviewer_type;
+    return {};
+  }
+
+  // X-Total-Count of a collection.
+  int64_t Total(const std::string& path) {
+    auto sep = path.find('?') == std::string::npos ? "?" : "&";
+    auto res = client_->Get(path + sep + "limit=1&count=true");
+    EXPECT_EQ(res->status, 200) << path;
+    return std::stoll(res->get_header_value("X-Total-Count"));
+  }
+
   // Ids of a whole collection, read page by page.
   std::vector<std::string> AllIds(const std::string& path, const std::string& id_field = "id") {
     std::vector<std::string> ids;
@@ -152,13 +173,14 @@ TEST(SimTokens, ExpireAfterTheirLifetimeAndOnDemand) {
 }
 
 TEST_F(SimTest, EveryCollectionValidatesAgainstTheSpec) {
-  std::string cert = FirstId("/v3/certifications?filters=" + Q("phase eq \"ACTIVE\""));
+  std::string cert = OpenCertification("IDENTITY");
   std::string app = FirstId("/das/v1/applications");
   std::vector<Endpoint> endpoints = {
       {"/v2024/identities", "/v2024/identities"},
       {"/v2024/accounts", "/v2024/accounts"},
       {"/beta/task-status", "/beta/task-status"},
       {"/beta/task-status/pending-tasks", "/beta/task-status/pending-tasks"},
+      {"/v2025/task-status", "/v2025/task-status"},
       {"/v3/certifications", "/v3/certifications"},
       {"/v3/certifications/" + cert + "/reviewers", "/v3/certifications/{id}/reviewers"},
       {"/v3/certifications/" + cert + "/access-review-items",
@@ -178,9 +200,85 @@ TEST_F(SimTest, EveryCollectionValidatesAgainstTheSpec) {
   GetValid("/v2024/identities/" + identity, "/v2024/identities/{id}");
   GetValid("/v2024/accounts/" + FirstId("/v2024/accounts"), "/v2024/accounts/{id}");
   GetValid("/beta/task-status/" + FirstId("/beta/task-status"), "/beta/task-status/{id}");
+  GetValid("/v2025/task-status/" + FirstId("/v2025/task-status"), "/v2025/task-status/{id}");
   auto missing = client_->Get("/v2024/identities/00000000000000000000000000000000");
   EXPECT_EQ(missing->status, 404);
   EXPECT_TRUE(Spec().ValidateResponse("GET", "/v2024/identities/{id}", 404, missing->body).empty());
+}
+
+// Where the definitions say something inconvenient, the simulator does it.
+TEST_F(SimTest, BehavesAsTheDefinitionsSayWhereItIsInconvenient) {
+  // "This API does not support requests for certifications assigned to Governance Groups."
+  std::string group_cert = OpenCertification("GOVERNANCE_GROUP");
+  auto refused = client_->Get("/v3/certifications/" + group_cert + "/access-review-items");
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_TRUE(Spec()
+                  .ValidateResponse("GET", "/v3/certifications/{id}/access-review-items", 400,
+                                    refused->body)
+                  .empty());
+  // The DAS lists page like every collection; there are more tasks than a page holds.
+  EXPECT_EQ(Total("/das/v1/tasks"), 300);
+  EXPECT_EQ(array(GetValid("/das/v1/tasks?limit=250", "/das/v1/tasks")).size(), 250u);
+  EXPECT_EQ(array(GetValid("/das/v1/tasks?limit=250&offset=250", "/das/v1/tasks")).size(), 50u);
+  // The owner list of an application: limit and offset "Not applicable. Do not use." The
+  // whole list comes back whatever they say.
+  std::string app = FirstId("/das/v1/applications");
+  auto whole = client_->Get("/das/v1/owners/applications/" + app)->body;
+  EXPECT_GT(array(parser_.parse(whole)).size(), 250u);
+  EXPECT_EQ(client_->Get("/das/v1/owners/applications/" + app + "?limit=10&offset=250")->body,
+            whole);
+  // defaultFilter defaults to CORRELATED_ONLY.
+  EXPECT_LT(Total("/v2024/identities"), Total("/v2024/identities?defaultFilter=NONE"));
+  EXPECT_EQ(Total("/v2024/identities?defaultFilter=NONE"), 200);
+  EXPECT_EQ(client_->Get("/v2024/identities?defaultFilter=SOME")->status, 400);
+  // DAS assign answers 200 either way: 1 is success, anything else failure.
+  auto assign =
+      client_->Post("/das/v1/owners/assign", "{\"appId\":" + app +
+                                                 ",\"fullPath\":\"\\\\nowhere\",\"identityId\":\"" +
+                                                 FirstId("/v2024/identities") + "\"}");
+  EXPECT_EQ(assign->status, 200);
+  EXPECT_EQ(assign->body, "0");
+  // Endpoints on their way out carry deprecation headers.
+  EXPECT_TRUE(client_->Get("/v3/certification-tasks")->get_header_value("Deprecation").empty());
+  ASSERT_EQ(client_->Control("POST", "/__sim/deprecate", R"({"prefix":"/v3/certification-tasks"})")
+                ->status,
+            200);
+  auto going = client_->Get("/v3/certification-tasks");
+  EXPECT_TRUE(going->get_header_value("Deprecation").starts_with("@"));
+  EXPECT_FALSE(going->get_header_value("Sunset").empty());
+}
+
+// Each operation's security, from the definitions: which kind of token and which scopes.
+TEST(SimSecurity, RefusesTokensWithoutTheScopeOrOfTheWrongKind) {
+  SimProcess scoped({"--identities", "20", "--scopes", "idn:identity:read,das:task:read"});
+  SimClient reader(scoped.port());
+  ASSERT_TRUE(reader.Authenticate());
+  EXPECT_EQ(reader.Get("/v2024/identities")->status, 200);
+  EXPECT_EQ(reader.Get("/das/v1/tasks")->status, 200);
+  auto refused = reader.Get("/v2024/accounts");
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_NE(refused->body.find("idn:accounts:read"), std::string::npos) << refused->body;
+  EXPECT_TRUE(Spec().ValidateResponse("GET", "/v2024/accounts", 403, refused->body).empty());
+  // The token is a JWT whose claims name its scopes.
+  auto dot = reader.token().find('.');
+  ASSERT_NE(dot, std::string::npos);
+  EXPECT_EQ(std::count(reader.token().begin(), reader.token().end(), '.'), 2);
+
+  // An API client's token (applicationAuth) cannot read identities: userAuth only.
+  SimProcess api_client({"--identities", "20", "--token-kind", "application"});
+  SimClient app(api_client.port());
+  ASSERT_TRUE(app.Authenticate());
+  EXPECT_EQ(app.Get("/v2024/accounts")->status, 200);
+  auto user_only = app.Get("/v2024/identities");
+  EXPECT_EQ(user_only->status, 403);
+  EXPECT_NE(user_only->body.find("personal access token"), std::string::npos);
+
+  // DAS needs an ORG_ADMIN user.
+  SimProcess helpdesk({"--identities", "20", "--user-level", "HELPDESK"});
+  SimClient help(helpdesk.port());
+  ASSERT_TRUE(help.Authenticate());
+  EXPECT_EQ(help.Get("/v2024/accounts")->status, 200);
+  EXPECT_EQ(help.Get("/das/v1/tasks")->status, 403);
 }
 
 TEST_F(SimTest, PagesCoverTheCollectionOnceInIdOrder) {
@@ -225,7 +323,7 @@ TEST_F(SimTest, FiltersAndSortersFollowTheSpec) {
 
   // Incremental reads: modified since a time, newest first.
   auto recent = client_->Get("/v2024/accounts?sorters=-modified&filters=" +
-                             Q("modified ge \"2000-01-01T00:00:00Z\""));
+                             Q("modified ge 2000-01-01T00:00:00Z"));
   ASSERT_EQ(recent->status, 200) << recent->body;
   std::vector<std::string> modified;
   for (element a : array(parser_.parse(recent->body)))
@@ -247,12 +345,21 @@ TEST_F(SimTest, FiltersAndSortersFollowTheSpec) {
   EXPECT_EQ(client_->Get("/v2024/identities?sorters=name")->status, 200);
   EXPECT_EQ(client_->Get("/beta/task-status?sorters=created")->status, 200);
 
-  // Pending tasks, and the filter that replaces the deprecated endpoint.
+  // Pending tasks: the deprecated endpoint, and v2025's isnull filter that replaces it. The
+  // beta list holds completed tasks only and takes no isnull.
   auto pending = client_->Get("/beta/task-status/pending-tasks");
-  auto isnull = client_->Get("/beta/task-status?filters=" + Q("completionStatus isnull"));
-  ASSERT_EQ(isnull->status, 200);
+  EXPECT_FALSE(pending->get_header_value("Deprecation").empty()) << "deprecated: true";
+  EXPECT_FALSE(pending->get_header_value("Sunset").empty());
+  auto isnull = client_->Get("/v2025/task-status?filters=" + Q("completionStatus isnull"));
+  ASSERT_EQ(isnull->status, 200) << isnull->body;
   EXPECT_EQ(array(parser_.parse(pending->body)).size(), 5u);
   EXPECT_EQ(array(parser_.parse(isnull->body)).size(), 5u);
+  EXPECT_EQ(client_->Get("/beta/task-status?filters=" + Q("completionStatus isnull"))->status, 400);
+  for (element t : array(GetValid("/beta/task-status", "/beta/task-status"))) {
+    EXPECT_FALSE(t["completionStatus"].is_null()) << "beta lists completed tasks only";
+  }
+  EXPECT_EQ(Total("/v2025/task-status"), Total("/beta/task-status") + 5);
+  GetValid("/v2025/task-status?filters=" + Q("completionStatus isnull"), "/v2025/task-status");
 }
 
 TEST_F(SimTest, HidesTaskStatusesOlderThanNinetyDays) {
@@ -265,7 +372,7 @@ TEST_F(SimTest, HidesTaskStatusesOlderThanNinetyDays) {
   EXPECT_GT(after, 0u);
 }
 
-TEST(SimRateLimit, AnswersTooManyRequestsPerClientAndVersion) {
+TEST(SimRateLimit, AnswersTooManyRequestsPerClient) {
   SimProcess sim({"--identities", "20", "--rate-limit", "5/2s"});
   SimClient client(sim.port());
   ASSERT_TRUE(client.Authenticate());
@@ -276,13 +383,23 @@ TEST(SimRateLimit, AnswersTooManyRequestsPerClientAndVersion) {
   EXPECT_GE(retry_after, 1);
   EXPECT_LE(retry_after, 2);
   EXPECT_TRUE(Spec().ValidateResponse("GET", "/v2024/identities", 429, limited->body).empty());
-  // Another API version has its own budget; another token of the same client does not.
-  EXPECT_EQ(client.Get("/das/v1/tasks")->status, 200);
+  // One budget per client id whatever the version (the stricter of SailPoint's readings), and
+  // another token of the same client does not add one.
+  EXPECT_EQ(client.Get("/das/v1/tasks")->status, 429);
   SimClient second(sim.port());
   ASSERT_TRUE(second.Authenticate());
   EXPECT_EQ(second.Get("/v2024/identities")->status, 429);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(client.Get("/v2024/identities")->status, 200) << "the budget refills over time";
+
+  // The other reading, on demand: each API version has its own budget.
+  SimProcess per_version(
+      {"--identities", "20", "--rate-limit", "5/2s", "--rate-limit-per-version"});
+  SimClient other(per_version.port());
+  ASSERT_TRUE(other.Authenticate());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(other.Get("/v2024/identities")->status, 200) << i;
+  EXPECT_EQ(other.Get("/v2024/identities")->status, 429);
+  EXPECT_EQ(other.Get("/das/v1/tasks")->status, 200);
 }
 
 TEST_F(SimTest, InjectsEachFault) {
@@ -399,20 +516,21 @@ TEST(SimControl, CreatesDeletesAndRefreshesIdentities) {
   ASSERT_TRUE(client.Authenticate());
   simdjson::dom::parser parser;
   auto count = [&](const std::string& path) {
-    return client.Get(path + "?limit=1&count=true")->get_header_value("X-Total-Count");
+    auto sep = path.find('?') == std::string::npos ? "?" : "&";
+    return client.Get(path + sep + "limit=1&count=true")->get_header_value("X-Total-Count");
   };
 
   // A joiner: a new identity appears; deleting it removes it and its accounts.
   auto created = client.Control("POST", "/__sim/identities", R"({"department":"Research"})");
   ASSERT_EQ(created->status, 200) << created->body;
   std::string id(std::string_view(parser.parse(created->body)["id"]));
-  EXPECT_EQ(count("/v2024/identities"), "51");
+  EXPECT_EQ(count("/v2024/identities?defaultFilter=NONE"), "51");
   EXPECT_EQ(client.Get("/v2024/identities/" + id)->status, 200);
   ASSERT_EQ(client.Control("POST", "/__sim/accounts", "{\"identityId\":\"" + id + "\"}")->status,
             200);
   EXPECT_EQ(count("/v2024/accounts"), "101");
   ASSERT_EQ(client.Control("DELETE", "/__sim/identities/" + id)->status, 200);
-  EXPECT_EQ(count("/v2024/identities"), "50");
+  EXPECT_EQ(count("/v2024/identities?defaultFilter=NONE"), "50");
   EXPECT_EQ(count("/v2024/accounts"), "100");
 
   // A mass disappearance, for the delete guard.
@@ -502,18 +620,24 @@ TEST_F(SimTest, ActionsChangeTheTenantAndAreLogged) {
         "POST", "/das/v1/owners/reelect", 200);
 
   // DAS tasks: rerun makes a new run, cancel stops a running one.
-  size_t tasks_before = array(parser_.parse(client_->Get("/das/v1/tasks")->body)).size();
+  int64_t tasks_before = Total("/das/v1/tasks");
   std::string das_task = FirstId("/das/v1/tasks", "taskId");
   check(client_->Post("/das/v1/tasks/rerun/" + das_task, ""), "POST", "/das/v1/tasks/rerun/{id}",
         204);
-  size_t tasks_after = array(parser_.parse(client_->Get("/das/v1/tasks")->body)).size();
+  int64_t tasks_after = Total("/das/v1/tasks");
   EXPECT_EQ(tasks_after, tasks_before + 1);
   check(client_->Post("/das/v1/tasks/cancel/" + das_task, ""), "POST", "/das/v1/tasks/cancel/{id}",
         204);
   EXPECT_EQ(client_->Post("/das/v1/tasks/cancel/424242", "")->status, 404);
 
   // Certification reassignment: one item moves to a new reviewer's certification.
-  std::string cert = FirstId("/v3/certifications?filters=" + Q("phase eq \"ACTIVE\""));
+  std::string cert;
+  for (element c : array(GetValid("/v3/certifications?filters=" + Q("phase eq \"ACTIVE\""),
+                                  "/v3/certifications"))) {
+    if (std::string_view(c["reviewer"]["type"]) == "IDENTITY" && cert.empty()) {
+      cert = std::string(std::string_view(c["id"]));
+    }
+  }
   element items = GetValid("/v3/certifications/" + cert + "/access-review-items",
                            "/v3/certifications/{id}/access-review-items");
   size_t item_count = array(items).size();
@@ -537,18 +661,26 @@ TEST_F(SimTest, ActionsChangeTheTenantAndAreLogged) {
   too_many += "],\"reassignTo\":\"" + reviewer + "\",\"reason\":\"x\"}";
   EXPECT_EQ(client_->Post("/v3/certifications/" + cert + "/reassign-async", too_many)->status, 400);
 
-  // Accounts: the bulk call is experimental; per-account calls are not.
+  // identities-accounts/disable turns off each identity's ISC login, not its source accounts;
+  // the 207 answer says item by item what happened.
   std::string identity = AllIds("/v2024/identities")[60];
+  std::string owned_path = "/v2024/accounts?filters=" + Q("identityId eq \"" + identity + "\"");
+  std::string accounts_before = client_->Get(owned_path)->body;
   std::string bulk =
       "{\"identityIds\":[\"" + identity + "\",\"ffffffffffffffffffffffffffffffff\"]}";
-  EXPECT_EQ(client_->Post("/v2024/identities-accounts/disable", bulk)->status, 400);
-  check(client_->Post("/v2024/identities-accounts/disable", bulk,
-                      {{"X-SailPoint-Experimental", "true"}}),
-        "POST", "/v2024/identities-accounts/disable", 207);
-  auto owned = client_->Get("/v2024/accounts?filters=" + Q("identityId eq \"" + identity + "\""));
-  for (element a : array(parser_.parse(owned->body))) EXPECT_TRUE(bool(a["disabled"]));
-  std::string account =
-      FirstId("/v2024/accounts?filters=" + Q("identityId eq \"" + identity + "\""));
+  auto bulk_answer = client_->Post("/v2024/identities-accounts/disable", bulk);
+  check(bulk_answer, "POST", "/v2024/identities-accounts/disable", 207);
+  array items_answered = parser_.parse(bulk_answer->body).get_array();
+  ASSERT_EQ(items_answered.size(), 2u);
+  EXPECT_EQ(int64_t(items_answered.at(0)["statusCode"]), 202);
+  EXPECT_EQ(int64_t(items_answered.at(1)["statusCode"]), 404);
+  EXPECT_EQ(client_->Get(owned_path)->body, accounts_before) << "source accounts as they were";
+  EXPECT_NE(client_->Control("GET", "/__sim/identities/" + identity + "/login")
+                ->body.find("\"disabled\":true"),
+            std::string::npos);
+  std::string account = FirstId(owned_path);
+  EXPECT_EQ(client_->Post("/v2024/accounts/" + account + "/disable", "")->status, 400)
+      << "AccountToggleRequest is a required body";
   check(client_->Post("/v2024/accounts/" + account + "/enable", "{}"), "POST",
         "/v2024/accounts/{id}/enable", 202);
   EXPECT_NE(client_->Get("/v2024/accounts/" + account)->body.find("\"disabled\":false"),
@@ -559,30 +691,30 @@ TEST_F(SimTest, ActionsChangeTheTenantAndAreLogged) {
         "/v2024/accounts/{id}/unlock", 202);
   check(client_->Post("/v2024/accounts/" + account + "/reload", ""), "POST",
         "/v2024/accounts/{id}/reload", 202);
-  check(client_->Post("/v2024/identities-accounts/" + identity + "/enable", "",
-                      {{"X-SailPoint-Experimental", "true"}}),
-        "POST", "/v2024/identities-accounts/{id}/enable", 202);
+  check(client_->Post("/v2024/identities-accounts/" + identity + "/enable", ""), "POST",
+        "/v2024/identities-accounts/{id}/enable", 202);
 
-  // Clearing a stuck pending task with JSON Patch.
-  std::string pending = FirstId("/beta/task-status/pending-tasks");
+  // Clearing a stuck pending task with JSON Patch, on v2025.
+  std::string isnull = "/v2025/task-status?filters=" + Q("completionStatus isnull");
+  std::string pending = FirstId(isnull);
   check(
       client_->Patch(
-          "/beta/task-status/" + pending,
+          "/v2025/task-status/" + pending,
           R"([{"op":"replace","path":"/completionStatus","value":"TERMINATED"},{"op":"replace","path":"/completed","value":"2026-11-23T00:00:00.000Z"}])",
           "application/json-patch+json"),
-      "PATCH", "/beta/task-status/{id}", 200);
-  EXPECT_EQ(client_->Get("/beta/task-status/pending-tasks")->body.find(pending), std::string::npos);
+      "PATCH", "/v2025/task-status/{id}", 200);
+  EXPECT_EQ(client_->Get(isnull)->body.find(pending), std::string::npos);
 
   // The log holds every call with its body and answer, refused ones included.
   auto log = client_->Control("GET", "/__sim/actions");
   array entries = parser_.parse(log->body).get_array();
   EXPECT_EQ(entries.size(), 16u) << log->body.substr(0, 2000);
-  int refused_for_header = 0;
+  int refused_for_body = 0;
   for (element e : entries) {
-    refused_for_header += std::string_view(e["path"]) == "/v2024/identities-accounts/disable" &&
-                          int64_t(e["status"]) == 400;
+    refused_for_body += std::string_view(e["path"]) == "/v2024/accounts/" + account + "/disable" &&
+                        int64_t(e["status"]) == 400;
   }
-  EXPECT_EQ(refused_for_header, 1);
+  EXPECT_EQ(refused_for_body, 1);
   element first = entries.at(0);
   EXPECT_EQ(std::string_view(first["method"]), "POST");
   EXPECT_EQ(std::string_view(first["path"]), "/das/v1/owners/" + from + "/reassign/" + to);

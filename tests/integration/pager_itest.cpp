@@ -80,11 +80,29 @@ TEST(Scan, EndsOnAShortPageAndReadsUnpagedListsInOneCall) {
   EXPECT_EQ(accounts.objects, 303);
   EXPECT_EQ(accounts.pages, 2);
   EXPECT_EQ(s.stats.requests, 2) << "nothing is asked for beyond the count";
+  // The DAS lists page like every collection: 300 tasks are two pages, not one.
   int64_t before = s.stats.requests;
-  auto tasks = s.Run("/das/v1/tasks", "", Paging::kNone, "taskId");
-  EXPECT_TRUE(tasks.complete);
-  EXPECT_EQ(tasks.objects, 300) << "an unpaged list is read whole, beyond 250";
+  auto tasks = s.Run("/das/v1/tasks", "", Paging::kOffset, "taskId");
+  EXPECT_TRUE(tasks.complete) << tasks.error;
+  EXPECT_EQ(tasks.objects, 300);
+  EXPECT_EQ(tasks.pages, 2);
+  // An owner list takes no limit or offset: one request reads it whole, beyond 250.
+  before = s.stats.requests;
+  auto owners = s.Run("/das/v1/owners/applications/1001", "", Paging::kNone, "identityId");
+  EXPECT_TRUE(owners.complete) << owners.error;
+  EXPECT_GT(owners.objects, 250);
   EXPECT_EQ(s.stats.requests - before, 1);
+}
+
+// The owner lists ignore limit and offset ("Not applicable for this endpoint. Do not use."):
+// a pager that asks for page after page gets the same whole list each time, and stops.
+TEST(Scan, StopsAgainstAListThatIgnoresOffset) {
+  SimProcess sim({"--identities", "101"});
+  Scanner s(sim);
+  auto owners = s.Run("/das/v1/owners/applications/1001", "", Paging::kOffset, "identityId");
+  EXPECT_FALSE(owners.complete);
+  EXPECT_NE(owners.error.find("ignores offset"), std::string::npos) << owners.error;
+  EXPECT_EQ(s.stats.requests, 2);
 }
 
 TEST(Scan, SeesShiftedObjectsTwiceAndLetsTheConsumerDeduplicate) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -29,16 +30,26 @@ data (deterministic from --seed):
   --resources-per-application N  (25)
   --task-statuses N              (300 completed, spread over 100 days)
   --pending-tasks N              (5)
-  --das-tasks N                  (40)
+  --das-tasks N                  (300: more than a page)
   --das-schedules N              (10)
   --identity-collectors N        (3)
   --certification-tasks N        (10)
+  --large-application-resources N (300: the first DAS application's; its owner list is unpaged)
+  --governance-group-certifications N (1: open, reviewed by a governance group)
+  --uncorrelated-per-mille N     (30: identities listed only with defaultFilter=NONE)
 server:
   --host HOST                    (127.0.0.1)
   --port N                       (0: any free port)
   --client-id ID --client-secret SECRET   (sim-client / sim-secret)
   --token-ttl SECONDS            (749)
-  --rate-limit N/DURATION        (off; e.g. 100/10s, per client and API version)
+  --rate-limit N/DURATION        (off; e.g. 100/10s, per client id across API versions)
+  --rate-limit-per-version       (one budget per client id and API version instead)
+  --token-kind user|application  (user: a personal access token, userAuth; application: an
+                                 API client, applicationAuth)
+  --scopes S1,S2,...             (sp:scopes:all) scopes the client's tokens carry
+  --user-level LEVEL             (ORG_ADMIN) the user level of a user's token
+  --definitions FILE             the OpenAPI file each operation's security and deprecation
+                                 come from (the repository's third_party/isc-api)
 faults (also settable at runtime through POST /__sim/faults):
   --fault-prefix PATH  --error-rate P  --latency-ms N  --truncate-rate P
   --malformed-rate P  --expire-rate P
@@ -80,6 +91,10 @@ int main(int argc, char** argv) {
       fmt::print("{}", kUsage);
       return 0;
     }
+    if (arg == "--rate-limit-per-version") {
+      server.rate_per_version = true;
+      continue;
+    }
     std::string value;
     if (auto eq = arg.find('='); eq != std::string::npos) {
       value = arg.substr(eq + 1);
@@ -101,7 +116,10 @@ int main(int argc, char** argv) {
         {"--das-tasks", &data.das_tasks},
         {"--das-schedules", &data.das_schedules},
         {"--identity-collectors", &data.identity_collectors},
-        {"--certification-tasks", &data.certification_tasks}};
+        {"--certification-tasks", &data.certification_tasks},
+        {"--large-application-resources", &data.large_application_resources},
+        {"--governance-group-certifications", &data.governance_group_certifications},
+        {"--uncorrelated-per-mille", &data.uncorrelated_per_mille}};
     if (auto it = counts.find(arg); it != counts.end()) {
       *it->second = Number<uint32_t>(arg, value);
     } else if (arg == "--seed") {
@@ -123,6 +141,20 @@ int main(int argc, char** argv) {
       if (!per || per->count() <= 0) Usage("--rate-limit needs N/DURATION, e.g. 100/10s");
       server.rate_requests = Number<int>(arg, value.substr(0, slash));
       server.rate_per = *per;
+    } else if (arg == "--token-kind") {
+      if (value != "user" && value != "application") Usage("--token-kind is user or application");
+      server.caller.scheme = value == "user" ? "userAuth" : "applicationAuth";
+    } else if (arg == "--scopes") {
+      server.caller.scopes.clear();
+      for (size_t at = 0; at <= value.size();) {
+        size_t comma = std::min(value.find(',', at), value.size());
+        if (comma > at) server.caller.scopes.insert(value.substr(at, comma - at));
+        at = comma + 1;
+      }
+    } else if (arg == "--user-level") {
+      server.caller.user_level = value;
+    } else if (arg == "--definitions") {
+      server.definitions_file = value;
     } else if (arg == "--fault-prefix") {
       server.faults.prefix = value;
     } else if (arg == "--error-rate") {
@@ -143,7 +175,14 @@ int main(int argc, char** argv) {
 
   auto started = std::chrono::steady_clock::now();
   sim::Tenant tenant(data);
-  sim::Server http(server, tenant);
+  std::optional<sim::Server> constructed;
+  try {
+    constructed.emplace(server, tenant);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "isc-sim: {} (hint: --definitions FILE)\n", e.what());
+    return 1;
+  }
+  sim::Server& http = *constructed;
   int port = http.Bind();
   if (port <= 0) {
     fmt::print(stderr, "isc-sim: cannot listen on {}:{}\n", server.host, server.port);

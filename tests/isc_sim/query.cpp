@@ -151,6 +151,13 @@ class FilterParser {
         return Value{v};
       }
       case FieldType::kTimestamp: {
+        // ISC takes dates unquoted; a quoted one is a string and the filter fails (SailPoint
+        // developer forum, "Modified field in filter for Get All Accounts API", topic 104059).
+        if (t.kind == TokenKind::kString) {
+          return base::Error{
+              fmt::format("the value of {} must be an unquoted ISO 8601 date-time, got \"{}\"",
+                          field.name, t.text)};
+        }
         auto ms = ParseTimestamp(t.text);
         if (!ms) {
           return base::Error{

@@ -1,13 +1,16 @@
 #include "tests/isc_sim/server.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <simdjson.h>
 
 #include <cmath>
+#include <ctime>
 #include <thread>
 
+#include "base/base64.hpp"
 #include "base/json_writer.hpp"
 
 namespace isc_mirror::sim {
@@ -70,11 +73,6 @@ bool Matches(const std::vector<std::string_view>& parts,
   return true;
 }
 
-// Paths whose OpenAPI "x-sailpoint-experimental" flag (in the seeds) requires the header.
-bool IsExperimental(const std::vector<std::string_view>& parts) {
-  return parts.size() >= 2 && parts[0] == "v2024" && parts[1] == "identities-accounts";
-}
-
 std::string RandomToken(std::mt19937_64& rng) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string token;
@@ -82,10 +80,29 @@ std::string RandomToken(std::mt19937_64& rng) {
   return token;
 }
 
+// The request body must be a JSON object (a `required: true` object body).
+bool ObjectBody(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  return !parser.parse(body.data(), body.size()).get(doc) && doc.is_object();
+}
+
+std::string HttpDate(int64_t epoch_seconds) {
+  std::time_t t = epoch_seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[64];
+  std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return text;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options, Tenant& tenant)
     : options_(std::move(options)), tenant_(tenant), faults_(options_.faults), rng_(options_.seed) {
+  auto definitions = Definitions::Load(options_.definitions_file);
+  if (!definitions) throw std::runtime_error(definitions.error());
+  definitions_ = std::move(definitions).value();
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
   http_.Get(".*", handler);
   http_.Post(".*", handler);
@@ -152,6 +169,9 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   if (!client) return;
   auto parts = SplitPath(path);
   std::string version = parts.empty() ? "" : std::string(parts[0]);
+  const Operation* operation = definitions_.Find(req.method, path);
+  if (Forbidden(operation, res)) return;
+  MarkDeprecated(operation, path, res);
 
   Faults faults;
   bool fail_now = false, truncate = false, malformed = false;
@@ -175,7 +195,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
     }
   }
   if (options_.rate_requests > 0) {
-    int wait = TakeRateToken(*client, version);
+    int wait = TakeRateToken(*client, options_.rate_per_version ? version : "");
     if (wait > 0) {
       res.status = 429;
       res.set_header("Retry-After", std::to_string(wait));
@@ -193,15 +213,6 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
                     kJson);
     return;
   }
-  if (IsExperimental(parts) && req.get_header_value("X-SailPoint-Experimental") != "true") {
-    res.status = 400;
-    res.set_content(ErrorResponse("400.0 Bad Request",
-                                  "This API is experimental: send the header "
-                                  "X-SailPoint-Experimental: true"),
-                    kJson);
-    return;
-  }
-
   int64_t total = -1;
   bool is_list = false;
   Reply reply = Route(req, &total, &is_list);
@@ -224,6 +235,33 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   res.set_content(std::move(reply.body), kJson);
+}
+
+bool Server::Forbidden(const Operation* operation, httplib::Response& res) const {
+  if (operation == nullptr) return false;
+  std::string why = Definitions::Refusal(*operation, options_.caller);
+  if (why.empty()) return false;
+  res.status = 403;
+  res.set_content(
+      ErrorResponse("403 Forbidden",
+                    "The server understood the request but refuses to authorize it. (" + why + ")"),
+      kJson);
+  return true;
+}
+
+void Server::MarkDeprecated(const Operation* operation, const std::string& path,
+                            httplib::Response& res) {
+  bool deprecated = operation != nullptr && operation->deprecated;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& prefix : deprecated_prefixes_)
+      deprecated = deprecated || path.starts_with(prefix);
+  }
+  if (!deprecated) return;
+  // RFC 9745's Deprecation (a date as @epoch-seconds) and RFC 8594's Sunset.
+  int64_t now = tenant_.Now() / 1000;
+  res.set_header("Deprecation", fmt::format("@{}", now - 30 * 86'400));
+  res.set_header("Sunset", HttpDate(now + 365 * 86'400));
 }
 
 std::optional<std::string> Server::Authenticate(const httplib::Request& req,
@@ -288,7 +326,7 @@ void Server::HandleToken(const httplib::Request& req, httplib::Response& res) {
     res.set_content(R"({"error":"invalid_client","error_description":"Bad credentials"})", kJson);
     return;
   }
-  std::string token = RandomToken(rng_);
+  std::string token = IssueToken();
   tokens_[token] = {options_.client_id, std::chrono::steady_clock::now() +
                                             std::chrono::seconds(options_.token_ttl_seconds)};
   std::string out;
@@ -297,7 +335,7 @@ void Server::HandleToken(const httplib::Request& req, httplib::Response& res) {
       .Field("access_token", token)
       .Field("token_type", "bearer")
       .Field("expires_in", options_.token_ttl_seconds)
-      .Field("scope", "sp:scopes:all")
+      .Field("scope", fmt::format("{}", fmt::join(options_.caller.scopes, " ")))
       .Field("tenant_id", "sim-tenant")
       .Field("pod", "sim")
       .Field("org", "sim")
@@ -307,14 +345,47 @@ void Server::HandleToken(const httplib::Request& req, httplib::Response& res) {
   res.set_content(out, kJson);
 }
 
+// ISC's access tokens are JWTs whose claims name the scopes and, for a user's token, its user
+// level (authorities); clients may read them. Signed with nothing here: only isc-sim checks
+// them, by lookup.
+std::string Server::IssueToken() {
+  std::string claims;
+  base::JsonWriter w(claims);
+  w.BeginObject()
+      .Field("tenant_id", "sim-tenant")
+      .Field("pod", "sim")
+      .Field("org", "sim")
+      .Field("client_id", options_.client_id)
+      .Field("exp", tenant_.Now() / 1000 + options_.token_ttl_seconds)
+      .Key("scope")
+      .BeginArray();
+  for (const auto& scope : options_.caller.scopes) w.String(scope);
+  w.EndArray();
+  if (options_.caller.scheme == "userAuth") {
+    w.Field("user_name", "sim-admin")
+        .Key("authorities")
+        .BeginArray()
+        .String(options_.caller.user_level)
+        .EndArray();
+  }
+  w.Field("jti", RandomToken(rng_).substr(0, 32)).EndObject();
+  return base::Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + "." +
+         base::Base64UrlEncode(claims) + "." + RandomToken(rng_);
+}
+
 Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) {
   auto p = SplitPath(req.path);
   const std::string& m = req.method;
-  auto list = [&](Kind kind, std::string scope = {}) -> Reply {
+  auto list = [&](Kind kind, std::string scope = {}, bool correlated_only = false) -> Reply {
     auto page = ParsePage(Param(req, "limit"), Param(req, "offset"), Param(req, "count"));
     if (!page) return {400, ErrorResponse("400.1 Bad Request Content", page.error())};
     tenant_.NoteListRequest(kind);
-    ListQuery q{kind, std::move(scope), Param(req, "filters"), Param(req, "sorters"), *page};
+    ListQuery q{.kind = kind,
+                .scope = std::move(scope),
+                .correlated_only = correlated_only,
+                .filters = Param(req, "filters"),
+                .sorters = Param(req, "sorters"),
+                .page = *page};
     auto result = tenant_.List(q);
     *is_list = true;
     if (result.status != 200) {
@@ -332,13 +403,24 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
   };
 
   if (m == "GET") {
-    if (Matches(p, {"v2024", "identities"})) return list(Kind::kIdentities);
+    if (Matches(p, {"v2024", "identities"})) {
+      // defaultFilter defaults to CORRELATED_ONLY: identities without a correlated
+      // authoritative account are left out unless NONE is sent.
+      auto default_filter = Param(req, "defaultFilter").value_or("CORRELATED_ONLY");
+      if (default_filter != "CORRELATED_ONLY" && default_filter != "NONE") {
+        return {400, ErrorResponse("400.1 Bad Request Content",
+                                   "defaultFilter must be CORRELATED_ONLY or NONE")};
+      }
+      return list(Kind::kIdentities, {}, default_filter == "CORRELATED_ONLY");
+    }
     if (Matches(p, {"v2024", "identities", "*"})) return single(Kind::kIdentities, p[2]);
     if (Matches(p, {"v2024", "accounts"})) return list(Kind::kAccounts);
     if (Matches(p, {"v2024", "accounts", "*"})) return single(Kind::kAccounts, p[2]);
     if (Matches(p, {"beta", "task-status"})) return list(Kind::kTaskStatuses);
     if (Matches(p, {"beta", "task-status", "pending-tasks"})) return list(Kind::kPendingTasks);
     if (Matches(p, {"beta", "task-status", "*"})) return single(Kind::kTaskStatuses, p[2]);
+    if (Matches(p, {"v2025", "task-status"})) return list(Kind::kAllTaskStatuses);
+    if (Matches(p, {"v2025", "task-status", "*"})) return single(Kind::kAllTaskStatuses, p[2]);
     if (Matches(p, {"v3", "certifications"})) return list(Kind::kCertifications);
     if (Matches(p, {"v3", "certifications", "*", "reviewers"}))
       return list(Kind::kReviewers, std::string(p[2]));
@@ -375,12 +457,20 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
     if (Matches(p, {"v2024", "identities-accounts", "*", "enable"})) {
       return tenant_.IdentityAccountsToggle(p[2], false);
     }
+    bool toggle = Matches(p, {"v2024", "accounts", "*", "disable"}) ||
+                  Matches(p, {"v2024", "accounts", "*", "enable"}) ||
+                  Matches(p, {"v2024", "accounts", "*", "unlock"});
+    if (toggle && !ObjectBody(req.body)) {
+      return {400, ErrorResponse("400.1 Bad Request Content",
+                                 "the request body is required: a JSON object")};
+    }
     if (Matches(p, {"v2024", "accounts", "*", "disable"})) return tenant_.AccountToggle(p[2], true);
     if (Matches(p, {"v2024", "accounts", "*", "enable"})) return tenant_.AccountToggle(p[2], false);
     if (Matches(p, {"v2024", "accounts", "*", "unlock"})) return tenant_.AccountUnlock(p[2]);
     if (Matches(p, {"v2024", "accounts", "*", "reload"})) return tenant_.AccountReload(p[2]);
   } else if (m == "PATCH") {
     if (Matches(p, {"beta", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);
+    if (Matches(p, {"v2025", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);
   }
   return {404, ErrorResponse("404 Not found", fmt::format("no route for {} {}", m, req.path))};
 }
@@ -458,6 +548,17 @@ void Server::HandleControl(const httplib::Request& req, httplib::Response& res) 
       }
     }
     faults_ = f;
+    return reply(200, "{}");
+  }
+  if (path == "/__sim/deprecate" && m == "POST") {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view prefix;
+    if (parser.parse(req.body).get(doc) || doc["prefix"].get(prefix) || prefix.empty()) {
+      return reply(400, ErrorResponse("400.1 Bad Request Content", "deprecate needs a prefix"));
+    }
+    std::lock_guard lock(mutex_);
+    deprecated_prefixes_.emplace_back(prefix);
     return reply(200, "{}");
   }
   if (path == "/__sim/shift" && m == "POST") {

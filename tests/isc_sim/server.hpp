@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/isc_sim/definitions.hpp"
 #include "tests/isc_sim/tenant.hpp"
 
 namespace isc_mirror::sim {
@@ -39,6 +40,11 @@ struct ServerOptions {
   int token_ttl_seconds = 749;
   int rate_requests = 0;  // 0: no rate limit
   std::chrono::milliseconds rate_per{10'000};
+  // SailPoint's pages disagree on whether each API version has its own budget; by default one
+  // budget per client id is shared by every version (the stricter reading).
+  bool rate_per_version = false;
+  Caller caller;  // the kind of token, scopes and user level the client's tokens carry
+  std::string definitions_file = ISC_SIM_DEFINITIONS_FILE;
   Faults faults;
   uint64_t seed = 1;
 };
@@ -79,9 +85,14 @@ class Server {
   // Seconds to wait when over budget, 0 when the request may go ahead.
   int TakeRateToken(const std::string& client_id, const std::string& version);
   double Roll();
+  // The 403 to answer when the caller's token may not make this call.
+  bool Forbidden(const Operation* operation, httplib::Response& res) const;
+  void MarkDeprecated(const Operation* operation, const std::string& path, httplib::Response& res);
+  std::string IssueToken();
 
   ServerOptions options_;
   Tenant& tenant_;
+  Definitions definitions_;
   httplib::Server http_;
   int port_ = 0;
 
@@ -92,6 +103,9 @@ class Server {
   std::mt19937_64 rng_;
   std::vector<ActionRecord> actions_;
   std::map<int, int64_t> responses_by_status_;
+  // Path prefixes whose answers carry deprecation headers besides the operations the
+  // definitions mark deprecated (POST /__sim/deprecate).
+  std::vector<std::string> deprecated_prefixes_;
   int64_t requests_ = 0;
 };
 

@@ -63,9 +63,13 @@ constexpr std::string_view kAccountSorters[] = {"id",
                                                 "source.displayableName",
                                                 "source.authoritative"};
 
-// completionStatus isnull is not in the spec's operator list, but ISC's deprecation notice
-// for /pending-tasks names it as the replacement, so it is accepted.
-constexpr FilterField kTaskStatusFilters[] = {
+// GET /beta/task-status: completionStatus takes eq and in only (it lists completed tasks).
+constexpr FilterField kTaskStatusFilters[] = {{"id", FieldType::kString, kEqIn},
+                                              {"sourceId", FieldType::kString, kEqIn},
+                                              {"completionStatus", FieldType::kString, kEqIn},
+                                              {"type", FieldType::kString, kEqIn}};
+// GET /v2025/task-status: completionStatus isnull selects the tasks in progress.
+constexpr FilterField kAllTaskStatusFilters[] = {
     {"id", FieldType::kString, kEqIn},
     {"sourceId", FieldType::kString, kEqIn},
     {"completionStatus", FieldType::kString, kEqIn | kIsNull},
@@ -127,11 +131,15 @@ const EndpointSpec kSpecs[] = {
     {kReviewerFilters, kReviewerSorters, true},
     {kReviewItemFilters, kReviewItemSorters, true},
     {kCertificationTaskFilters, {}, true},
-    {kDasApplicationFilters, {}, false},
-    {kDasTaskFilters, {}, false},
-    {kDasScheduleFilters, {}, false},
-    {kCollectorFilters, {}, false},
-    {{}, {}, true},  // owners per application: limit and offset only
+    // The DAS lists take limit, offset and count like every collection.
+    {kDasApplicationFilters, {}, true},
+    {kDasTaskFilters, {}, true},
+    {kDasScheduleFilters, {}, true},
+    {kCollectorFilters, {}, true},
+    // Owners per application: limit and offset are "Not applicable for this endpoint. Do not
+    // use." The whole list comes back whatever they say.
+    {{}, {}, false},
+    {kAllTaskStatusFilters, kTaskStatusSorters, true},
 };
 
 Reply Error(int status, std::string_view message) {
@@ -151,7 +159,10 @@ bool Live(const Tenant::State& s, Kind kind, uint32_t i) {
       return !s.identities[i].deleted;
     case Kind::kAccounts:
       return !s.accounts[i].deleted;
-    case Kind::kTaskStatuses:
+    case Kind::kTaskStatuses:  // beta: completed tasks only
+      return !s.task_statuses[i].deleted && s.task_statuses[i].completion >= 0 &&
+             s.task_statuses[i].created >= s.Now() - kTaskStatusWindowMs;
+    case Kind::kAllTaskStatuses:
       return !s.task_statuses[i].deleted &&
              s.task_statuses[i].created >= s.Now() - kTaskStatusWindowMs;
     case Kind::kPendingTasks:
@@ -172,6 +183,7 @@ size_t Slots(const Tenant::State& s, Kind kind) {
       return s.accounts.size();
     case Kind::kTaskStatuses:
     case Kind::kPendingTasks:
+    case Kind::kAllTaskStatuses:
       return s.task_statuses.size();
     case Kind::kCertifications:
       return s.certifications.size();
@@ -269,6 +281,8 @@ void Generate(Tenant::State& s) {
     uint64_t roll = (h >> 16) % 1000;
     id.lifecycle = roll < 20 ? 2 : (roll < 30 ? 1 : (roll < 35 ? 3 : 0));
     if (i < 8) id.lifecycle = 0;  // the top of the tree stays active
+    // A few have lost their authoritative account: ISC lists them only with defaultFilter=NONE.
+    id.uncorrelated = i >= 8 && (h >> 32) % 1000 < o.uncorrelated_per_mille;
     id.created = o.now_ms - (400 + static_cast<int64_t>((h >> 24) % 1500)) * kDayMs;
     id.modified = id.created + static_cast<int64_t>((h >> 40) % 300) * kDayMs;
     s.identity_index.emplace(id.id, i);
@@ -332,6 +346,9 @@ void Generate(Tenant::State& s) {
     cert.campaign = c % 4;
     cert.reviewer = static_cast<uint32_t>(h % managers);
     cert.signed_off = (h >> 8) % 4 == 0;
+    // The first few after the first are reviewed by a governance group, and open.
+    cert.governance_group = c >= 1 && c <= o.governance_group_certifications;
+    if (cert.governance_group) cert.signed_off = false;
     cert.created = o.now_ms - static_cast<int64_t>(10 + (h >> 16) % 20) * kDayMs;
     cert.modified = cert.created + kDayMs;
     cert.due = cert.created + 30 * kDayMs;
@@ -364,7 +381,10 @@ void Generate(Tenant::State& s) {
     DasApplication app;
     app.id = 1001 + a;
     app.serial = a;
-    for (uint32_t r = 0; r < o.resources_per_application; ++r) {
+    uint32_t resources = a == 0
+                             ? std::max(o.resources_per_application, o.large_application_resources)
+                             : o.resources_per_application;
+    for (uint32_t r = 0; r < resources; ++r) {
       DasResource res;
       res.id = app.id * 100'000 + r + 1;
       res.application = a;
@@ -511,6 +531,13 @@ ListResult Tenant::List(const ListQuery& q) const {
                     : std::nullopt;
     if (!found) return fail(404, fmt::format("certification {} was not found", q.scope));
     scope = *found;
+    // The definition: "This API does not support requests for certifications assigned to
+    // Governance Groups."
+    if (q.kind == Kind::kReviewItems && s.certifications[scope].governance_group) {
+      return fail(400, fmt::format("certification {} is assigned to a governance group: access "
+                                   "review items are not supported for it",
+                                   q.scope));
+    }
   } else if (q.kind == Kind::kDasOwners) {
     int64_t app_id = std::atoll(q.scope.c_str());
     auto found =
@@ -522,8 +549,9 @@ ListResult Tenant::List(const ListQuery& q) const {
   // Large collections keep their ordered results until the data changes: a full scan of a
   // million accounts then costs one sort, not one per page.
   bool cacheable = q.kind == Kind::kIdentities || q.kind == Kind::kAccounts;
-  std::string cache_key = fmt::format("{}|{}|{}|{}", static_cast<int>(q.kind), scope,
-                                      q.filters.value_or(""), q.sorters.value_or(""));
+  std::string cache_key =
+      fmt::format("{}|{}|{}|{}|{}", static_cast<int>(q.kind), scope, q.filters.value_or(""),
+                  q.sorters.value_or(""), q.correlated_only);
   std::shared_ptr<const std::vector<uint32_t>> ordered;
   if (cacheable) {
     std::lock_guard cache_lock(s.cache_mutex);
@@ -533,6 +561,9 @@ ListResult Tenant::List(const ListQuery& q) const {
   }
   if (!ordered) {
     auto rows = Ordered(s, q.kind, scope);
+    if (q.correlated_only) {
+      std::erase_if(rows, [&](uint32_t i) { return s.identities[i].uncorrelated; });
+    }
     if (filter) {
       std::vector<uint32_t> kept;
       for (uint32_t i : rows) {
@@ -594,12 +625,14 @@ std::optional<std::string> Tenant::Get(Kind kind, std::string_view id) const {
     case Kind::kAccounts:
       index = FindAccount(s, id);
       break;
-    case Kind::kTaskStatuses: {
+    case Kind::kTaskStatuses:
+    case Kind::kAllTaskStatuses: {
       auto parsed = ParseId(id);
       if (parsed) {
         index = FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; });
       }
-      if (index && !Live(s, kind, *index)) index.reset();
+      // A single task is found whether it is complete or not.
+      if (index && !Live(s, Kind::kAllTaskStatuses, *index)) index.reset();
       break;
     }
     default:
@@ -693,9 +726,10 @@ Reply Tenant::DasAssign(std::string_view body) {
     });
     if (!exists) s.ownerships.push_back({r, *who, false});
     ++s.generation;
-    return {200, std::to_string(s.das_resources[r].id)};
+    return {200, "1"};
   }
-  return Error(404, fmt::format("resource {} was not found in application {}", path, app_id));
+  // The definition: "1 - success, otherwise failure", with status 200 either way.
+  return {200, "0"};
 }
 
 Reply Tenant::DasReelect(std::string_view body) {
@@ -706,9 +740,13 @@ Reply Tenant::DasReelect(std::string_view body) {
   std::string_view owner;
   if (doc["ownerId"].get(owner)) return Error(400, "ownerId is required");
   std::shared_lock lock(mutex_);
-  if (!FindIdentity(*state_, owner))
-    return Error(404, fmt::format("owner {} was not found", owner));
-  return {200, std::to_string(70000 + state_->das_tasks.size())};
+  auto who = FindIdentity(*state_, owner);
+  if (!who) return Error(404, fmt::format("owner {} was not found", owner));
+  // "The number of elections CREATED": one per resource the owner holds.
+  int64_t elections =
+      std::count_if(state_->ownerships.begin(), state_->ownerships.end(),
+                    [&](const Ownership& o) { return !o.deleted && o.identity == *who; });
+  return {200, std::to_string(elections)};
 }
 
 Reply Tenant::DasTaskRerun(std::string_view id) {
@@ -870,12 +908,12 @@ Reply Tenant::IdentitiesAccountsToggle(std::string_view body, bool disable) {
     auto who = FindIdentity(s, id);
     w.BeginObject().Field("id", id);
     if (!who) {
-      w.Field("statusCode", 404).Field("message", "Referenced identity was not found.");
+      w.Field("statusCode", 404)
+          .Field("message", fmt::format("Referenced identity \"{}\" was not found.", id));
     } else {
-      for (uint32_t a : s.accounts_of[*who]) {
-        if (!s.accounts[a].deleted) SetDisabled(s, a, disable);
-      }
-      w.Field("statusCode", 202).Field("message", "Request accepted.");
+      // The identity's ISC (IDN) login account, not its accounts on sources.
+      s.identities[*who].login_disabled = disable;
+      w.Field("statusCode", 202);  // no message on success (the schema has no null for it)
     }
     w.EndObject();
   }
@@ -889,11 +927,9 @@ Reply Tenant::IdentityAccountsToggle(std::string_view identity_id, bool disable)
   State& s = *state_;
   auto who = FindIdentity(s, identity_id);
   if (!who) return Error(404, fmt::format("identity {} was not found", identity_id));
-  for (uint32_t a : s.accounts_of[*who]) {
-    if (!s.accounts[a].deleted) SetDisabled(s, a, disable);
-  }
+  s.identities[*who].login_disabled = disable;  // the ISC login, as the bulk call
   ++s.generation;
-  return {202, "{}"};
+  return {202, IdObject(Hex32(MakeId(s.options.seed, 97, s.generation)))};
 }
 
 Reply Tenant::AccountToggle(std::string_view account_id, bool disable) {
@@ -940,7 +976,7 @@ Reply Tenant::TaskStatusPatch(std::string_view id, std::string_view body) {
   auto index = parsed
                    ? FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; })
                    : std::nullopt;
-  if (!index || !Live(s, Kind::kTaskStatuses, *index)) {
+  if (!index || !Live(s, Kind::kAllTaskStatuses, *index)) {
     return Error(404, fmt::format("task status {} was not found", id));
   }
   TaskStatus updated = s.task_statuses[*index];
@@ -979,7 +1015,7 @@ Reply Tenant::TaskStatusPatch(std::string_view id, std::string_view body) {
   ++s.generation;
   std::string out;
   base::JsonWriter w(out);
-  Render(s, Kind::kTaskStatuses, *index, w);
+  Render(s, Kind::kAllTaskStatuses, *index, w);
   return {200, out};
 }
 
@@ -1084,6 +1120,18 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
       // Accounts carry the identity's lifecycle state, so they change with it.
       for (uint32_t a : s.accounts_of[*who]) s.accounts[a].modified = s.Now();
       return changed();
+    }
+    if (op == "correlation") {
+      bool correlated = true;
+      if (doc["correlated"].get(correlated)) return Error(400, "correlated is required");
+      id.uncorrelated = !correlated;
+      id.modified = s.Now();
+      return changed();
+    }
+    if (op == "login" && method == "GET") {
+      std::string out;
+      base::JsonWriter(out).BeginObject().Field("disabled", id.login_disabled).EndObject();
+      return {200, out};
     }
     if (op == "manager") {
       std::string_view manager;

@@ -31,10 +31,19 @@ struct TenantOptions {
   uint32_t resources_per_application = 25;
   uint32_t task_statuses = 300;
   uint32_t pending_tasks = 5;
-  uint32_t das_tasks = 40;
+  // More than one page (250): the DAS lists are paged like every collection.
+  uint32_t das_tasks = 300;
   uint32_t das_schedules = 10;
   uint32_t identity_collectors = 3;
   uint32_t certification_tasks = 10;
+  // The first DAS application owns this many resources (more than a page), so a client that
+  // pages its owner list, which ignores limit and offset, would read it forever.
+  uint32_t large_application_resources = 300;
+  // Open certifications reviewed by a governance group (their review items answer 400).
+  uint32_t governance_group_certifications = 1;
+  // Identities without a correlated authoritative account, per thousand: listed only with
+  // defaultFilter=NONE.
+  uint32_t uncorrelated_per_mille = 30;
   int64_t now_ms = 0;  // the tenant's clock at start; 0 means the wall clock
 };
 
@@ -53,6 +62,7 @@ enum class Kind {
   kDasSchedules,
   kIdentityCollectors,
   kDasOwners,
+  kAllTaskStatuses,  // GET /v2025/task-status: completed and in progress; beta lists completed only
 };
 
 const EndpointSpec& SpecFor(Kind kind);
@@ -76,6 +86,8 @@ struct Reply {
 struct ListQuery {
   Kind kind;
   std::string scope;  // certification id or DAS application id for child collections
+  // GET /v2024/identities without defaultFilter=NONE lists correlated identities only.
+  bool correlated_only = false;
   std::optional<std::string> filters;
   std::optional<std::string> sorters;
   PageRequest page;

@@ -41,6 +41,7 @@ enum HashKind : uint64_t {
   kHEntitlement,
   kHSummary,
   kHTask,
+  kHGovernanceGroup,
 };
 
 std::string Lower(std::string_view text) {
@@ -78,6 +79,9 @@ std::string CampaignName(const Tenant::State&, uint32_t campaign) {
 }
 Id128 CampaignId(const Tenant::State& s, uint32_t campaign) {
   return MakeId(s.options.seed, kHCampaign, campaign);
+}
+Id128 GovernanceGroupId(const Tenant::State& s, uint32_t certification) {
+  return MakeId(s.options.seed, kHGovernanceGroup, certification);
 }
 Id128 EntitlementId(const Tenant::State& s, uint32_t entitlement) {
   return MakeId(s.options.seed, kHEntitlement, entitlement);
@@ -303,7 +307,18 @@ void RenderCertification(const Tenant::State& s, uint32_t i, base::JsonWriter& w
       .Field("due", FormatTimestamp(c.due));
   RenderErrorFreeTimes(w, "signed", c.signed_at);
   w.Key("reviewer");
-  RenderReviewer(w, s, c.reviewer);
+  if (c.governance_group) {
+    // Reviewer.type GOVERNANCE_GROUP: no email ("only applicable to reviewers of the IDENTITY
+    // type").
+    w.BeginObject()
+        .Field("type", "GOVERNANCE_GROUP")
+        .Field("id", Hex32(GovernanceGroupId(s, i)))
+        .Field("name", fmt::format("Access Reviewers {}", i))
+        .NullField("email")
+        .EndObject();
+  } else {
+    RenderReviewer(w, s, c.reviewer);
+  }
   if (c.reassigned_from != kNone) {
     const Certification& from = s.certifications[c.reassigned_from];
     w.Key("reassignment").BeginObject().Key("from").BeginObject();
@@ -510,6 +525,7 @@ Id128 OrderKeyOf(const Tenant::State& s, Kind kind, uint32_t i) {
       return s.accounts[i].id;
     case Kind::kTaskStatuses:
     case Kind::kPendingTasks:
+    case Kind::kAllTaskStatuses:
       return s.task_statuses[i].id;
     case Kind::kCertifications:
       return s.certifications[i].id;
@@ -547,7 +563,7 @@ Value FieldOf(const Tenant::State& s, Kind kind, uint32_t i, std::string_view f)
       if (f == "email") return Str(IdentityEmail(s, i));
       if (f == "cloudStatus") return Str(IdentityStatus(s.lifecycle_states[id.lifecycle]));
       if (f == "processingState") return Str("OK");
-      if (f == "correlated") return Value{true};
+      if (f == "correlated") return Value{!id.uncorrelated};
       if (f == "protected") return Value{false};
       break;
     }
@@ -570,7 +586,8 @@ Value FieldOf(const Tenant::State& s, Kind kind, uint32_t i, std::string_view f)
       break;
     }
     case Kind::kTaskStatuses:
-    case Kind::kPendingTasks: {
+    case Kind::kPendingTasks:
+    case Kind::kAllTaskStatuses: {
       const TaskStatus& t = s.task_statuses[i];
       if (f == "id") return Str(Hex32(t.id));
       if (f == "sourceId") return Str(Hex32(SourceId(s, t.source)));
@@ -693,6 +710,7 @@ void Render(const Tenant::State& s, Kind kind, uint32_t i, base::JsonWriter& w) 
     }
     case Kind::kTaskStatuses:
     case Kind::kPendingTasks:
+    case Kind::kAllTaskStatuses:
       return RenderTaskStatus(s, i, w);
     case Kind::kCertifications:
       return RenderCertification(s, i, w);

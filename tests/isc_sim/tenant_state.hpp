@@ -28,6 +28,8 @@ struct Identity {
   uint32_t location = 0;
   uint32_t lifecycle = 0;  // index into State::lifecycle_states
   bool deleted = false;
+  bool uncorrelated = false;    // no correlated authoritative account
+  bool login_disabled = false;  // the ISC (IDN) login, as identities-accounts/disable sets it
   int64_t created = 0;
   int64_t modified = 0;
 };
@@ -61,7 +63,8 @@ struct TaskStatus {
 struct Certification {
   Id128 id;
   uint32_t campaign = 0;
-  uint32_t reviewer = 0;
+  uint32_t reviewer = 0;          // for a governance group: the member who reviews
+  bool governance_group = false;  // reviewed by a governance group
   bool signed_off = false;
   int64_t created = 0;
   int64_t modified = 0;

@@ -18,7 +18,8 @@ class FakeContext : public PlanContext {
   std::map<std::string, std::string> managers;
   std::vector<std::string> usable;
   std::vector<Review> reviews;
-  std::vector<std::string> accounts;
+  std::vector<std::string> accounts;  // not yet in the state asked for
+  std::optional<bool> toggled;        // what AccountsToToggle was asked
 
   std::optional<std::string> ManagerOf(const std::string& id) override {
     auto it = managers.find(id);
@@ -29,7 +30,10 @@ class FakeContext : public PlanContext {
     return std::find(usable.begin(), usable.end(), id) != usable.end();
   }
   std::vector<Review> OpenReviewsOf(const std::string&) override { return reviews; }
-  std::vector<std::string> AccountsOf(const std::string&) override { return accounts; }
+  std::vector<std::string> AccountsToToggle(const std::string&, bool disable) override {
+    toggled = disable;
+    return accounts;
+  }
 };
 
 Rule LeaverRule(std::vector<ActionStep> steps) {
@@ -116,21 +120,95 @@ TEST(PlanAction, SplitsCertificationReassignmentsIntoCallsOfAtMost500Items) {
   EXPECT_TRUE(PlanAction(rule, 0, LeaverEvent(), context).empty()) << "nothing to reassign";
 }
 
-TEST(PlanAction, DisablesAccountsInBulkWithOneByOneCallsAsTheFallback) {
+// identities-accounts/disable disables the ISC login, not source accounts: accounts_disable
+// calls each source account's own disable.
+TEST(PlanAction, DisablesEachSourceAccountNotAlreadyDisabled) {
   FakeContext context;
   context.accounts = {"acc1", "acc2"};
   auto rule = LeaverRule({{"accounts_disable", {}, 3}});
   auto planned = PlanAction(rule, 0, LeaverEvent(), context);
   ASSERT_EQ(planned.size(), 1u);
-  ASSERT_EQ(planned[0].calls.size(), 3u);
-  EXPECT_EQ(planned[0].calls[0].path, "/v2024/identities-accounts/disable");
-  EXPECT_TRUE(planned[0].calls[0].experimental);
-  EXPECT_EQ(planned[0].calls[0].body, std::string(R"({"identityIds":[")") + kLeaver + "\"]}");
-  EXPECT_EQ(planned[0].calls[2].path, "/v2024/accounts/acc2/disable");
+  EXPECT_EQ(context.toggled, true);
+  EXPECT_TRUE(planned[0].each) << "every call is made, none is a fallback";
+  ASSERT_EQ(planned[0].calls.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(planned[0].calls[i].path, "/v2024/accounts/" + context.accounts[i] + "/disable");
+    EXPECT_EQ(planned[0].calls[i].body, "{}") << "AccountToggleRequest is required";
+    EXPECT_EQ(planned[0].calls[i].expect, Expect::kTask);
+    EXPECT_EQ(planned[0].calls[i].object, context.accounts[i]);
+  }
+  EXPECT_TRUE(planned[0].summary.starts_with("disable 2 source accounts of identity " +
+                                             std::string(kLeaver)))
+      << planned[0].summary;
   EXPECT_EQ(planned[0].done.path, "/v2024/accounts");
   EXPECT_EQ(planned[0].done.query, std::string("filters=identityId%20eq%20%22") + kLeaver + "%22");
   EXPECT_EQ(planned[0].done.every, "disabled");
   EXPECT_TRUE(planned[0].done.is);
+
+  context.accounts.clear();
+  EXPECT_TRUE(PlanAction(rule, 0, LeaverEvent(), context).empty()) << "all already disabled";
+  auto enable = LeaverRule({{"accounts_enable", {}, 3}});
+  context.accounts = {"acc1"};
+  auto enabled = PlanAction(enable, 0, LeaverEvent(), context);
+  EXPECT_EQ(context.toggled, false);
+  ASSERT_EQ(enabled.size(), 1u);
+  EXPECT_EQ(enabled[0].calls[0].path, "/v2024/accounts/acc1/enable");
+  EXPECT_FALSE(enabled[0].done.is);
+}
+
+TEST(PlanAction, DisablesTheIscLoginWithItsOwnAction) {
+  FakeContext context;
+  auto rule = LeaverRule({{"identity_disable", {}, 3}});
+  auto planned = PlanAction(rule, 0, LeaverEvent(), context);
+  ASSERT_EQ(planned.size(), 1u);
+  ASSERT_EQ(planned[0].calls.size(), 1u);
+  EXPECT_EQ(planned[0].calls[0].path, "/v2024/identities-accounts/disable");
+  EXPECT_FALSE(planned[0].calls[0].experimental) << "the definition has no experimental flag";
+  EXPECT_EQ(planned[0].calls[0].body, std::string(R"({"identityIds":[")") + kLeaver + "\"]}");
+  EXPECT_EQ(planned[0].calls[0].expect, Expect::kMultiStatus);
+}
+
+TEST(CheckAnswer, ReadsEachAnswerAsItsDefinitionSays) {
+  auto check = [](Expect expect, int status, std::string_view body, std::string value = "") {
+    Call call{.method = "POST", .path = "/x", .expect = expect, .expect_value = std::move(value)};
+    auto result = CheckAnswer(call, status, body);
+    return result.ok() ? std::string("ok") : result.error();
+  };
+  // DAS assign: "1 - success, otherwise failure", with 200 either way.
+  EXPECT_EQ(check(Expect::kOne, 200, "1"), "ok");
+  EXPECT_EQ(check(Expect::kOne, 200, "0"),
+            "HTTP 200 but the answer is 0, not 1 (1 is success, anything else failure)");
+  EXPECT_NE(check(Expect::kOne, 200, "\"1\""), "ok");
+  EXPECT_EQ(check(Expect::kCount, 200, "0"), "ok");
+  EXPECT_NE(check(Expect::kCount, 200, "-1"), "ok");
+  EXPECT_NE(check(Expect::kPositiveCount, 200, "0"), "ok");
+  EXPECT_EQ(check(Expect::kTask, 202, R"({"id":"t1"})"), "ok");
+  EXPECT_EQ(check(Expect::kTask, 202, "{}"), "HTTP 202 but the answer names no task: {}");
+  EXPECT_EQ(check(Expect::kNoContent, 204, ""), "ok");
+  EXPECT_EQ(check(Expect::kCertificationTask, 200, R"({"id":"c","status":"QUEUED","errors":[]})"),
+            "ok");
+  EXPECT_EQ(check(Expect::kCertificationTask, 200, R"({"id":"c","status":"ERROR","errors":[]})"),
+            "the reassignment task c is in ERROR");
+  EXPECT_NE(check(Expect::kCertificationTask, 200,
+                  R"({"id":"c","status":"QUEUED","errors":[{"text":"no"}]})"),
+            "ok");
+  // 207: item by item.
+  EXPECT_EQ(check(Expect::kMultiStatus, 207, R"([{"id":"a","statusCode":202,"message":null}])"),
+            "ok");
+  EXPECT_EQ(check(Expect::kMultiStatus, 207,
+                  R"([{"id":"a","statusCode":202},{"id":"b","statusCode":404,"message":"gone"}])"),
+            "item b answered 404: gone");
+  EXPECT_EQ(check(Expect::kAny, 207, R"([{"id":"b","statusCode":500}])"), "item b answered 500")
+      << "rows stored before answers were read still read a 207";
+  EXPECT_EQ(check(Expect::kTaskStatus, 200, R"({"completionStatus":"ERROR"})", "ERROR"), "ok");
+  EXPECT_NE(check(Expect::kTaskStatus, 200, R"({"completionStatus":null})", "ERROR"), "ok");
+  EXPECT_EQ(check(Expect::kOne, 200, "not json"),
+            "HTTP 200 with an answer that is not JSON: not json");
+  for (Expect e :
+       {Expect::kAny, Expect::kNoContent, Expect::kOne, Expect::kCount, Expect::kPositiveCount,
+        Expect::kTask, Expect::kCertificationTask, Expect::kMultiStatus, Expect::kTaskStatus}) {
+    EXPECT_EQ(ExpectFromName(ExpectName(e)), e) << ExpectName(e);
+  }
 }
 
 TEST(PageShowsDone, ItemsGoneEveryFlagSetOrNothingListed) {
@@ -141,6 +219,10 @@ TEST(PageShowsDone, ItemsGoneEveryFlagSetOrNothingListed) {
 
   DoneCheck disabled{"/x", "", true, {}, "disabled", true};
   EXPECT_TRUE(*PageShowsDone(disabled, R"([{"disabled":true},{"disabled":true}])", true));
+  std::set<std::string> done_ids;
+  EXPECT_FALSE(*PageShowsDone(
+      disabled, R"([{"id":"a","disabled":true},{"id":"b","disabled":false}])", true, &done_ids));
+  EXPECT_EQ(done_ids, std::set<std::string>{"a"}) << "the accounts already disabled";
   EXPECT_FALSE(*PageShowsDone(disabled, R"([{"disabled":true},{"disabled":false}])", true));
   DoneCheck enabled{"/x", "", true, {}, "disabled", false};
   EXPECT_TRUE(*PageShowsDone(enabled, R"([{"disabled":false}])", true));
@@ -166,6 +248,9 @@ TEST(PlanAction, ClearsATaskStatusWithAJsonPatch) {
   auto planned = PlanAction(rule, 0, e, context);
   ASSERT_EQ(planned.size(), 1u);
   EXPECT_EQ(planned[0].calls[0].method, "PATCH");
+  EXPECT_EQ(planned[0].calls[0].path, "/v2025/task-status/t1");
+  EXPECT_EQ(planned[0].calls[0].expect, Expect::kTaskStatus);
+  EXPECT_EQ(planned[0].calls[0].expect_value, "ERROR");
   EXPECT_EQ(planned[0].calls[0].content_type, "application/json-patch+json");
   EXPECT_NE(planned[0].calls[0].body.find(
                 R"({"op":"replace","path":"/completionStatus","value":"ERROR"})"),

@@ -26,6 +26,16 @@ TEST(ParseCommandLine, ReadsEveryCommand) {
   EXPECT_EQ(Parse({"--help"})->command, Command::kHelp);
 }
 
+TEST(ParseCommandLine, TakesOnlineForCheckConfigOnly) {
+  auto line = Parse({"check-config", "--online"});
+  ASSERT_TRUE(line.ok()) << line.error();
+  EXPECT_TRUE(line->online);
+  EXPECT_FALSE(Parse({"check-config"})->online);
+  auto wrong = Parse({"status", "--online"});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error(), "--online applies only to check-config, not to status");
+}
+
 TEST(ParseCommandLine, DefaultsTheConfigPath) {
   EXPECT_EQ(Parse({"status"})->config_path, "/etc/isc-mirror/config.yaml");
 }

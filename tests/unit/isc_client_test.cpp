@@ -1,9 +1,14 @@
 // The client's decisions, with a scripted transport and no real waiting.
 #include "sync/isc_client.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <set>
+
+#include "base/base64.hpp"
+#include "sync/pager.hpp"
 
 namespace isc_mirror::sync {
 namespace {
@@ -253,6 +258,94 @@ TEST(IscClient, MarksExperimentalCalls) {
   EXPECT_NE(std::find(headers.begin(), headers.end(), "Content-Type: application/json"),
             headers.end());
   EXPECT_EQ(rig.api->requests[0].method, "POST");
+}
+
+std::string Page(int first, int count) {
+  std::string out = "[";
+  for (int i = 0; i < count; ++i)
+    out += fmt::format("{}{{\"id\":\"{}\"}}", i ? "," : "", first + i);
+  return out + "]";
+}
+
+TEST(Scan, StopsWhenAServerServesMoreThanItsCount) {
+  // Distinct full pages whatever the offset, and a count of 300: the first count is passed,
+  // asked for again, and still passed.
+  std::vector<std::pair<std::string, std::string>> counted = {{"x-total-count", "300"}};
+  Rig rig({Answer(200, Page(0, 250), counted), Answer(200, Page(250, 250)),
+           Answer(200, Page(500, 250), counted), Answer(200, Page(750, 250), counted)});
+  auto scan = Scan(*rig.client, "/das/v1/tasks", "", Paging::kOffset, rig.stats,
+                   [](std::string_view) -> base::Expected<int64_t> { return 250; });
+  EXPECT_FALSE(scan.complete);
+  EXPECT_EQ(scan.error,
+            "GET /das/v1/tasks served 750 objects, more than its X-Total-Count of 300: the "
+            "endpoint does not page as asked");
+  ASSERT_EQ(rig.api->requests.size(), 3u);
+  EXPECT_NE(rig.api->requests[2].url.find("&count=true"), std::string::npos)
+      << "the count is asked for again before giving up: objects may have been added";
+  EXPECT_EQ(rig.api->requests[1].url.find("count=true"), std::string::npos);
+}
+
+TEST(Scan, StopsWhenAFullPageRepeatsThePageBefore) {
+  Rig rig({Answer(200, Page(0, 250)), Answer(200, Page(0, 250))});
+  auto scan = Scan(*rig.client, "/das/v1/owners/applications/1", "", Paging::kOffset, rig.stats,
+                   [](std::string_view) -> base::Expected<int64_t> { return 250; });
+  EXPECT_FALSE(scan.complete);
+  EXPECT_NE(scan.error.find("answered the same 250 objects as the page before: the endpoint "
+                            "ignores offset"),
+            std::string::npos)
+      << scan.error;
+  EXPECT_EQ(rig.api->requests.size(), 2u);
+}
+
+TEST(PathTemplate, NamesAnEndpointNotAnObject) {
+  EXPECT_EQ(PathTemplate("/v2024/accounts/2c9180835d2e5168015d32f890ca1581/disable"),
+            "/v2024/accounts/{id}/disable");
+  EXPECT_EQ(PathTemplate("/das/v1/owners/0a1b2c3d-0000-1111-2222-333344445555/resources?x=1"),
+            "/das/v1/owners/{id}/resources");
+  EXPECT_EQ(PathTemplate("/das/v1/tasks/rerun/5001"), "/das/v1/tasks/rerun/{id}");
+  EXPECT_EQ(PathTemplate("/v3/certification-tasks?limit=250"), "/v3/certification-tasks");
+}
+
+TEST(IscClient, WarnsOnceARunAboutADeprecatedEndpointAndCountsEachAnswer) {
+  std::vector<std::pair<std::string, std::string>> deprecated = {
+      {"deprecation", "@1767225600"}, {"sunset", "Wed, 01 Dec 2027 00:00:00 GMT"}};
+  Rig rig({Answer(200, "[]", deprecated), Answer(200, "[]", deprecated), Answer(200, "[]")});
+  std::vector<std::string> seen;
+  rig.client->Observe([&](int, const std::string& path) { seen.push_back(path); });
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(rig.client->Get(fmt::format("/beta/task-status/{}", 1000 + i), rig.stats).ok());
+  }
+  EXPECT_EQ(rig.stats.deprecated, 2);
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"/beta/task-status/{id}", "/beta/task-status/{id}", ""}));
+  EXPECT_FALSE(rig.stats.FirstDeprecation("/beta/task-status/{id}")) << "already warned";
+  EXPECT_EQ(Deprecation(Answer(200, "[]", deprecated)),
+            "deprecation: @1767225600, sunset: Wed, 01 Dec 2027 00:00:00 GMT");
+  EXPECT_EQ(Deprecation(Answer(200, "[]", {{"x-deprecated", "true"}})), "x-deprecated: true");
+  EXPECT_FALSE(Deprecation(Answer(200)));
+}
+
+TEST(ReadTokenClaims, ReadsScopesAndTheUserOfAJwt) {
+  auto jwt = [](std::string_view claims) {
+    return base::Base64UrlEncode(R"({"alg":"RS256"})") + "." + base::Base64UrlEncode(claims) +
+           ".signature";
+  };
+  auto user = ReadTokenClaims(
+      jwt(R"({"user_name":"admin","authorities":["ORG_ADMIN"],"scope":["sp:scopes:all"],"x":1})"));
+  EXPECT_TRUE(user.readable);
+  EXPECT_TRUE(user.user);
+  EXPECT_EQ(user.scopes, std::set<std::string>{"sp:scopes:all"});
+  EXPECT_EQ(user.authorities, std::set<std::string>{"ORG_ADMIN"});
+  auto client =
+      ReadTokenClaims(jwt(R"({"client_id":"c","scope":"idn:accounts:read das:task:read"})"));
+  EXPECT_FALSE(client.user);
+  EXPECT_EQ(client.scopes, (std::set<std::string>{"das:task:read", "idn:accounts:read"}));
+  EXPECT_FALSE(ReadTokenClaims("an-opaque-token").readable);
+  EXPECT_FALSE(ReadTokenClaims("a.b.c").readable);
+  for (std::string_view text : {"", "a", "ab", "abc", "{\"scope\":[\"x\"]}"}) {
+    EXPECT_EQ(base::Base64UrlDecode(base::Base64UrlEncode(text)), text);
+  }
+  EXPECT_EQ(base::Base64UrlEncode("\xfb\xff"), "-_8") << "the url alphabet, no padding";
 }
 
 }  // namespace

@@ -44,11 +44,19 @@ TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
   const auto* reviewers = FindSchema("certification_reviewers");
   EXPECT_EQ(reviewers->parent->open_when_path, "/completed");
   EXPECT_EQ(reviewers->parent->open_when_equals, "false");
-  EXPECT_EQ(FindSchema("das_tasks")->paging, Paging::kNone);
+  // The definitions: DAS lists take limit, offset and count; owner lists must not be paged;
+  // task statuses come from v2025 (beta lists completed ones only); identities with
+  // defaultFilter=NONE (the default leaves uncorrelated ones out).
+  for (auto name : {"das_applications", "das_tasks", "das_schedules", "das_identity_collectors"}) {
+    EXPECT_EQ(FindSchema(name)->paging, Paging::kOffset) << name;
+  }
+  EXPECT_EQ(owners->paging, Paging::kNone);
+  EXPECT_EQ(FindSchema("task_statuses")->path, "/v2025/task-status");
+  EXPECT_EQ(FindSchema("identities")->query, "defaultFilter=NONE");
   EXPECT_EQ(FindSchema("task_statuses")->retention, hours(24 * 90));
   EXPECT_EQ(FindSchema("task_statuses")->retention_column, "created");
   EXPECT_EQ(accounts->recheck_filter, "id");
-  EXPECT_EQ(FindSchema("das_tasks")->recheck_filter, "") << "DAS lists are read whole";
+  EXPECT_EQ(FindSchema("das_tasks")->recheck_filter, "") << "DAS lists filter by taskIds only";
   EXPECT_EQ(FindSchema("das_tasks")->FindColumn("start_time")->type, ColumnType::kEpochSeconds);
 }
 
