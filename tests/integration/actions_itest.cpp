@@ -392,6 +392,32 @@ TEST_F(ActionsTest, AFailingEndpointRetriesThenGoesDead) {
   EXPECT_EQ(t.Column("SELECT status FROM mirror.actions")[0], "succeeded");
 }
 
+// DAS assign answers 200 whether it worked or not: "1 - success, otherwise failure". An
+// answer of 0 is a failed action, with the answer kept, not a success.
+TEST_F(ActionsTest, AnAnswerThatSaysFailureFailsTheAction) {
+  Tenant t(url_, R"(rules:
+  - name: assign-to-manager
+    on: leaver
+    do:
+      - das_assign_owner: { app_id: "1001", full_path: "/no/such/folder", identity: manager }
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto leaver = t.LeaverAndManager().first;
+  t.Control("DELETE", "/__sim/actions");
+  t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  EXPECT_EQ(t.Column("SELECT status || ' ' || attempts || ' ' || response_status || ' ' || "
+                     "response_body FROM mirror.actions"),
+            std::vector<std::string>{"failed 1 200 0"});
+  EXPECT_NE(t.Column("SELECT error FROM mirror.actions")[0].find(
+                "HTTP 200 but the answer is 0, not 1 (1 is success, anything else failure)"),
+            std::string::npos);
+  auto calls = t.Calls();
+  ASSERT_EQ(calls.size(), 1u) << "called once: ISC answered, so it is not retried";
+  EXPECT_EQ(calls[0].path, "/das/v1/owners/assign");
+}
+
 TEST_F(ActionsTest, ARefusedCallFailsAtOnceWithIscsMessage) {
   Tenant t(url_, R"(rules:
   - name: clear-new-tasks

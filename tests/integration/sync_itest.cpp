@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <simdjson.h>
 
 #include <pqxx/pqxx>
 #include <random>
@@ -107,6 +108,80 @@ class SyncCommand : public DatabaseTest {
   std::unique_ptr<SimClient> control_;
   std::string config_;
 };
+
+// What a real tenant serves, per SailPoint's definitions (issue 15): each of these was misread
+// before, by the client and the simulator alike.
+TEST_F(SyncCommand, ReadsWhatTheDefinitionsSayATenantServes) {
+  Start({"--identities", "300", "--accounts-per-identity", "3"});
+  ASSERT_TRUE(control_->Authenticate());
+  auto total = [&](const std::string& path) {
+    auto sep = path.find('?') == std::string::npos ? "?" : "&";
+    return std::stoll(
+        control_->Get(path + sep + "limit=1&count=true")->get_header_value("X-Total-Count"));
+  };
+  auto first = Mirror({"sync"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  // Tasks in progress: only /v2025/task-status lists them.
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.task_statuses WHERE completion_status IS NULL"),
+            total("/v2025/task-status?filters=completionStatus%20isnull"));
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.task_statuses"), total("/v2025/task-status"));
+  // The DAS lists page: all 300 tasks, not the first 250.
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.das_tasks"), 300);
+  // An owner list read whole in one request, though it holds more than a page.
+  auto owners = control_->Get("/das/v1/owners/applications/1001");
+  simdjson::dom::parser parser;
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.das_resource_owners WHERE application_id = 1001"),
+            static_cast<long long>(parser.parse(owners->body).get_array().size()));
+  EXPECT_GT(Count("SELECT count(*) FROM isc.das_resource_owners WHERE application_id = 1001"), 250);
+  // Every identity, correlated or not.
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities"), 300);
+  EXPECT_LT(total("/v2024/identities"), 300) << "the default, CORRELATED_ONLY, lists fewer";
+  // A certification reviewed by a governance group: mirrored as such; its review items,
+  // which ISC refuses to list, are skipped with a warning and the run goes on.
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.certifications WHERE reviewer_type = "
+                  "'GOVERNANCE_GROUP'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.access_review_items it JOIN isc.certifications c ON "
+                  "c.id = it.certification_id WHERE c.reviewer_type = 'GOVERNANCE_GROUP'"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE status <> 'ok'"), 0);
+  EXPECT_NE(first.err.find("children of a parent skipped: isc refuses to list them"),
+            std::string::npos)
+      << first.err;
+  EXPECT_NE(first.err.find("parents_skipped=1"), std::string::npos) << first.err;
+
+  // An identity that loses its authoritative account stays: it is not a delete.
+  auto correlated = Column(
+      "SELECT id FROM isc.identities WHERE lifecycle_state = 'active' ORDER BY id LIMIT 1")[0];
+  Control("POST", "/__sim/identities/" + correlated + "/correlation", R"({"correlated":false})");
+  auto again = Mirror({"sync", "identities"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities WHERE deleted_at IS NOT NULL"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE op = 'delete'"), 0);
+
+  // Incremental accounts: the date goes unquoted, as ISC takes it.
+  auto account = Column("SELECT id FROM isc.accounts ORDER BY id LIMIT 1")[0];
+  Control("PATCH", "/__sim/accounts/" + account, R"({"locked":true})");
+  auto incremental = Mirror({"sync", "accounts"});
+  ASSERT_EQ(incremental.exit_code, 0) << incremental.err;
+  EXPECT_EQ(Column("SELECT mode || ' ' || status || ' ' || updated FROM mirror.sync_runs WHERE "
+                   "resource = 'accounts' ORDER BY id DESC LIMIT 1")[0],
+            "incremental ok 1");
+
+  // An endpoint on its way out: one warning a run, naming it.
+  Control("POST", "/__sim/deprecate", R"({"prefix":"/v3/certification-tasks"})");
+  auto deprecated = Mirror({"sync", "certification_tasks"});
+  ASSERT_EQ(deprecated.exit_code, 0) << deprecated.err;
+  size_t warnings = 0;
+  for (size_t at = 0; (at = deprecated.err.find("endpoint the mirror calls is deprecated", at)) !=
+                      std::string::npos;
+       ++at) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 1u) << deprecated.err;
+  EXPECT_NE(deprecated.err.find("path=/v3/certification-tasks"), std::string::npos);
+}
 
 TEST_F(SyncCommand, MirrorsEveryResourceExactlyThenWritesNothingOnUnchangedCycles) {
   Start({"--identities", "300", "--accounts-per-identity", "3"});

@@ -114,6 +114,18 @@ guards: { delete_floor: -1 }
   EXPECT_NE(FindError(bad, "guards.delete_floor"), nullptr) << AllErrors(bad);
 }
 
+// One rate budget per tenant, whatever the API version, unless the config says otherwise.
+TEST(ParseConfig, ReadsTheRateLimitAndWhetherItIsPerVersion) {
+  EXPECT_FALSE(Parse(kMinimal).config.tenants[0].rate_limit.per_version);
+  auto result = Parse(std::string(kMinimal) +
+                      "    rate_limit: { requests: 50, per: 5s, per_version: true }\n");
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  EXPECT_EQ(result.config.tenants[0].rate_limit.requests, 50);
+  EXPECT_TRUE(result.config.tenants[0].rate_limit.per_version);
+  auto bad = Parse(std::string(kMinimal) + "    rate_limit: { per_version: maybe }\n");
+  EXPECT_NE(FindError(bad, "tenants[0].rate_limit.per_version"), nullptr) << AllErrors(bad);
+}
+
 TEST(ParseConfig, ReadsTheShippedExample) {
   FakeHost fake;
   fake.env = {{"SAIL_CLIENT_ID", "client-1"}};

@@ -60,6 +60,13 @@ TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
   EXPECT_EQ(FindSchema("das_tasks")->FindColumn("start_time")->type, ColumnType::kEpochSeconds);
 }
 
+// ISC takes a date in a filter unquoted; quoted, it is a string and the filter fails
+// (SailPoint developer forum, topic 104059).
+TEST(IncrementalFilter, SendsTheDateUnquoted) {
+  EXPECT_EQ(IncrementalFilter("modified", "2026-11-30T12:00:00.000Z"),
+            "modified ge 2026-11-30T12:00:00.000Z");
+}
+
 std::string Error(const std::string& yaml) {
   auto parsed = ParseResourceSchema(yaml, "schema/x.yaml");
   return parsed.ok() ? std::string("(parsed)") : parsed.error();
