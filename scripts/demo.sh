@@ -122,6 +122,8 @@ token=$(curl -s -d grant_type=client_credentials -d client_id=sim-client -d clie
   "$sim_url/oauth/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 accounts=$(curl -s -G -H "Authorization: Bearer $token" "$sim_url/v2024/accounts" \
   --data-urlencode "filters=identityId eq \"$leaver\"")
+open_certs=$(curl -s -G -H "Authorization: Bearer $token" "$sim_url/v3/certifications" \
+  --data-urlencode 'filters=phase eq "ACTIVE"' --data-urlencode limit=250)
 owned=$(curl -s -H "Authorization: Bearer $token" \
   "$sim_url/das/v1/owners/$(sql -Atc "SELECT regexp_replace('$leaver', '(.{8})(.{4})(.{4})(.{4})(.{12})', '\\1-\\2-\\3-\\4-\\5')")/resources")
 verdict=$(sql -Atc "
@@ -129,11 +131,14 @@ verdict=$(sql -Atc "
     (SELECT count(*) FILTER (WHERE NOT (a->>'disabled')::boolean) || ' of ' || count(*) || ' accounts enabled'
        FROM json_array_elements(\$\$$accounts\$\$::json) a),
     (SELECT json_array_length(\$\$$owned\$\$::json) || ' DAS resources still owned'),
+    (SELECT count(*) || ' certifications with undecided items still reviewed by the leaver'
+       FROM json_array_elements(\$\$$open_certs\$\$::json) c WHERE c->'reviewer'->>'id' = '$leaver'
+        AND (c->>'decisionsMade')::int < (c->>'decisionsTotal')::int),
     (SELECT count(*) || ' calls made more than once' FROM (
        SELECT c->>'path' FROM json_array_elements(\$\$$calls\$\$::json) c
        GROUP BY c->>'method', c->>'path', c->>'body' HAVING count(*) > 1) d))")
 echo "leaver $leaver: $verdict"
-if [[ $verdict != "0 of "*" accounts enabled 0 DAS resources still owned 0 calls made more than once" ]]; then
+if [[ $verdict != "0 of "*" accounts enabled 0 DAS resources still owned 0 certifications with undecided items still reviewed by the leaver 0 calls made more than once" ]]; then
   echo "demo: the leaver's handoff is not complete in the simulator" >&2
   exit 1
 fi
