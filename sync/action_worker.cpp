@@ -151,9 +151,17 @@ ActionWorker::Result ActionWorker::Send(const Call& call) {
     r.error = answer.error;
     return r;
   }
-  // A 2xx whose body says failure (DAS assign's 0, a 207 item's 404) failed: ISC answered.
-  if (auto checked = CheckAnswer(call, answer.status, answer.body); !checked) {
-    r.error = fmt::format("{} failed: {}", r.request, checked.error());
+  // A 2xx whose body says failure (DAS assign's 0, a 207 item's 404) failed: ISC answered. One
+  // whose body cannot be read (cut, garbled) leaves it unknown: the next attempt reads the
+  // tenant first where the action has a done check.
+  auto checked = CheckAnswer(call, answer.status, answer.body);
+  if (checked.verdict == AnswerVerdict::kSaysFailure) {
+    r.error = fmt::format("{} failed: {}", r.request, checked.error);
+    return r;
+  }
+  if (checked.verdict == AnswerVerdict::kUnreadable) {
+    r.transient = true;
+    r.error = fmt::format("{}: whether it worked is unknown: {}", r.request, checked.error);
     return r;
   }
   r.ok = true;

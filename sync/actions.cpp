@@ -245,6 +245,26 @@ std::vector<PlannedAction> PlanAccountToggles(const std::string& identity, bool 
   return {std::move(a)};
 }
 
+// identity_disable / identity_enable: the identity's ISC (IDN) login account, not its accounts
+// on sources; that is what identities-accounts/disable does (its definition: "disable IDN
+// account for each identity").
+std::vector<PlannedAction> PlanLoginToggle(const std::string& identity, bool disable,
+                                           const std::string& why) {
+  std::string verb = disable ? "disable" : "enable";
+  std::string body;
+  base::JsonWriter w(body);
+  w.BeginObject().Key("identityIds").BeginArray().String(identity).EndArray().EndObject();
+  PlannedAction a;
+  a.kind = "isc";
+  a.summary = fmt::format("{} the ISC login of identity {} ({})", verb, identity, why);
+  a.calls.push_back({.method = "POST",
+                     .path = "/v2024/identities-accounts/" + verb,
+                     .body = body,
+                     .expect = Expect::kMultiStatus,
+                     .object = identity});
+  return {std::move(a)};
+}
+
 std::string NowIso() {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
@@ -340,29 +360,57 @@ std::string TextOf(simdjson::dom::element e, std::string_view key) {
   return e[key].get(v) ? std::string() : std::string(v);
 }
 
+AnswerCheck Fails(std::string error) {
+  return {.verdict = AnswerVerdict::kSaysFailure, .error = std::move(error)};
+}
+AnswerCheck Unreadable(std::string error) {
+  return {.verdict = AnswerVerdict::kUnreadable, .error = std::move(error)};
+}
+
 // A 207 answer carries one status per item; it worked only if every item did.
-base::Expected<void> CheckMultiStatus(simdjson::dom::element doc) {
-  if (!doc.is_array()) return base::Error{"the 207 answer is not a list of item results"};
+AnswerCheck CheckMultiStatus(simdjson::dom::element doc) {
+  if (!doc.is_array()) return Unreadable("the 207 answer is not a list of item results");
   for (auto item : doc.get_array()) {
     int64_t code = 0;
-    if (item["statusCode"].get(code) || code < 200 || code >= 300) {
+    if (item["statusCode"].get(code)) return Unreadable("a 207 item has no statusCode");
+    if (code < 200 || code >= 300) {
       std::string message = TextOf(item, "message");
-      return base::Error{fmt::format("item {} answered {}{}", TextOf(item, "id"), code,
-                                     message.empty() ? "" : ": " + message)};
+      return Fails(fmt::format("item {} answered {}{}", TextOf(item, "id"), code,
+                               message.empty() ? "" : ": " + message));
     }
   }
   return {};
 }
 
-base::Expected<void> CheckCertificationTask(simdjson::dom::element doc) {
-  if (TextOf(doc, "id").empty()) return base::Error{"the answer is not a certification task"};
+AnswerCheck CheckCertificationTask(simdjson::dom::element doc) {
+  if (TextOf(doc, "id").empty()) return Unreadable("the answer is not a certification task");
   simdjson::dom::array errors;
   if (!doc["errors"].get(errors) && errors.size() > 0) {
-    return base::Error{fmt::format("the reassignment task {} reports errors: {}", TextOf(doc, "id"),
-                                   simdjson::minify(errors))};
+    return Fails(fmt::format("the reassignment task {} reports errors: {}", TextOf(doc, "id"),
+                             simdjson::minify(errors)));
   }
   if (TextOf(doc, "status") == "ERROR") {
-    return base::Error{fmt::format("the reassignment task {} is in ERROR", TextOf(doc, "id"))};
+    return Fails(fmt::format("the reassignment task {} is in ERROR", TextOf(doc, "id")));
+  }
+  return {};
+}
+
+AnswerCheck CheckNumber(Expect expect, int status, std::string_view body,
+                        simdjson::dom::element doc) {
+  int64_t number = 0;
+  if (doc.get(number)) {
+    return Unreadable(
+        fmt::format("HTTP {} with an answer that is not a number: {}", status, Quoted(body)));
+  }
+  if (expect == Expect::kOne && number != 1) {
+    return Fails(
+        fmt::format("HTTP {} but the answer is {}, not 1 (1 is success, anything else failure)",
+                    status, number));
+  }
+  int64_t least = expect == Expect::kPositiveCount ? 1 : 0;
+  if (number < least) {
+    return Fails(fmt::format("HTTP {} but the answer is {}, not a count of at least {}", status,
+                             number, least));
   }
   return {};
 }
@@ -383,39 +431,26 @@ std::optional<Expect> ExpectFromName(std::string_view name) {
   return std::nullopt;
 }
 
-base::Expected<void> CheckAnswer(const Call& call, int status, std::string_view body) {
-  if (status < 200 || status >= 300) return base::Error{fmt::format("HTTP {}", status)};
+AnswerCheck CheckAnswer(const Call& call, int status, std::string_view body) {
+  if (status < 200 || status >= 300) return Fails(fmt::format("HTTP {}", status));
   Expect expect = call.expect;
   if (expect == Expect::kAny && status == 207) expect = Expect::kMultiStatus;  // older rows
   if (expect == Expect::kAny || expect == Expect::kNoContent) return {};
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(body.data(), body.size()).get(doc)) {
-    return base::Error{
-        fmt::format("HTTP {} with an answer that is not JSON: {}", status, Quoted(body))};
+    return Unreadable(
+        fmt::format("HTTP {} with an answer that is not JSON: {}", status, Quoted(body)));
   }
-  int64_t number = 0;
   switch (expect) {
     case Expect::kOne:
-      if (doc.get(number) || number != 1) {
-        return base::Error{
-            fmt::format("HTTP {} but the answer is {}, not 1 (1 is success, anything else failure)",
-                        status, Quoted(body))};
-      }
-      return {};
     case Expect::kCount:
-    case Expect::kPositiveCount: {
-      int64_t least = call.expect == Expect::kCount ? 0 : 1;
-      if (doc.get(number) || number < least) {
-        return base::Error{fmt::format("HTTP {} but the answer is {}, not a count of at least {}",
-                                       status, Quoted(body), least)};
-      }
-      return {};
-    }
+    case Expect::kPositiveCount:
+      return CheckNumber(expect, status, body, doc);
     case Expect::kTask:
       if (TextOf(doc, "id").empty()) {
-        return base::Error{
-            fmt::format("HTTP {} but the answer names no task: {}", status, Quoted(body))};
+        return Unreadable(
+            fmt::format("HTTP {} but the answer names no task: {}", status, Quoted(body)));
       }
       return {};
     case Expect::kCertificationTask:
@@ -423,9 +458,10 @@ base::Expected<void> CheckAnswer(const Call& call, int status, std::string_view 
     case Expect::kMultiStatus:
       return CheckMultiStatus(doc);
     case Expect::kTaskStatus:
+      if (!doc.is_object()) return Unreadable("the answer is not a task status");
       if (TextOf(doc, "completionStatus") != call.expect_value) {
-        return base::Error{fmt::format("HTTP {} but the task's completionStatus is '{}', not {}",
-                                       status, TextOf(doc, "completionStatus"), call.expect_value)};
+        return Fails(fmt::format("HTTP {} but the task's completionStatus is '{}', not {}", status,
+                                 TextOf(doc, "completionStatus"), call.expect_value));
       }
       return {};
     default:
@@ -657,19 +693,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
   }
 
   if (action == "identity_disable" || action == "identity_enable") {
-    // The identity's ISC (IDN) login account, not its accounts on sources: that is what
-    // identities-accounts/disable does (its definition: "disable IDN account for each
-    // identity").
-    std::string verb = action == "identity_disable" ? "disable" : "enable";
-    std::string body;
-    base::JsonWriter w(body);
-    w.BeginObject().Key("identityIds").BeginArray().String(*subject).EndArray().EndObject();
-    return isc(fmt::format("{} the ISC login of identity {} ({})", verb, *subject, why),
-               {{.method = "POST",
-                 .path = "/v2024/identities-accounts/" + verb,
-                 .body = body,
-                 .expect = Expect::kMultiStatus,
-                 .object = *subject}});
+    return PlanLoginToggle(*subject, action == "identity_disable", why);
   }
   return {Failed(fmt::format("{} ({})", action, why), "this action is not known")};
 }

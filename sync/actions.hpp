@@ -64,8 +64,16 @@ struct Call {
   std::string object;        // the object the call acts on, as the done check lists it
 };
 
-// Reads an answer the way its definition says; the error names what the answer said.
-base::Expected<void> CheckAnswer(const Call& call, int status, std::string_view body);
+// What a 2xx answer says. A body that cannot be read leaves the outcome unknown: ISC carried
+// the call out, but whether it worked is read from the tenant before any repeat.
+enum class AnswerVerdict { kWorked, kSaysFailure, kUnreadable };
+struct AnswerCheck {
+  AnswerVerdict verdict = AnswerVerdict::kWorked;
+  std::string error;  // what the answer said, when it did not say it worked
+};
+
+// Reads an answer the way its definition says.
+AnswerCheck CheckAnswer(const Call& call, int status, std::string_view body);
 
 // How the tenant shows that an action's work is done. ISC takes no idempotency key, so before
 // repeating a call whose earlier attempt may have done the work (the worker died or the answer

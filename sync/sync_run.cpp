@@ -131,6 +131,9 @@ class ResourceRun {
   void Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
                 std::string_view unit);
   void OpenSecondSession();
+  // Whether a parent's failed scan of children is passed over (the parent went away, or ISC
+  // refuses to list its children) rather than failing the run.
+  bool SkipParent(const Target& target, const ScanResult& scan);
   // After a complete full scan: what is gone, re-checked, guarded, then retired.
   void RetireMissing(const std::unordered_set<std::string>& complete_parents);
   bool Recheck(std::vector<std::string>& candidates);
@@ -162,6 +165,26 @@ class ResourceRun {
   Pipeline pipeline_;  // last: they end, and their threads with them, before the rest
   std::unique_ptr<Pipeline> second_pipeline_;
 };
+
+bool ResourceRun::SkipParent(const Target& target, const ScanResult& scan) {
+  if (!target.parent) return false;
+  if (scan.status == 404) {
+    // The parent went away after the mirror saw it; its children go when it does.
+    log::Info("parent not found; its children are left as they were",
+              {{"resource", schema_.name}, {"parent", *target.parent}});
+    return true;
+  }
+  if (!SkippableRefusal(scan.status)) return false;
+  // ISC will not list this parent's children (a certification reviewed by a governance group:
+  // "does not support requests for certifications assigned to Governance Groups"). Its
+  // children keep their last state; the rest of the run goes on.
+  ++out_.parents_skipped;
+  log::Warn("children of a parent skipped: isc refuses to list them", {{"tenant", settings_.tenant},
+                                                                       {"resource", schema_.name},
+                                                                       {"parent", *target.parent},
+                                                                       {"error", scan.error}});
+  return true;
+}
 
 void ResourceRun::Start() {
   // One run per resource at a time; the lock ends with the session, also when it is killed.
@@ -575,24 +598,7 @@ RunOutcome ResourceRun::Execute() {
         if (target.parent) complete_parents.insert(*target.parent);
         continue;
       }
-      if (target.parent && scan.status == 404) {
-        // The parent went away after the mirror saw it; its children go when it does.
-        log::Info("parent not found; its children are left as they were",
-                  {{"resource", schema_.name}, {"parent", *target.parent}});
-        continue;
-      }
-      if (target.parent && SkippableRefusal(scan.status)) {
-        // ISC will not list this parent's children (a certification reviewed by a governance
-        // group: "does not support requests for certifications assigned to Governance
-        // Groups"). Its children keep their last state; the rest of the run goes on.
-        ++out_.parents_skipped;
-        log::Warn("children of a parent skipped: isc refuses to list them",
-                  {{"tenant", settings_.tenant},
-                   {"resource", schema_.name},
-                   {"parent", *target.parent},
-                   {"error", scan.error}});
-        continue;
-      }
+      if (SkipParent(target, scan)) continue;
       complete = false;
       failure_ = scan.error;
       break;
