@@ -136,6 +136,50 @@ TEST_F(MigrateTest, JsonPointersBecomePathsWithTheirEscapesUndone) {
             "2");
 }
 
+// Actions an earlier version planned as the ISC-login call (identities-accounts/disable) with
+// per-account fallbacks become per-account actions; one without any account is cancelled.
+TEST_F(MigrateTest, PendingAccountDisablesBecomeCallsPerSourceAccount) {
+  auto c = Open();
+  auto list = Shipped();
+  auto upto6 = std::vector<Migration>(list.begin(), list.begin() + 6);
+  ASSERT_EQ(upto6.back().version, 6);
+  Migrate(*c, upto6);
+  {
+    pqxx::work tx(*c);
+    auto legacy = [&](const std::string& key, const std::string& calls) {
+      tx.exec_params(
+          "INSERT INTO mirror.actions (tenant, rule, action, params, idempotency_key) VALUES "
+          "('t', 'r', 'accounts_disable', $1::jsonb, $2)",
+          R"({"kind":"isc","summary":"s","step":0,"calls":[)" + calls + "]}", key);
+    };
+    std::string bulk =
+        R"({"method":"POST","path":"/v2024/identities-accounts/disable","body":"{}","content_type":"application/json","experimental":true})";
+    auto one = [](const std::string& id) {
+      return R"({"method":"POST","path":"/v2024/accounts/)" + id +
+             R"(/disable","body":"{}","content_type":"application/json","experimental":false})";
+    };
+    legacy("with-accounts", bulk + "," + one("a1") + "," + one("a2"));
+    legacy("without", bulk);
+    tx.commit();
+  }
+  Migrate(*c, list);
+  pqxx::read_transaction tx(*c);
+  auto row = tx.exec1(
+      "SELECT status, params->>'each', jsonb_array_length(params->'calls'), "
+      "params->'calls'->1->>'path', params->'calls'->1->>'object', params->'calls'->0->>'expect' "
+      "FROM mirror.actions WHERE idempotency_key = 'with-accounts'");
+  EXPECT_EQ(row[0].as<std::string>(), "pending");
+  EXPECT_EQ(row[1].as<std::string>(), "true");
+  EXPECT_EQ(row[2].as<int>(), 2);
+  EXPECT_EQ(row[3].as<std::string>(), "/v2024/accounts/a2/disable");
+  EXPECT_EQ(row[4].as<std::string>(), "a2");
+  EXPECT_EQ(row[5].as<std::string>(), "task");
+  auto cancelled =
+      tx.exec1("SELECT status, error FROM mirror.actions WHERE idempotency_key = 'without'");
+  EXPECT_EQ(cancelled[0].as<std::string>(), "cancelled");
+  EXPECT_NE(cancelled[1].as<std::string>().find("not source accounts"), std::string::npos);
+}
+
 TEST_F(MigrateTest, SecondRunChangesNothing) {
   auto c = Open();
   Migrate(*c, Shipped());
