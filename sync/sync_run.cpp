@@ -22,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kRecheckChunk = 50;  // ids per `filters=id in (...)` request
 constexpr int kCursorFetch = 10000;
+// How far past the scan's start the tenant's clock may run: the watermark is clamped there.
+constexpr std::chrono::seconds kWatermarkSkew{300};
 
 base::Expected<std::string> CanonicalOf(std::string_view json, const IgnoreSet& ignore) {
   simdjson::ondemand::parser parser;
@@ -639,15 +641,19 @@ RunOutcome ResourceRun::Execute() {
       static_cast<int64_t>(stats_.retries), static_cast<int64_t>(stats_.rate_limited), out_.error);
   if (out_.status != "failed") {
     // The watermark is the newest modification the mirror holds: the tenant's clock, not ours.
-    std::string watermark = "NULL::timestamptz";
+    // It is clamped to the scan's start plus a skew: one object dated in the future (year 9999)
+    // would otherwise make every later incremental scan empty.
+    std::string watermark = "(SELECT NULL::timestamptz WHERE $4::bigint IS NOT NULL)";
     if (schema_.incremental) {
       const Column* column = nullptr;
       for (const auto& c : schema_.columns) {
         if (c.path == "/" + schema_.incremental->field) column = &c;
       }
       if (column == nullptr) throw std::logic_error(schema_.name + ": no incremental column");
-      watermark =
-          fmt::format("(SELECT max({}) FROM {} WHERE tenant = $1)", column->name, schema_.table);
+      watermark = fmt::format(
+          "(SELECT least(max({}), (SELECT started_at FROM mirror.sync_runs WHERE id = $4) + "
+          "make_interval(secs => {})) FROM {} WHERE tenant = $1)",
+          column->name, kWatermarkSkew.count(), schema_.table);
     }
     // A held full scan is not a reconciliation: the next cycle scans in full again.
     bool reconciled = !incremental_ && out_.status == "ok";
@@ -659,7 +665,7 @@ RunOutcome ResourceRun::Execute() {
             "s.watermark), last_full_scan_at = coalesce(EXCLUDED.last_full_scan_at, "
             "s.last_full_scan_at), baseline_done = true, updated_at = now()",
             watermark),
-        settings_.tenant, schema_.name, reconciled);
+        settings_.tenant, schema_.name, reconciled, out_.run_id);
   }
   tx.commit();
   return out_;

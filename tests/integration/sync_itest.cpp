@@ -183,6 +183,33 @@ TEST_F(SyncCommand, ReadsWhatTheDefinitionsSayATenantServes) {
   EXPECT_NE(deprecated.err.find("path=/v3/certification-tasks"), std::string::npos);
 }
 
+// One account dated far in the future must not freeze incremental sync: the watermark is
+// clamped to the scan's start plus a skew, so later changes are still read (issue 16).
+TEST_F(SyncCommand, AFutureTimestampDoesNotFreezeIncrementalSync) {
+  Start({"--identities", "100", "--accounts-per-identity", "2"});
+  ASSERT_EQ(Mirror({"sync"}).exit_code, 0);
+  auto accounts = Column("SELECT id FROM isc.accounts ORDER BY id LIMIT 2");
+  Control("PATCH", "/__sim/accounts/" + accounts[0],
+          R"({"fields":{"modified":"9999-12-31T00:00:00.000Z"}})");
+  ASSERT_EQ(Mirror({"sync", "accounts"}).exit_code, 0);
+  EXPECT_EQ(
+      Column("SELECT modified::text FROM isc.accounts WHERE id = '" + accounts[0] + "'")[0].substr(
+          0, 4),
+      "9999");
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.stream_state WHERE resource = 'accounts' AND "
+                  "watermark < now() + interval '1 hour'"),
+            1)
+      << "the watermark stays near now";
+  Control("PATCH", "/__sim/accounts/" + accounts[1], R"({"locked":true})");
+  auto later = Mirror({"sync", "accounts"});
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  EXPECT_EQ(Column("SELECT mode || ' ' || updated FROM mirror.sync_runs WHERE resource = "
+                   "'accounts' ORDER BY id DESC LIMIT 1")[0],
+            "incremental 1");
+  EXPECT_EQ(Column("SELECT locked::text FROM isc.accounts WHERE id = '" + accounts[1] + "'")[0],
+            "true");
+}
+
 TEST_F(SyncCommand, MirrorsEveryResourceExactlyThenWritesNothingOnUnchangedCycles) {
   Start({"--identities", "300", "--accounts-per-identity", "3"});
   auto first = Mirror({"sync"});
