@@ -136,6 +136,9 @@ class ResourceRun {
   // Whether a parent's failed scan of children is passed over (the parent went away, or ISC
   // refuses to list its children) rather than failing the run.
   bool SkipParent(const Target& target, const ScanResult& scan);
+  // Records where the stream stands after a run that did not fail: the watermark, the last
+  // reconciliation, the baseline done.
+  void SaveStreamState(pqxx::work& tx);
   // After a complete full scan: what is gone, re-checked, guarded, then retired.
   void RetireMissing(const std::unordered_set<std::string>& complete_parents);
   bool Recheck(std::vector<std::string>& candidates);
@@ -569,6 +572,35 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
       writer_.Retire(connection_, expire, "expire", out_.run_id, baseline_, settings_.sink);
 }
 
+void ResourceRun::SaveStreamState(pqxx::work& tx) {
+  // The watermark is the newest modification the mirror holds: the tenant's clock, not ours.
+  // It is clamped to the scan's start plus a skew: one object dated in the future (year 9999)
+  // would otherwise make every later incremental scan empty.
+  std::string watermark = "(SELECT NULL::timestamptz WHERE $4::bigint IS NOT NULL)";
+  if (schema_.incremental) {
+    const Column* column = nullptr;
+    for (const auto& c : schema_.columns) {
+      if (c.path == "/" + schema_.incremental->field) column = &c;
+    }
+    if (column == nullptr) throw std::logic_error(schema_.name + ": no incremental column");
+    watermark = fmt::format(
+        "(SELECT least(max({}), (SELECT started_at FROM mirror.sync_runs WHERE id = $4) + "
+        "make_interval(secs => {})) FROM {} WHERE tenant = $1)",
+        column->name, kWatermarkSkew.count(), schema_.table);
+  }
+  // A held full scan is not a reconciliation: the next cycle scans in full again.
+  bool reconciled = !incremental_ && out_.status == "ok";
+  tx.exec_params(
+      fmt::format(
+          "INSERT INTO mirror.stream_state AS s (tenant, resource, watermark, last_full_scan_at, "
+          "baseline_done) VALUES ($1, $2, {0}, CASE WHEN $3 THEN now() END, true) ON CONFLICT "
+          "(tenant, resource) DO UPDATE SET watermark = coalesce(EXCLUDED.watermark, "
+          "s.watermark), last_full_scan_at = coalesce(EXCLUDED.last_full_scan_at, "
+          "s.last_full_scan_at), baseline_done = true, updated_at = now()",
+          watermark),
+      settings_.tenant, schema_.name, reconciled, out_.run_id);
+}
+
 RunOutcome ResourceRun::Execute() {
   try {
     Start();
@@ -639,34 +671,7 @@ RunOutcome ResourceRun::Execute() {
       out_.run_id, out_.status, out_.pages, out_.seen, out_.inserted, out_.updated, out_.unchanged,
       out_.deleted, out_.expired, static_cast<int64_t>(stats_.requests),
       static_cast<int64_t>(stats_.retries), static_cast<int64_t>(stats_.rate_limited), out_.error);
-  if (out_.status != "failed") {
-    // The watermark is the newest modification the mirror holds: the tenant's clock, not ours.
-    // It is clamped to the scan's start plus a skew: one object dated in the future (year 9999)
-    // would otherwise make every later incremental scan empty.
-    std::string watermark = "(SELECT NULL::timestamptz WHERE $4::bigint IS NOT NULL)";
-    if (schema_.incremental) {
-      const Column* column = nullptr;
-      for (const auto& c : schema_.columns) {
-        if (c.path == "/" + schema_.incremental->field) column = &c;
-      }
-      if (column == nullptr) throw std::logic_error(schema_.name + ": no incremental column");
-      watermark = fmt::format(
-          "(SELECT least(max({}), (SELECT started_at FROM mirror.sync_runs WHERE id = $4) + "
-          "make_interval(secs => {})) FROM {} WHERE tenant = $1)",
-          column->name, kWatermarkSkew.count(), schema_.table);
-    }
-    // A held full scan is not a reconciliation: the next cycle scans in full again.
-    bool reconciled = !incremental_ && out_.status == "ok";
-    tx.exec_params(
-        fmt::format(
-            "INSERT INTO mirror.stream_state AS s (tenant, resource, watermark, last_full_scan_at, "
-            "baseline_done) VALUES ($1, $2, {0}, CASE WHEN $3 THEN now() END, true) ON CONFLICT "
-            "(tenant, resource) DO UPDATE SET watermark = coalesce(EXCLUDED.watermark, "
-            "s.watermark), last_full_scan_at = coalesce(EXCLUDED.last_full_scan_at, "
-            "s.last_full_scan_at), baseline_done = true, updated_at = now()",
-            watermark),
-        settings_.tenant, schema_.name, reconciled, out_.run_id);
-  }
+  if (out_.status != "failed") SaveStreamState(tx);
   tx.commit();
   return out_;
 }
