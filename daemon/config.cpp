@@ -331,6 +331,54 @@ void ParseRetry(Parser& p, const YAML::Node& node, const std::string& key, Retry
   }
 }
 
+// base_url, token_url and what may carry them: https, unless allow_insecure_http says
+// otherwise, and ca_file.
+bool ParseTenantUrls(Parser& p, const YAML::Node& node, const std::string& key, TenantConfig& t) {
+  bool ok = true;
+  t.allow_insecure_http =
+      p.Bool(node["allow_insecure_http"], Parser::Join(key, "allow_insecure_http")).value_or(false);
+  auto check = [&](const YAML::Node& at, std::string_view field, const std::string& url) {
+    if (!IsHttpUrl(url)) {
+      p.Fail(at, Parser::Join(key, field),
+             fmt::format("'{}' is not an http:// or https:// URL", url));
+      ok = false;
+    } else if (url.starts_with("http://") && !t.allow_insecure_http) {
+      p.Fail(at, Parser::Join(key, field),
+             fmt::format("'{}' is plain http: the client secret and tokens would cross the "
+                         "network in clear (hint: use https://; a local simulator may be allowed "
+                         "with allow_insecure_http: true)",
+                         url));
+      ok = false;
+    }
+  };
+  auto base_url = p.String(node["base_url"], Parser::Join(key, "base_url"));
+  if (!node["base_url"].IsDefined()) base_url = p.Env("SAIL_BASE_URL");
+  if (!base_url || base_url->empty()) {
+    p.Fail(node, Parser::Join(key, "base_url"),
+           "missing required value (set base_url or SAIL_BASE_URL)");
+    ok = false;
+  } else {
+    t.base_url = std::move(*base_url);
+    while (t.base_url.ends_with('/')) t.base_url.pop_back();
+    check(node["base_url"].IsDefined() ? node["base_url"] : node, "base_url", t.base_url);
+  }
+  auto token_url = p.String(node["token_url"], Parser::Join(key, "token_url"));
+  if (token_url && !token_url->empty()) {
+    t.token_url = *token_url;
+    check(node["token_url"], "token_url", t.token_url);
+  } else if (!t.base_url.empty()) {
+    t.token_url = t.base_url + "/oauth/token";
+  }
+  if (auto ca = p.String(node["ca_file"], Parser::Join(key, "ca_file")); ca && !ca->empty()) {
+    if (auto content = p.host().read_file(*ca); !content) {
+      p.Fail(node["ca_file"], Parser::Join(key, "ca_file"), content.error());
+      ok = false;
+    }
+    t.ca_file = *ca;
+  }
+  return ok;
+}
+
 std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const std::string& key) {
   if (!node.IsMap()) {
     p.Fail(node, key, fmt::format("expected a tenant mapping, got {}", Describe(node)));
@@ -338,7 +386,7 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
   }
   p.CheckKeys(node, key,
               {"name", "base_url", "token_url", "client_id", "client_secret", "client_secret_file",
-               "rate_limit", "retry"});
+               "rate_limit", "retry", "allow_insecure_http", "ca_file"});
   TenantConfig t;
   bool ok = true;
   auto require = [&](std::optional<std::string> value, std::string_view field, std::string hint) {
@@ -355,27 +403,7 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
     ok = false;
   }
 
-  auto base_url = p.String(node["base_url"], Parser::Join(key, "base_url"));
-  if (!node["base_url"].IsDefined()) base_url = p.Env("SAIL_BASE_URL");
-  t.base_url = require(std::move(base_url), "base_url", " (set base_url or SAIL_BASE_URL)");
-  while (t.base_url.ends_with('/')) t.base_url.pop_back();
-  if (!t.base_url.empty() && !IsHttpUrl(t.base_url)) {
-    p.Fail(node["base_url"].IsDefined() ? node["base_url"] : node, Parser::Join(key, "base_url"),
-           fmt::format("'{}' is not an http:// or https:// URL", t.base_url));
-    ok = false;
-  }
-
-  auto token_url = p.String(node["token_url"], Parser::Join(key, "token_url"));
-  if (token_url && !token_url->empty()) {
-    t.token_url = *token_url;
-    if (!IsHttpUrl(t.token_url)) {
-      p.Fail(node["token_url"], Parser::Join(key, "token_url"),
-             fmt::format("'{}' is not an http:// or https:// URL", t.token_url));
-      ok = false;
-    }
-  } else if (!t.base_url.empty()) {
-    t.token_url = t.base_url + "/oauth/token";
-  }
+  ok = ParseTenantUrls(p, node, key, t) && ok;
 
   auto client_id = p.String(node["client_id"], Parser::Join(key, "client_id"));
   if (!node["client_id"].IsDefined()) client_id = p.Env("SAIL_CLIENT_ID");
@@ -608,8 +636,10 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
   if (params.IsMap()) {
     for (const auto& param : params) {
       std::string name = param.first.Scalar();
-      auto value = p.String(param.second, Parser::Join(action_key, name),
-                            /*secret=*/name.find("secret") != std::string::npos);
+      // A webhook's URL is often its credential, like its secret.
+      bool secret =
+          name.find("secret") != std::string::npos || (step.action == "webhook" && name == "url");
+      auto value = p.String(param.second, Parser::Join(action_key, name), secret);
       if (!value) {
         if (param.second.IsNull())
           p.Fail(param.second, Parser::Join(action_key, name), "missing value");
@@ -710,7 +740,15 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
 
 void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
   if (const auto& n = root["actions"]; p.Map(n, "actions")) {
-    p.CheckKeys(n, "actions", {"dry_run", "max_per_hour", "max_attempts", "retry_delay", "lease"});
+    p.CheckKeys(
+        n, "actions",
+        {"dry_run", "max_per_hour", "max_attempts", "retry_delay", "lease", "webhook_ca_file"});
+    if (auto ca = p.String(n["webhook_ca_file"], "actions.webhook_ca_file"); ca && !ca->empty()) {
+      if (auto content = p.host().read_file(*ca); !content) {
+        p.Fail(n["webhook_ca_file"], "actions.webhook_ca_file", content.error());
+      }
+      config.actions.webhook_ca_file = *ca;
+    }
     if (auto v = p.Bool(n["dry_run"], "actions.dry_run")) config.actions.dry_run = *v;
     if (auto v = p.Integer(n["max_per_hour"], "actions.max_per_hour", 0, 1'000'000)) {
       config.actions.max_per_hour = static_cast<int>(*v);

@@ -42,6 +42,9 @@ struct TenantConfig {
   base::Secret client_secret;
   RateLimit rate_limit;
   RetryConfig retry;
+  // http:// URLs send the client secret and tokens in clear: refused unless this says so.
+  bool allow_insecure_http = false;
+  std::string ca_file;  // trust this CA bundle for ISC instead of the system's
 };
 
 struct DatabaseConfig {
@@ -70,6 +73,7 @@ struct ActionsConfig {
   Duration retry_delay = std::chrono::seconds(30);  // the first retry; doubles up to an hour
   // How long a claimed action may run before another worker takes it as abandoned.
   Duration lease = std::chrono::minutes(5);
+  std::string webhook_ca_file;  // trust this CA bundle for webhooks instead of the system's
 };
 
 struct GuardsConfig {

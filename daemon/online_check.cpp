@@ -140,10 +140,11 @@ Probe ProbeAction(sync::IscClient& client, sync::RequestStats& stats, const std:
 std::vector<Probe> ProbeTenant(const Config& config, const TenantConfig& tenant) {
   auto options = ClientOptionsOf(tenant);
   options.retry.max_attempts = std::min(options.retry.max_attempts, 3);
-  sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>());
+  sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>(options.transport));
   sync::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per, 0.97,
                           std::chrono::steady_clock::now, nullptr, tenant.rate_limit.per_version);
-  sync::IscClient client(options, tokens, budget, std::make_unique<sync::CurlTransport>());
+  sync::IscClient client(options, tokens, budget,
+                         std::make_unique<sync::CurlTransport>(options.transport));
   sync::RequestStats stats;
   std::vector<Probe> probes;
   auto token = tokens.Token();

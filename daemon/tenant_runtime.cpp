@@ -13,6 +13,7 @@ sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
   options.client_id = tenant.client_id;
   options.client_secret = tenant.client_secret;
   options.retry = {tenant.retry.attempts, tenant.retry.base_delay, tenant.retry.max_delay};
+  options.transport = {.allow_http = tenant.allow_insecure_http, .ca_file = tenant.ca_file};
   return options;
 }
 
@@ -39,15 +40,16 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
       connection_(connection),
       metrics_(metrics),
       options_(ClientOptionsOf(tenant)),
-      tokens_(
-          std::make_unique<sync::TokenSource>(options_, std::make_unique<sync::CurlTransport>())),
+      tokens_(std::make_unique<sync::TokenSource>(
+          options_, std::make_unique<sync::CurlTransport>(options_.transport))),
       budget_(std::make_unique<sync::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per,
                                                  0.97, std::chrono::steady_clock::now, nullptr,
                                                  tenant.rate_limit.per_version)),
-      client_(std::make_unique<sync::IscClient>(options_, *tokens_, *budget_,
-                                                std::make_unique<sync::CurlTransport>())),
+      client_(std::make_unique<sync::IscClient>(
+          options_, *tokens_, *budget_, std::make_unique<sync::CurlTransport>(options_.transport))),
       rules_(tenant.name, config.rules, config.lifecycle,
-             {config.actions.dry_run, config.actions.max_per_hour}) {
+             {config.actions.dry_run, config.actions.max_per_hour}),
+      web_(sync::TransportOptions{.ca_file = config.actions.webhook_ca_file}) {
   if (metrics_ != nullptr) {
     client_->Observe([this](int status, const std::string& deprecated) {
       metrics_->RecordResponse(tenant_.name, status, deprecated);

@@ -50,7 +50,8 @@ sim_url=$SIM_URL
 cat >"$work/config.yaml" <<YAML
 tenants:
   - name: demo
-    base_url: $sim_url          # the ISC simulator
+    base_url: $sim_url          # the ISC simulator, on localhost
+    allow_insecure_http: true   # plain http is refused otherwise
     client_id: sim-client
     client_secret: sim-secret
 database:

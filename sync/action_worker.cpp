@@ -5,14 +5,19 @@
 
 #include <random>
 
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "base/sha256.hpp"
+#include "base/text.hpp"
 #include "sync/pager.hpp"
 
 namespace isc_mirror::sync {
 namespace {
 
 constexpr size_t kKeptResponse = 4096;  // bytes of a response body kept in the outbox
+constexpr size_t kKeptText = 2048;      // bytes of a request or an error kept
+// pg_notify refuses payloads of 8000 bytes or more.
+constexpr size_t kMaxNotifyPayload = 7999;
 
 std::string Text(simdjson::dom::element e, std::string_view key) {
   std::string_view v;
@@ -22,8 +27,40 @@ std::string Text(simdjson::dom::element e, std::string_view key) {
 // Worth another attempt later. A 401 here has already survived a fresh token: the token
 // service or the credentials are failing, not this call, so the call waits rather than fails
 // (and a bulk call is not taken as unavailable).
+constexpr std::string_view kLeaseLost =
+    "the action's lease ran out and another worker claimed it; this worker stops";
+
 bool Transient(int status) {
   return status == 0 || status == 401 || status == 429 || status >= 500;
+}
+
+std::string Replace(std::string text, std::string_view from, std::string_view to) {
+  if (from.empty()) return text;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// The notification for a row planned by an older version, which sent the whole event: the
+// event's keys only, as planned now.
+std::string SmallNotifyPayload(simdjson::dom::element params) {
+  std::string payload = Text(params, "payload");
+  if (payload.size() <= kMaxNotifyPayload) return payload;
+  simdjson::dom::parser parser;
+  simdjson::dom::element event;
+  if (parser.parse(payload).get(event)) return "{}";
+  int64_t event_id = 0;
+  if (event["event_id"].get(event_id)) event_id = 0;
+  std::string out;
+  base::JsonWriter(out)
+      .BeginObject()
+      .Field("rule", Text(event, "rule"))
+      .Field("event_id", event_id)
+      .Field("resource", Text(event, "resource"))
+      .Field("object_id", Text(event, "object_id").substr(0, 1024))
+      .Field("op", Text(event, "op"))
+      .EndObject();
+  return out;
 }
 
 }  // namespace
@@ -40,6 +77,8 @@ struct ActionWorker::Claimed {
 struct ActionWorker::Result {
   bool ok = false;
   bool transient = false;
+  bool lease_lost = false;  // another worker holds the action: nothing more is done or recorded
+  std::optional<std::chrono::milliseconds> retry_after;  // ISC's wish, after a 429
   int status = 0;
   std::string request;
   std::string response;
@@ -56,19 +95,53 @@ ActionWorker::ActionWorker(pqxx::connection& connection, IscClient& client, Http
 
 std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
   pqxx::work tx(connection_);
+  // A row whose attempts are spent is not handed out again: it ran out of them while its
+  // worker died mid-call each time (or max_attempts was lowered), so it is dead.
+  tx.exec_params(
+      "UPDATE mirror.actions SET status = 'dead', updated_at = now(), error = coalesce(error || "
+      "'; ', '') || 'attempts spent (' || attempts || ') with no result recorded for the last: "
+      "its worker stopped mid-call (hint: see the daemon log, then isc-mirror actions retry ' || "
+      "id || ')' WHERE tenant = $1 AND status IN ('pending', 'running') AND next_attempt_at <= "
+      "now() AND attempts >= $2",
+      settings_.tenant, settings_.max_attempts);
   // Running rows past their lease belong to a worker that died mid-call: they run again.
   auto rows = tx.exec_params(
       "UPDATE mirror.actions SET status = 'running', attempts = attempts + 1, updated_at = now(), "
       "next_attempt_at = now() + make_interval(secs => $2) WHERE id = (SELECT id FROM "
       "mirror.actions WHERE tenant = $1 AND status IN ('pending', 'running') AND next_attempt_at "
-      "<= now() ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, rule, "
-      "action, idempotency_key, params::text, attempts",
-      settings_.tenant, static_cast<double>(settings_.lease.count()) / 1000.0);
+      "<= now() AND attempts < $3 ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+      "RETURNING id, rule, action, idempotency_key, params::text, attempts",
+      settings_.tenant, static_cast<double>(settings_.lease.count()) / 1000.0,
+      settings_.max_attempts);
   tx.commit();
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
-  return Claimed{r[0].as<int64_t>(),     r[1].as<std::string>(), r[2].as<std::string>(),
-                 r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int>()};
+  Claimed claimed{.id = r[0].as<int64_t>(),
+                  .rule = r[1].as<std::string>(),
+                  .action = r[2].as<std::string>(),
+                  .key = r[3].as<std::string>(),
+                  .params = r[4].as<std::string>(),
+                  .attempts = r[5].as<int>()};
+  client_.Bound(LeaseBounds());
+  return claimed;
+}
+
+WaitBounds ActionWorker::LeaseBounds() const {
+  // A fifth of the lease is kept back for the clocks of the two machines and the record.
+  return {.deadline = std::chrono::steady_clock::now() + settings_.lease * 4 / 5,
+          .cancel = cancel_};
+}
+
+bool ActionWorker::Renew(const Claimed& action) {
+  pqxx::work tx(connection_);
+  auto renewed = tx.exec_params(
+      "UPDATE mirror.actions SET next_attempt_at = now() + make_interval(secs => $3) WHERE id = "
+      "$1 AND status = 'running' AND attempts = $2",
+      action.id, action.attempts, static_cast<double>(settings_.lease.count()) / 1000.0);
+  tx.commit();
+  if (renewed.affected_rows() == 0) return false;
+  client_.Bound(LeaseBounds());
+  return true;
 }
 
 namespace {
@@ -100,11 +173,12 @@ std::optional<DoneCheck> ReadDoneCheck(simdjson::dom::element params) {
 
 }  // namespace
 
-ActionWorker::Verified ActionWorker::CheckDone(const DoneCheck& check,
+ActionWorker::Verified ActionWorker::CheckDone(const Claimed& action, const DoneCheck& check,
                                                std::set<std::string>* done_ids) {
   bool done = true;
   auto scan = Scan(client_, check.path, check.query, check.paged ? Paging::kOffset : Paging::kNone,
                    stats_, [&](std::string_view body) -> base::Expected<int64_t> {
+                     if (!Renew(action)) return base::Error{std::string(kLeaseLost)};
                      auto page = PageShowsDone(check, body, done, done_ids);
                      if (!page) return base::Error{page.error()};
                      done = *page;
@@ -139,16 +213,23 @@ std::vector<Call> ReadCalls(simdjson::dom::array stored) {
 
 }  // namespace
 
-ActionWorker::Result ActionWorker::Send(const Call& call) {
+ActionWorker::Result ActionWorker::Send(const Claimed& action, const Call& call) {
   Result r;
   r.request = call.method + " " + call.path;
+  if (!Renew(action)) {
+    r.transient = true;
+    r.lease_lost = true;
+    r.error = fmt::format("{} not made: {}", r.request, kLeaseLost);
+    return r;
+  }
   auto answer =
       client_.Send(call.method, call.path, call.body, call.content_type, stats_, call.experimental);
   r.status = answer.status;
-  r.response = answer.body.substr(0, kKeptResponse);
+  r.response = answer.body;
   if (!answer.ok()) {
     r.transient = Transient(answer.status);
     r.error = answer.error;
+    r.retry_after = answer.retry_after;
     return r;
   }
   // A 2xx whose body says failure (DAS assign's 0, a 207 item's 404) failed: ISC answered. One
@@ -172,36 +253,50 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
                                                simdjson::dom::element params) {
   int64_t step = 0;
   if (params["step"].get(step)) step = 0;
-  std::string secret;
+  // The URL and the secret stay in the config: the outbox holds neither.
+  std::string secret, url;
   for (const auto& rule : rules_) {
     if (rule.name == action.rule && static_cast<size_t>(step) < rule.steps.size()) {
-      auto it = rule.steps[step].params.find("secret");
-      if (it != rule.steps[step].params.end()) secret = it->second;
+      const auto& given = rule.steps[step].params;
+      if (auto it = given.find("secret"); it != given.end()) secret = it->second;
+      if (auto it = given.find("url"); it != given.end()) url = it->second;
     }
   }
+  // Rows planned before 0.x kept the URL in the outbox.
+  if (url.empty() && Text(params, "target").find("[redacted]") == std::string::npos) {
+    url = Text(params, "target");
+  }
   Result r;
-  if (secret.empty()) {
-    r.error = fmt::format("rule {} has no webhook secret at step {} any more", action.rule, step);
+  if (secret.empty() || url.empty()) {
+    r.error = fmt::format("rule {} has no webhook {} at step {} any more", action.rule,
+                          secret.empty() ? "secret" : "url", step);
+    return r;
+  }
+  if (!Renew(action)) {
+    r.transient = r.lease_lost = true;
+    r.error = std::string(kLeaseLost);
     return r;
   }
   HttpRequest request;
   request.method = "POST";
-  request.url = Text(params, "target");
+  request.url = url;
   request.body = Text(params, "payload");
   request.timeout = std::chrono::seconds(30);
   request.headers = {"Content-Type: application/json",
                      "X-Isc-Mirror-Signature: sha256=" + base::HmacSha256Hex(secret, request.body),
                      "X-Isc-Mirror-Idempotency-Key: " + action.key};
   auto response = web_.Send(request);
-  r.request = "POST " + request.url;
+  r.request = "POST " + base::RedactUrl(url);
   r.status = response.status;
-  r.response = response.body.substr(0, kKeptResponse);
+  r.response = response.body;
   r.ok = response.failure == TransportFailure::kNone && response.status >= 200 &&
          response.status < 300;
   if (!r.ok) {
     r.transient = response.failure != TransportFailure::kNone || Transient(response.status);
+    // libcurl's message may quote the URL.
     r.error = response.failure != TransportFailure::kNone
-                  ? response.error
+                  ? fmt::format("the webhook at {} failed: {}", base::RedactUrl(url),
+                                Replace(response.error, url, base::RedactUrl(url)))
                   : fmt::format("the webhook answered HTTP {}", response.status);
   }
   return r;
@@ -211,7 +306,7 @@ ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action,
                                               simdjson::dom::element params) {
   simdjson::dom::array stored;
   if (params["calls"].get(stored) || stored.size() == 0) {
-    return {false, false, 0, "", "", "the action has no call"};
+    return Result{.error = "the action has no call"};
   }
   std::vector<Call> calls = ReadCalls(stored);
   bool each = false;
@@ -219,7 +314,7 @@ ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action,
   // A repeat: an earlier attempt may have done the work and lost the answer. Read first.
   std::set<std::string> done_ids;
   if (auto check = ReadDoneCheck(params); check && action.attempts > 1) {
-    auto verified = CheckDone(*check, each ? &done_ids : nullptr);
+    auto verified = CheckDone(action, *check, each ? &done_ids : nullptr);
     Result r;
     r.request = verified.request;
     if (verified.state == Verified::State::kDone) {
@@ -230,23 +325,24 @@ ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action,
     }
     if (verified.state == Verified::State::kUnknown) {
       r.transient = true;
+      r.lease_lost = verified.error.find(kLeaseLost) != std::string::npos;
       r.error = "could not read whether an earlier attempt did the work: " + verified.error;
       return r;
     }
   }
-  if (each) return SendEach(calls, done_ids);
-  auto first = Send(calls.front());
+  if (each) return SendEach(action, calls, done_ids);
+  auto first = Send(action, calls.front());
   if (first.ok || first.transient || calls.size() == 1) return first;
   // The first call was refused: make the others instead (rows planned by older versions).
   log::Info("call refused; making the alternative calls",
             {{"action", action.id}, {"error", first.error}, {"calls", calls.size() - 1}});
-  auto rest = SendEach({calls.begin() + 1, calls.end()}, done_ids);
+  auto rest = SendEach(action, {calls.begin() + 1, calls.end()}, done_ids);
   if (rest.ok)
     rest.request = fmt::format("{} (after {}: {})", rest.request, first.request, first.error);
   return rest;
 }
 
-ActionWorker::Result ActionWorker::SendEach(const std::vector<Call>& calls,
+ActionWorker::Result ActionWorker::SendEach(const Claimed& action, const std::vector<Call>& calls,
                                             const std::set<std::string>& done_ids) {
   Result all;
   all.ok = true;
@@ -256,7 +352,7 @@ ActionWorker::Result ActionWorker::SendEach(const std::vector<Call>& calls,
       ++skipped;  // an earlier attempt's call already shows in the tenant
       continue;
     }
-    auto one = Send(call);
+    auto one = Send(action, call);
     if (!one.ok) {
       if (made + skipped > 0) {
         one.error += fmt::format(" ({} of {} calls had worked)", made + skipped, calls.size());
@@ -283,47 +379,54 @@ ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
   simdjson::dom::parser parser;
   simdjson::dom::element params;
   if (parser.parse(action.params).get(params)) {
-    return {false, false, 0, "", "", "the action's params are not JSON"};
+    return Result{.error = "the action's params are not JSON"};
   }
   std::string kind = Text(params, "kind");
   if (kind == "webhook") return PostWebhook(action, params);
   if (kind == "isc") return ExecuteIsc(action, params);
-  return {false, false, 0, "", "", "unknown action kind '" + kind + "'"};
+  return Result{.error = "unknown action kind '" + kind + "'"};
 }
 
 void ActionWorker::Record(const Claimed& action, const Result& result, DrainCounts& counts) {
-  pqxx::work tx(connection_);
   std::string status;
   std::optional<double> retry_in;
   if (result.ok) {
     status = "succeeded";
-    ++counts.succeeded;
-    if (action.action.starts_with("das_") && action.action.find("owner") != std::string::npos) {
-      counts.das_owners_changed = true;
-    }
   } else if (!result.transient) {
     status = "failed";
-    ++counts.failed;
   } else if (action.attempts >= settings_.max_attempts) {
     status = "dead";
-    ++counts.dead;
   } else {
     status = "pending";
-    ++counts.retrying;
     double base = static_cast<double>(settings_.base_delay.count()) / 1000.0;
     double delay = std::min(static_cast<double>(settings_.max_delay.count()) / 1000.0,
                             base * static_cast<double>(1 << std::min(action.attempts - 1, 20)));
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     retry_in = delay * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+    // Not before ISC allows: a call given up on a long Retry-After would only meet another 429.
+    if (result.retry_after)
+      retry_in = std::max(*retry_in, static_cast<double>(result.retry_after->count()) / 1000.0);
   }
-  tx.exec_params(
+  pqxx::work tx(connection_);
+  // Fenced by the claim: a worker whose lease ran out records nothing over the one that
+  // claimed the action after it.
+  auto recorded = tx.exec_params(
       "UPDATE mirror.actions SET status = $2, updated_at = now(), next_attempt_at = CASE WHEN "
-      "$3::float8 "
-      "IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $3::float8) END, request = "
-      "NULLIF($4, ''), response_status = NULLIF($5, 0), response_body = NULLIF($6, ''), error = "
-      "NULLIF($7, '') WHERE id = $1 AND status = 'running'",
-      action.id, status, retry_in, result.request, result.status, result.response, result.error);
+      "$3::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $3::float8) END, "
+      "request = NULLIF($4, ''), response_status = NULLIF($5, 0), response_body = NULLIF($6, ''), "
+      "error = NULLIF($7, '') WHERE id = $1 AND status = 'running' AND attempts = $8",
+      action.id, status, retry_in, base::StorableText(result.request, kKeptText), result.status,
+      base::StorableText(result.response, kKeptResponse),
+      base::StorableText(result.error, kKeptText), action.attempts);
   tx.commit();
+  if (recorded.affected_rows() == 0) {
+    log::Warn(
+        "action result not recorded: another worker claimed the action after this one's "
+        "lease ran out",
+        {{"id", action.id}, {"attempt", action.attempts}, {"error", result.error}});
+    return;
+  }
+  Count(status, action, counts);
   log::Write(result.ok ? spdlog::level::info : spdlog::level::warn, "action " + status,
              {{"id", action.id},
               {"rule", action.rule},
@@ -334,30 +437,75 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
               {"error", result.error}});
 }
 
+void ActionWorker::RecordError(const Claimed& action, std::string_view what, DrainCounts& counts) {
+  log::Error("action failed inside isc-mirror", {{"id", action.id}, {"error", what}});
+  pqxx::work tx(connection_);
+  auto recorded = tx.exec_params(
+      "UPDATE mirror.actions SET status = 'failed', updated_at = now(), error = $2 WHERE id = $1 "
+      "AND status = 'running' AND attempts = $3",
+      action.id,
+      base::StorableText(fmt::format("isc-mirror could not run or record it: {}", what), kKeptText),
+      action.attempts);
+  tx.commit();
+  if (recorded.affected_rows() > 0) ++counts.failed;
+}
+
+void ActionWorker::Notify(const Claimed& action, simdjson::dom::element params,
+                          DrainCounts& counts) {
+  // A notification is part of the database: sent on commit with the row marked succeeded,
+  // so it goes out exactly once.
+  pqxx::work tx(connection_);
+  tx.exec_params("SELECT pg_notify($1, $2)", Text(params, "target"), SmallNotifyPayload(params));
+  auto recorded = tx.exec_params(
+      "UPDATE mirror.actions SET status = 'succeeded', updated_at = now(), request = $2 WHERE "
+      "id = $1 AND status = 'running' AND attempts = $3",
+      action.id, base::StorableText("NOTIFY " + Text(params, "target"), kKeptText),
+      action.attempts);
+  if (recorded.affected_rows() == 0) return;  // another worker holds it: no notification
+  tx.commit();
+  ++counts.succeeded;
+}
+
+void ActionWorker::Count(std::string_view status, const Claimed& action, DrainCounts& counts) {
+  if (status == "succeeded") {
+    ++counts.succeeded;
+    if (action.action.starts_with("das_") && action.action.find("owner") != std::string::npos) {
+      counts.das_owners_changed = true;
+    }
+  } else if (status == "failed") {
+    ++counts.failed;
+  } else if (status == "dead") {
+    ++counts.dead;
+  } else {
+    ++counts.retrying;
+  }
+}
+
 DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
   DrainCounts counts;
+  cancel_ = cancel;
+  WaitBounds outside = client_.bounds();  // the sync's, given back after the actions
   while (cancel == nullptr || !cancel->load()) {
     auto action = Claim();
     if (!action) break;
-    simdjson::dom::parser parser;
-    simdjson::dom::element params;
-    std::string kind;
-    if (!parser.parse(action->params).get(params)) kind = Text(params, "kind");
-    if (kind == "notify") {
-      // A notification is part of the database: sent on commit with the row marked succeeded,
-      // so it goes out exactly once.
-      pqxx::work tx(connection_);
-      tx.exec_params("SELECT pg_notify($1, $2)", Text(params, "target"), Text(params, "payload"));
-      tx.exec_params(
-          "UPDATE mirror.actions SET status = 'succeeded', updated_at = now(), request = $2 WHERE "
-          "id = $1",
-          action->id, "NOTIFY " + Text(params, "target"));
-      tx.commit();
-      ++counts.succeeded;
-      continue;
+    // Every error is the action's: recorded on it, so that it neither stays running nor stops
+    // the actions after it. A lost database connection is the loop's (it reconnects).
+    try {
+      simdjson::dom::parser parser;
+      simdjson::dom::element params;
+      if (!parser.parse(action->params).get(params) && Text(params, "kind") == "notify") {
+        Notify(*action, params, counts);
+        continue;
+      }
+      Record(*action, Execute(*action), counts);
+    } catch (const pqxx::broken_connection&) {
+      client_.Bound(outside);
+      throw;
+    } catch (const std::exception& e) {
+      RecordError(*action, e.what(), counts);
     }
-    Record(*action, Execute(*action), counts);
   }
+  client_.Bound(outside);
   return counts;
 }
 

@@ -43,7 +43,8 @@ class ActionWorker {
                const std::vector<Rule>& rules, WorkerSettings settings);
 
   // Runs every action due now, one at a time, until none is left.
-  // Stops between actions once `cancel` is set.
+  // Stops between actions once `cancel` is set, and a wait inside one (the action is tried
+  // again later).
   DrainCounts RunDue(const std::atomic<bool>* cancel = nullptr);
 
  private:
@@ -58,15 +59,25 @@ class ActionWorker {
   };
   // Whether the tenant shows the work of an action done; the ids of the listed objects that
   // already show it go into `done_ids` when given.
-  Verified CheckDone(const DoneCheck& check, std::set<std::string>* done_ids = nullptr);
+  Verified CheckDone(const Claimed& action, const DoneCheck& check,
+                     std::set<std::string>* done_ids = nullptr);
   // Makes one call and reads its answer as the call's definition says.
-  Result Send(const Call& call);
+  Result Send(const Claimed& action, const Call& call);
   Result ExecuteIsc(const Claimed& action, simdjson::dom::element params);
   Result PostWebhook(const Claimed& action, simdjson::dom::element params);
   // Makes every call in order, but those whose object is in `done_ids`; the first failure
   // ends it.
-  Result SendEach(const std::vector<Call>& calls, const std::set<std::string>& done_ids);
+  Result SendEach(const Claimed& action, const std::vector<Call>& calls,
+                  const std::set<std::string>& done_ids);
   void Record(const Claimed& action, const Result& result, DrainCounts& counts);
+  // Records an error that stopped the action or its record as the action's failure.
+  void RecordError(const Claimed& action, std::string_view what, DrainCounts& counts);
+  void Notify(const Claimed& action, simdjson::dom::element params, DrainCounts& counts);
+  // Extends the claim by a lease from now and bounds the client's waits by it; false when
+  // another worker holds the action now (it claimed it after our lease ran out).
+  bool Renew(const Claimed& action);
+  void Count(std::string_view status, const Claimed& action, DrainCounts& counts);
+  WaitBounds LeaseBounds() const;
 
   pqxx::connection& connection_;
   IscClient& client_;
@@ -74,6 +85,7 @@ class ActionWorker {
   const std::vector<Rule>& rules_;
   WorkerSettings settings_;
   RequestStats stats_;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace isc_mirror::sync

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "base/json_writer.hpp"
+#include "base/text.hpp"
 #include "sync/canonical.hpp"
 #include "sync/isc_client.hpp"
 #include "sync/row.hpp"
@@ -122,6 +123,19 @@ std::string EventJson(const Rule& rule, const Event& event) {
   w.Key("after");
   event.after ? w.Raw(*event.after) : w.Null();
   w.EndObject();
+  return out;
+}
+
+std::string NotifyJson(const Rule& rule, const Event& event) {
+  std::string out;
+  base::JsonWriter(out)
+      .BeginObject()
+      .Field("rule", rule.name)
+      .Field("event_id", event.event_id)
+      .Field("resource", event.resource)
+      .Field("object_id", event.object_id)
+      .Field("op", event.op)
+      .EndObject();
   return out;
 }
 
@@ -301,6 +315,16 @@ std::optional<std::string> CheckStep(const ActionStep& step) {
   for (auto name : spec->required) {
     if (!step.params.contains(std::string(name))) {
       return fmt::format("{}: missing parameter '{}'", step.action, name);
+    }
+  }
+  if (step.action == "webhook") {
+    // The URL is not quoted: its path is often a credential.
+    const std::string& url = step.params.at("url");
+    if (!url.starts_with("https://") || url.size() <= 8 || url[8] == '/') {
+      return fmt::format(
+          "webhook.url: {} is not an https:// URL (the payload carries identity data, and the "
+          "URL itself is often a credential: plain http is refused)",
+          base::RedactUrl(url));
     }
   }
   return std::nullopt;
@@ -492,8 +516,10 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
   if (action == "webhook" || action == "notify") {
     PlannedAction a;
     a.kind = action;
-    a.target = action == "webhook" ? Param(step, "url") : Param(step, "channel");
-    a.payload = EventJson(rule, event);
+    // The webhook's URL stays in the config, like its secret: only its host is shown.
+    a.target = action == "webhook" ? base::RedactUrl(Param(step, "url")) : Param(step, "channel");
+    // Listeners read the rest from mirror.change_events: pg_notify refuses 8000 bytes.
+    a.payload = action == "webhook" ? EventJson(rule, event) : NotifyJson(rule, event);
     a.summary = fmt::format("{} {} about {}", action == "webhook" ? "post to" : "notify channel",
                             a.target, why);
     return {std::move(a)};

@@ -99,8 +99,8 @@ struct CurlTransport::Handle {
   }
 };
 
-CurlTransport::CurlTransport(size_t max_response_bytes)
-    : handle_(std::make_unique<Handle>()), max_response_bytes_(max_response_bytes) {
+CurlTransport::CurlTransport(TransportOptions options)
+    : handle_(std::make_unique<Handle>()), options_(std::move(options)) {
   handle_->curl = curl_easy_init();
   if (handle_->curl == nullptr) throw std::runtime_error("curl_easy_init failed");
 }
@@ -111,7 +111,7 @@ HttpResponse CurlTransport::Send(const HttpRequest& request) {
   CURL* curl = handle_->curl;
   curl_easy_reset(curl);  // keeps the connection cache, clears the previous request's options
   HttpResponse response;
-  Sink sink{&response, max_response_bytes_};
+  Sink sink{&response, options_.max_response_bytes};
   Slist headers;
   for (const auto& h : request.headers) {
     // curl_slist_append returns the list's head, which is the same pointer after the first.
@@ -125,6 +125,11 @@ HttpResponse CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 15'000L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  // A URL from the config or an API answer never makes libcurl speak file://, ldap:// or
+  // another protocol it knows.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, options_.allow_http ? "http,https" : "https");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   // gzip, as ISC serves: JSON shrinks about tenfold. Not "" (every encoding curl knows): a
   // server that prefers brotli at its default quality spends seconds of CPU per page.
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip");
@@ -149,7 +154,7 @@ HttpResponse CurlTransport::Send(const HttpRequest& request) {
   if (code != CURLE_OK) {
     response.failure = sink.too_large ? TransportFailure::kTooLarge : Classify(code);
     response.error = sink.too_large
-                         ? fmt::format("response larger than {} bytes", max_response_bytes_)
+                         ? fmt::format("response larger than {} bytes", options_.max_response_bytes)
                          : (error[0] != '\0' ? std::string(error) : curl_easy_strerror(code));
     response.status = 0;
     response.body.clear();

@@ -56,11 +56,20 @@ class CurlGlobal {
   CurlGlobal& operator=(const CurlGlobal&) = delete;
 };
 
+struct TransportOptions {
+  // https only unless this says so: plain http sends the client secret and tokens in clear
+  // (tests and the demo talk to a local simulator).
+  bool allow_http = false;
+  std::string ca_file;  // trust these CAs instead of the system's (a private CA)
+  size_t max_response_bytes = 256u << 20;
+};
+
 // One reused easy handle, so connections stay open between requests (keep-alive). Not
-// thread-safe: each poller and worker owns its own. TLS peers are always verified.
+// thread-safe: each poller and worker owns its own. TLS peers are always verified, redirects
+// are not followed, and libcurl speaks no protocol but http(s).
 class CurlTransport : public HttpTransport {
  public:
-  explicit CurlTransport(size_t max_response_bytes = 256u << 20);
+  explicit CurlTransport(TransportOptions options = {});
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
@@ -70,7 +79,7 @@ class CurlTransport : public HttpTransport {
  private:
   struct Handle;
   std::unique_ptr<Handle> handle_;
-  size_t max_response_bytes_;
+  TransportOptions options_;
 };
 
 }  // namespace isc_mirror::sync

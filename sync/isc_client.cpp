@@ -57,6 +57,13 @@ std::string Cause(const HttpResponse& r) {
                          : fmt::format("HTTP {}: {}", r.status, trimmed);
 }
 
+// A call ended before ISC answered it; the status of the last answer (a 429) is kept.
+IscResult GaveUp(const HttpResponse& last, std::string error) {
+  IscResult result{.status = last.status, .error = std::move(error)};
+  if (last.status == 429) result.retry_after = RetryAfter(last);
+  return result;
+}
+
 }  // namespace
 
 Outcome Classify(const HttpResponse& r) {
@@ -267,6 +274,11 @@ std::string IscClient::NoteDeprecation(const HttpResponse& response, std::string
   return endpoint;
 }
 
+std::string IscClient::PastDeadline(std::chrono::milliseconds wait, std::string_view what) const {
+  if (!bounds_.deadline || std::chrono::steady_clock::now() + wait <= *bounds_.deadline) return {};
+  return fmt::format("{} given up: it would outlive its deadline (the action's lease)", what);
+}
+
 IscResult IscClient::Get(std::string_view path_and_query, RequestStats& stats, bool experimental) {
   return Send("GET", path_and_query, {}, {}, stats, experimental);
 }
@@ -278,15 +290,25 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
   bool refreshed = false;
   HttpResponse last;
   for (int attempt = 0; attempt < options_.retry.max_attempts; ++attempt) {
+    if (bounds_.cancelled()) return GaveUp(last, what + " not made: stopping");
     auto token = tokens_.Token();
     if (!token) return IscResult{0, {}, std::nullopt, token.error()};
-    auto waited = budget_.Acquire(version);
-    stats.rate_wait_ms += waited.count();
+    auto waited = budget_.Acquire(version, bounds_);
+    if (!waited) return GaveUp(last, fmt::format("{} not made: {}", what, waited.error()));
+    stats.rate_wait_ms += waited->count();
+    if (auto past = PastDeadline(std::chrono::seconds(1), what); !past.empty()) {
+      return GaveUp(last, past);
+    }
 
     HttpRequest request;
     request.method = std::string(method);
     request.url = options_.base_url + std::string(path);
     request.timeout = options_.request_timeout;
+    if (bounds_.deadline) {
+      request.timeout =
+          std::min(request.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        *bounds_.deadline - std::chrono::steady_clock::now()));
+    }
     request.headers = {"Authorization: Bearer " + *token, "Accept: application/json"};
     if (experimental) request.headers.push_back("X-SailPoint-Experimental: true");
     if (!content_type.empty())
@@ -330,7 +352,10 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
                             {"cause", Cause(last)},
                             {"attempt", attempt + 1},
                             {"delay_ms", delay.count()}});
-    if (delay.count() > 0) sleep_(delay);
+    if (auto past = PastDeadline(delay, what); !past.empty()) return GaveUp(last, past);
+    if (delay.count() > 0 && !SleepUnlessCancelled(sleep_, delay, bounds_.cancel)) {
+      return GaveUp(last, what + " not made: stopping");
+    }
   }
   return IscResult{last.status, {}, std::nullopt, fmt::format("{} failed: {}", what, Cause(last))};
 }

@@ -94,6 +94,7 @@ struct ClientOptions {
   base::Secret client_secret;
   RetryPolicy retry;
   std::chrono::milliseconds request_timeout{60'000};
+  TransportOptions transport;  // what the tenant's transports may speak and trust
 };
 
 // Fetches client-credentials tokens and keeps one until shortly before it expires.
@@ -124,6 +125,8 @@ struct IscResult {
   std::string body;
   std::optional<std::string> total_count;  // X-Total-Count
   std::string error;                       // set when !ok()
+  // When the call was given up on a 429: how long ISC asked to wait before the next try.
+  std::optional<std::chrono::milliseconds> retry_after;
   bool ok() const { return error.empty(); }
 };
 
@@ -143,6 +146,10 @@ class IscClient {
   // its endpoint's deprecation, the endpoint's path template (else empty); e.g. for metrics.
   using ResponseObserver = std::function<void(int status, const std::string& deprecated)>;
   void Observe(ResponseObserver observer) { observer_ = std::move(observer); }
+  // Bounds every later call's waits (rate budget, Retry-After, backoff) and its request time:
+  // a call that would pass the deadline is given up, not begun.
+  void Bound(WaitBounds bounds) { bounds_ = bounds; }
+  const WaitBounds& bounds() const { return bounds_; }
   // Any method. A call that changes the tenant (not GET or HEAD) is repeated only where ISC
   // certainly did not carry it out (429, 401); after a 5xx, a timeout or a cut answer it may
   // have, so the failure goes back to the caller, who can look before calling again.
@@ -159,9 +166,13 @@ class IscClient {
   std::string NoteDeprecation(const HttpResponse& response, std::string_view path,
                               RequestStats& stats);
 
+  // The error when waiting `wait` more would pass the bounds' deadline, else empty.
+  std::string PastDeadline(std::chrono::milliseconds wait, std::string_view what) const;
+
   Sleep sleep_;
   std::mt19937_64 rng_;
   ResponseObserver observer_;
+  WaitBounds bounds_;
 };
 
 }  // namespace isc_mirror::sync

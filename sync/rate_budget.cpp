@@ -1,5 +1,7 @@
 #include "sync/rate_budget.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <thread>
@@ -52,14 +54,44 @@ TokenBucket& RateBudget::BucketFor(std::string_view version) {
   return it->second;
 }
 
-std::chrono::milliseconds RateBudget::Acquire(std::string_view version) {
+base::Expected<std::chrono::milliseconds> RateBudget::Acquire(std::string_view version,
+                                                              const WaitBounds& bounds) {
   std::chrono::milliseconds wait;
   {
     std::lock_guard lock(mutex_);
-    wait = BucketFor(version).Reserve(clock_());
+    SteadyTime now = clock_();
+    auto& bucket = BucketFor(version);
+    wait = bucket.Reserve(now);
+    if (bounds.deadline && now + wait > *bounds.deadline) {
+      bucket.Unreserve();
+      return base::Error{fmt::format(
+          "the rate budget asks for a wait of {} s, longer than the {} s this call may still take",
+          (wait.count() + 999) / 1000,
+          std::max<int64_t>(
+              0,
+              std::chrono::duration_cast<std::chrono::seconds>(*bounds.deadline - now).count()))};
+    }
   }
-  if (wait.count() > 0) sleep_(wait);
+  if (wait.count() > 0 && !SleepUnlessCancelled(sleep_, wait, bounds.cancel)) {
+    return base::Error{"stopped while waiting for the rate budget"};
+  }
   return wait;
+}
+
+bool SleepUnlessCancelled(const Sleep& sleep, std::chrono::milliseconds duration,
+                          const std::atomic<bool>* cancel) {
+  constexpr std::chrono::milliseconds kSlice{200};  // how soon a stop is noticed
+  if (cancel == nullptr) {
+    sleep(duration);
+    return true;
+  }
+  while (duration.count() > 0) {
+    if (cancel->load()) return false;
+    auto slice = std::min(duration, kSlice);
+    sleep(slice);
+    duration -= slice;
+  }
+  return !cancel->load();
 }
 
 void RateBudget::Pause(std::string_view version, std::chrono::milliseconds retry_after) {

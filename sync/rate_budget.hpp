@@ -2,16 +2,34 @@
 // version by default, or one per version when the config says so.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/expected.hpp"
 
 namespace isc_mirror::sync {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
+
+// How long one caller may wait: not past `deadline` (an action's lease), and not once `cancel`
+// is set (the daemon stopping). An hour-long Retry-After must not outlive either.
+struct WaitBounds {
+  std::optional<SteadyTime> deadline;
+  const std::atomic<bool>* cancel = nullptr;
+  bool cancelled() const { return cancel != nullptr && cancel->load(); }
+};
+
+using Sleep = std::function<void(std::chrono::milliseconds)>;
+
+// Sleeps `duration` in short slices, returning early (false) once `cancel` is set.
+bool SleepUnlessCancelled(const Sleep& sleep, std::chrono::milliseconds duration,
+                          const std::atomic<bool>* cancel);
 
 // Token-bucket arithmetic with no clock of its own, so it is tested with made-up times.
 class TokenBucket {
@@ -21,6 +39,8 @@ class TokenBucket {
   // before using it. Debt makes concurrent callers queue up in order instead of all waiting
   // the same time and then bursting.
   std::chrono::milliseconds Reserve(SteadyTime now);
+  // Gives back a reserved token that was not used.
+  void Unreserve() { tokens_ += 1.0; }
   // No token before `until` (after a 429 with Retry-After).
   void PauseUntil(SteadyTime until);
 
@@ -36,7 +56,7 @@ class TokenBucket {
 class RateBudget {
  public:
   using Clock = std::function<SteadyTime()>;
-  using Sleep = std::function<void(std::chrono::milliseconds)>;
+  using Sleep = sync::Sleep;
 
   // `share` below 1 keeps both the burst and the rate a little under the server's, so clock
   // and latency differences do not turn into 429s.
@@ -48,7 +68,10 @@ class RateBudget {
              bool per_version = false);
 
   // Waits until a request to `version` (v2024, beta, v3, das, ...) may go; returns the wait.
-  std::chrono::milliseconds Acquire(std::string_view version);
+  // A wait past the bounds' deadline is not begun (the token is given back), and a wait ends
+  // when they are cancelled: both are errors.
+  base::Expected<std::chrono::milliseconds> Acquire(std::string_view version,
+                                                    const WaitBounds& bounds = {});
   void Pause(std::string_view version, std::chrono::milliseconds retry_after);
 
  private:

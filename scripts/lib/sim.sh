@@ -16,6 +16,7 @@ write_bench_config() {
 tenants:
   - name: bench
     base_url: $2
+    allow_insecure_http: true
     client_id: sim-client
     client_secret: sim-secret
     rate_limit: { requests: $4, per: $5 }

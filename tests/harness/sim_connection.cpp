@@ -10,11 +10,15 @@ SimConnection::SimConnection(const std::string& base_url, const Options& o) {
   options.client_secret = base::Secret(o.secret);
   options.retry = o.retry;
   options.request_timeout = std::chrono::milliseconds(10'000);
-  tokens = std::make_unique<sync::TokenSource>(options, std::make_unique<sync::CurlTransport>());
+  options.transport.allow_http = true;  // the simulator speaks plain http
+  tokens = std::make_unique<sync::TokenSource>(
+      options, std::make_unique<sync::CurlTransport>(options.transport));
   budget = std::make_unique<sync::RateBudget>(
       o.requests, o.per, 0.97, std::chrono::steady_clock::now, nullptr, o.per_version);
   client = std::make_unique<sync::IscClient>(
-      options, *tokens, *budget, std::make_unique<sync::CurlTransport>(o.max_response_bytes));
+      options, *tokens, *budget,
+      std::make_unique<sync::CurlTransport>(
+          sync::TransportOptions{.allow_http = true, .max_response_bytes = o.max_response_bytes}));
 }
 
 }  // namespace isc_mirror::testing

@@ -93,6 +93,7 @@ std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
       "tenants:\n"
       "  - name: sim\n"
       "    base_url: {}\n"
+      "    allow_insecure_http: true\n"
       "    client_id: sim-client\n"
       "    client_secret: sim-secret\n"
       "    retry: {}\n"

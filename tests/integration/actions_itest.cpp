@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include "base/sha256.hpp"
 #include "sync/actions.hpp"
 #include "sync/isc_client.hpp"
+#include "tests/harness/https_receiver.hpp"
 #include "tests/harness/postgres_environment.hpp"
 #include "tests/harness/sim_process.hpp"
 #include "tests/harness/subprocess.hpp"
@@ -483,33 +485,31 @@ class Listener : public pqxx::notification_receiver {
 };
 
 TEST_F(ActionsTest, AJoinerPostsASignedWebhookAndNotifiesListeners) {
-  httplib::Server hook;
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> received;  // signature, body
-  hook.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+  testing::HttpsReceiver hook([&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mutex);
     received.emplace_back(req.get_header_value("X-Isc-Mirror-Signature"), req.body);
     res.status = 204;
   });
-  int port = hook.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { hook.listen_after_bind(); });
   Tenant t(url_, fmt::format(R"(rules:
   - name: welcome
     on: joiner
     do:
-      - webhook: {{ url: "http://127.0.0.1:{}/hook", secret: s3cret }}
+      - webhook: {{ url: "{}", secret: s3cret }}
       - notify: {{ channel: joiners }}
+actions: {{ webhook_ca_file: "{}" }}
 )",
-                             port));
+                             hook.Url("/hook/T0001/credential"), hook.ca_file()));
   ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
   ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
   pqxx::connection listening(url_);
   Listener listener(listening, "joiners");
   auto manager = t.Column("SELECT id FROM isc.identities ORDER BY id LIMIT 1")[0];
   auto joiner = t.Control("POST", "/__sim/identities", R"({"managerId":")" + manager + "\"}");
-  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
-  hook.stop();
-  serving.join();
+  auto synced = t.Mirror({"sync", "identities"});
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+  hook.Stop();
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0].first, "sha256=" + base::HmacSha256Hex("s3cret", received[0].second));
   EXPECT_NE(received[0].second.find(R"("rule":"welcome")"), std::string::npos);
@@ -523,6 +523,135 @@ TEST_F(ActionsTest, AJoinerPostsASignedWebhookAndNotifiesListeners) {
   EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'"), 2);
   EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE params::text LIKE '%s3cret%'"), 0)
       << "the webhook secret stays in the config";
+  // The URL's path is a credential too: not in the outbox, the report, the list or the log.
+  EXPECT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE concat(params::text, request, "
+                    "error) LIKE '%credential%'"),
+            0);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.actions a WHERE row_to_json(a)::text "
+                    "LIKE '%credential%'"),
+            0);
+  EXPECT_EQ(synced.err.find("credential"), std::string::npos) << synced.err;
+  EXPECT_EQ(synced.out.find("credential"), std::string::npos) << synced.out;
+  auto list = t.Mirror({"actions", "list"});
+  EXPECT_EQ(list.out.find("credential"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("https://127.0.0.1:"), std::string::npos) << list.out;
+}
+
+// A receiver answering in Latin-1, with a NUL, past the 4,096 bytes kept: the answer is stored
+// made safe, the action succeeds once, and it is not posted again.
+TEST_F(ActionsTest, AnAnswerThatCannotBeStoredAsItCameIsMadeSafeAndNotRepeated) {
+  std::atomic<int> posts{0};
+  testing::HttpsReceiver hook([&](const httplib::Request&, httplib::Response& res) {
+    ++posts;
+    res.status = 200;
+    res.set_content("ok " + std::string(5000, '\xE9') + std::string(1, '\0'), "text/plain");
+  });
+  Tenant t(url_, fmt::format(R"(rules:
+  - name: welcome
+    on: joiner
+    do:
+      - webhook: {{ url: "{}", secret: s3cret }}
+actions: {{ webhook_ca_file: "{}" }}
+)",
+                             hook.Url(), hook.ca_file()));
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  auto manager = t.Column("SELECT id FROM isc.identities ORDER BY id LIMIT 1")[0];
+  t.Control("POST", "/__sim/identities", R"({"managerId":")" + manager + "\"}");
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  EXPECT_EQ(posts.load(), 1);
+  EXPECT_EQ(t.Column("SELECT status || ' ' || attempts || ' ' || response_status FROM "
+                     "mirror.actions"),
+            std::vector<std::string>{"succeeded 1 200"});
+  auto body = t.Column("SELECT response_body FROM mirror.actions")[0];
+  EXPECT_TRUE(body.starts_with("ok \xEF\xBF\xBD")) << "Latin-1 made U+FFFD";
+  EXPECT_LE(body.size(), 4096u);
+}
+
+// pg_notify refuses 8,000 bytes; an identity's event is easily more. Listeners get the event's
+// keys and read the rest from mirror.change_events.
+TEST_F(ActionsTest, AnEventTooLargeForNotifyStillNotifiesOnceWithItsKeys) {
+  Tenant t(url_, R"(rules:
+  - name: tell
+    on: change
+    match: { resource: identities, op: update }
+    do:
+      - notify: { channel: identity_changes }
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  auto id = t.Column("SELECT id FROM isc.identities ORDER BY id LIMIT 1")[0];
+  t.Control("POST", "/__sim/identities/" + id + "/attributes",
+            R"({"notes":")" + std::string(20'000, 'n') + "\"}");
+  pqxx::connection listening(url_);
+  Listener listener(listening, "identity_changes");
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  listening.await_notification(5, 0);
+  ASSERT_EQ(listener.payloads.size(), 1u);
+  EXPECT_LT(listener.payloads[0].size(), 1000u);
+  auto event = t.Column("SELECT event_id FROM mirror.change_events WHERE op = 'update'")[0];
+  EXPECT_NE(listener.payloads[0].find(R"("event_id":)" + event), std::string::npos)
+      << listener.payloads[0];
+  EXPECT_NE(listener.payloads[0].find(id), std::string::npos);
+  EXPECT_EQ(t.Column("SELECT status FROM mirror.actions"), std::vector<std::string>{"succeeded"});
+}
+
+// A row whose worker died mid-call on its last attempt is not handed out again.
+TEST_F(ActionsTest, AnActionWhoseAttemptsAreSpentIsDeadAndNotCalledAgain) {
+  Tenant t(url_, DisableLeavers("", "identity_disable"), "actions: { max_attempts: 3 }\n");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto leaver = t.Column(
+      "SELECT id FROM isc.identities WHERE lifecycle_state = 'active' ORDER BY id LIMIT 1")[0];
+  t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  ASSERT_EQ(t.Mirror({"sync", "identities"}).exit_code, 0);
+  {
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    // As a worker killed during its third call leaves it, the lease over.
+    tx.exec(
+        "UPDATE mirror.actions SET status = 'running', attempts = 3, next_attempt_at = "
+        "now() - interval '1 minute'");
+    tx.commit();
+  }
+  t.Control("DELETE", "/__sim/actions");
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  EXPECT_TRUE(t.Calls().empty());
+  EXPECT_EQ(t.Column("SELECT status || ' ' || attempts FROM mirror.actions"),
+            std::vector<std::string>{"dead 3"});
+  EXPECT_NE(t.Column("SELECT error FROM mirror.actions")[0].find("attempts spent"),
+            std::string::npos);
+}
+
+// Worker A meets a 429 whose Retry-After outlives its lease. Before, it waited, worker B
+// claimed the expired row and called, and A called again when its wait ended. Now A gives up
+// the call (not before ISC's wait) and the action reaches ISC once.
+TEST_F(ActionsTest, ALeaseOutlivedByA429StormIsGivenUpNotDoubled) {
+  Tenant t(url_, DisableLeavers("", "identity_disable"),
+           "actions: { lease: 2s, retry_delay: 10ms }\n");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync"}).exit_code, 0);
+  auto leaver = t.Column(
+      "SELECT id FROM isc.identities WHERE lifecycle_state = 'active' ORDER BY id LIMIT 1")[0];
+  t.Control("DELETE", "/__sim/actions");
+  t.Control("POST", "/__sim/faults",
+            R"({"prefix":"/v2024/identities-accounts","errorRate":1.0,"errorCodes":[429],)"
+            R"("retryAfterSeconds":4})");
+  t.Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  testing::Subprocess a({t.Argv({"sync", "identities"}), testing::MinimalEnvironment()});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  t.Control("DELETE", "/__sim/faults");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);  // worker B
+  EXPECT_EQ(a.Wait(std::chrono::seconds(60)).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // past ISC's 4 s
+  EXPECT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  auto calls = t.Calls();
+  auto worked = std::count_if(calls.begin(), calls.end(),
+                              [](const SimCall& c) { return c.status >= 200 && c.status < 300; });
+  EXPECT_EQ(worked, 1) << calls.size() << " calls";
+  EXPECT_EQ(t.Column("SELECT status FROM mirror.actions"), std::vector<std::string>{"succeeded"});
 }
 
 TEST_F(ActionsTest, ReportViewsShowALeaversLingeringAccessUntilItIsDisabled) {
@@ -804,7 +933,7 @@ TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
 )");
   auto r = t.Mirror({"check-config"});
   EXPECT_EQ(r.exit_code, 78);
-  EXPECT_NE(r.err.find(":13:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":14:"), std::string::npos) << r.err;  // 9 lines of tenant and database
   EXPECT_NE(r.err.find("unknown parameter 'fallbak'"), std::string::npos) << r.err;
 }
 

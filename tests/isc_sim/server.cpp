@@ -208,6 +208,8 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   }
   if (fail_now) {
     res.status = error_code;
+    if (error_code == 429 && faults.retry_after_seconds > 0)
+      res.set_header("Retry-After", std::to_string(faults.retry_after_seconds));
     res.set_content(ErrorResponse(fmt::format("{}.0 Internal Fault", error_code),
                                   "An internal fault occurred."),
                     kJson);
@@ -539,6 +541,9 @@ void Server::HandleControl(const httplib::Request& req, httplib::Response& res) 
     if (!doc["expireRate"].get(rate)) f.expire_rate = rate;
     int64_t latency = 0;
     if (!doc["latencyMs"].get(latency)) f.latency_ms = static_cast<int>(latency);
+    int64_t retry_after = 0;
+    if (!doc["retryAfterSeconds"].get(retry_after))
+      f.retry_after_seconds = static_cast<int>(retry_after);
     simdjson::dom::array codes;
     if (!doc["errorCodes"].get(codes)) {
       f.error_codes.clear();

@@ -23,9 +23,10 @@ struct Faults {
   double error_rate = 0;  // answer one of error_codes
   std::vector<int> error_codes = {500, 502, 503};
   int latency_ms = 0;
-  double truncate_rate = 0;   // declare the full length, send half, close
-  double malformed_rate = 0;  // a complete response whose JSON is broken
-  double expire_rate = 0;     // the caller's token expires early
+  double truncate_rate = 0;     // declare the full length, send half, close
+  double malformed_rate = 0;    // a complete response whose JSON is broken
+  double expire_rate = 0;       // the caller's token expires early
+  int retry_after_seconds = 0;  // the Retry-After of an injected 429 (0: none)
   bool any() const {
     return error_rate > 0 || latency_ms > 0 || truncate_rate > 0 || malformed_rate > 0 ||
            expire_rate > 0;

@@ -235,6 +235,64 @@ TEST(ParseConfig, ReadsTheSecretFromAFile) {
   ASSERT_NE(FindError(empty, "tenants[0].client_secret_file"), nullptr) << AllErrors(empty);
 }
 
+TEST(ParseConfig, RefusesPlainHttpToIscUnlessAllowed) {
+  auto tenant = [](const std::string& lines) {
+    return "tenants:\n  - name: prod\n    client_id: abc\n    client_secret: s\n" + lines;
+  };
+  auto plain = Parse(tenant("    base_url: http://isc.example.com\n"));
+  const auto* error = FindError(plain, "tenants[0].base_url");
+  ASSERT_NE(error, nullptr) << AllErrors(plain);
+  EXPECT_NE(error->message.find("in clear"), std::string::npos) << error->message;
+  EXPECT_NE(error->message.find("allow_insecure_http"), std::string::npos) << error->message;
+
+  auto token =
+      Parse(tenant("    base_url: https://isc.example.com\n"
+                   "    token_url: http://isc.example.com/oauth/token\n"));
+  EXPECT_NE(FindError(token, "tenants[0].token_url"), nullptr) << AllErrors(token);
+
+  auto allowed =
+      Parse(tenant("    base_url: http://127.0.0.1:8080\n"
+                   "    allow_insecure_http: true\n"));
+  ASSERT_TRUE(allowed.ok()) << AllErrors(allowed);
+  EXPECT_TRUE(allowed.config.tenants[0].allow_insecure_http);
+}
+
+TEST(ParseConfig, ReadsTheCaFilesAndRefusesOnesThatCannotBeRead) {
+  FakeHost fake;
+  fake.files = {{"/etc/ca.pem", "-----BEGIN CERTIFICATE-----\n"}};
+  auto result = Parse(TenantWithSecret("    client_secret: s\n    ca_file: /etc/ca.pem\n") +
+                          "actions: { webhook_ca_file: /etc/ca.pem }\n",
+                      fake);
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  EXPECT_EQ(result.config.tenants[0].ca_file, "/etc/ca.pem");
+  EXPECT_EQ(result.config.actions.webhook_ca_file, "/etc/ca.pem");
+  auto missing = Parse(TenantWithSecret("    client_secret: s\n    ca_file: /nope.pem\n") +
+                           "actions: { webhook_ca_file: /nope2.pem }\n",
+                       fake);
+  EXPECT_NE(FindError(missing, "tenants[0].ca_file"), nullptr) << AllErrors(missing);
+  EXPECT_NE(FindError(missing, "actions.webhook_ca_file"), nullptr) << AllErrors(missing);
+}
+
+TEST(ParseConfig, RefusesAWebhookThatIsNotHttpsWithoutQuotingItsPath) {
+  auto result = Parse(TenantWithSecret("    client_secret: s\n") + R"(rules:
+  - name: hook
+    on: joiner
+    do:
+      - webhook: { url: "http://hooks.example.com/T0/B0/XSECRETX", secret: x }
+)");
+  const auto* error = FindError(result, "rules[0].do[0].webhook");
+  ASSERT_NE(error, nullptr) << AllErrors(result);
+  EXPECT_NE(error->message.find("not an https:// URL"), std::string::npos) << error->message;
+  EXPECT_EQ(AllErrors(result).find("XSECRETX"), std::string::npos) << AllErrors(result);
+  for (const char* url : {"ftp://hooks.example.com/x", "file:///etc/passwd", "https:///x"}) {
+    auto other =
+        Parse(TenantWithSecret("    client_secret: s\n") +
+              "rules:\n  - name: hook\n    on: joiner\n    do:\n      - webhook: { url: \"" + url +
+              "\", secret: x }\n");
+    EXPECT_FALSE(other.ok()) << url;
+  }
+}
+
 TEST(ParseConfig, NeverQuotesASecretInAnError) {
   FakeHost fake;
   fake.env = {{"SECRET", "TOPSECRET-1"}};
