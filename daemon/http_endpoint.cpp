@@ -10,6 +10,9 @@
 namespace isc_mirror::daemon {
 namespace {
 
+constexpr size_t kMaxRequestBody = 4096;
+constexpr time_t kReadTimeout = 2;  // seconds for a request's headers and body to arrive
+
 std::map<std::string, double> Intervals(const Config& config) {
   std::map<std::string, double> out;
   for (const auto& r : config.resources) {
@@ -20,45 +23,59 @@ std::map<std::string, double> Intervals(const Config& config) {
 
 }  // namespace
 
+bool ProbeSession::Read(const std::function<void(pqxx::connection&)>& read) {
+  std::lock_guard lock(mutex_);
+  try {
+    if (!connection_) {
+      connection_ = db::Connect(url_);
+      // A scrape must not hang on a stuck database.
+      pqxx::nontransaction(*connection_)
+          .exec("SET statement_timeout = '5s'; SET application_name = 'isc-mirror http endpoint'");
+    }
+    read(*connection_);
+    return true;
+  } catch (const std::exception&) {
+    connection_.reset();
+    return false;
+  }
+}
+
 HttpEndpoint::HttpEndpoint(const Config& config, const Metrics& metrics)
-    : server_(std::make_unique<httplib::Server>()) {
+    : probe_(std::make_shared<ProbeSession>(config.database.url)),
+      server_(std::make_unique<httplib::Server>()) {
   auto intervals = Intervals(config);
   std::vector<std::string> tenants;
   for (const auto& t : config.tenants) tenants.push_back(t.name);
-  // Copies: the handlers outlive a reload's config.
-  auto url = config.database.url;
   double factor = config.http.overdue_factor;
+  // Scrapers send small GETs: anything larger, or slower to arrive, is not one.
+  server_->set_payload_max_length(kMaxRequestBody);
+  server_->set_read_timeout(kReadTimeout);
+  server_->set_write_timeout(kReadTimeout);
+  server_->set_keep_alive_max_count(100);
 
-  server_->Get(
-      "/metrics", [&metrics, intervals, url](const httplib::Request&, httplib::Response& res) {
-        std::vector<std::pair<std::string, int64_t>> actions;
-        bool database_up = true;
-        try {
-          auto connection = db::Connect(url);
-          pqxx::read_transaction tx(*connection);
-          for (const auto& row :
-               tx.exec("SELECT status, count(*) FROM mirror.actions GROUP BY status ORDER BY 1")) {
-            actions.emplace_back(row[0].c_str(), row[1].as<int64_t>());
-          }
-        } catch (const std::exception&) {
-          database_up = false;
-        }
-        std::string body = metrics.Render(actions, intervals, std::chrono::system_clock::now());
-        body += fmt::format(
-            "# HELP isc_mirror_database_up whether the database answered this scrape\n"
-            "# TYPE isc_mirror_database_up gauge\nisc_mirror_database_up {}\n",
-            database_up ? 1 : 0);
-        res.set_content(body, "text/plain; version=0.0.4");
-      });
-  server_->Get("/healthz", [&metrics, intervals, url, tenants, factor](const httplib::Request&,
-                                                                       httplib::Response& res) {
+  server_->Get("/metrics", [probe = probe_, &metrics, intervals](const httplib::Request&,
+                                                                 httplib::Response& res) {
+    std::vector<std::pair<std::string, int64_t>> actions;
+    bool database_up = probe->Read([&](pqxx::connection& c) {
+      pqxx::read_transaction tx(c);
+      for (const auto& row :
+           tx.exec("SELECT status, count(*) FROM mirror.actions GROUP BY status ORDER BY 1")) {
+        actions.emplace_back(row[0].c_str(), row[1].as<int64_t>());
+      }
+    });
+    std::string body = metrics.Render(actions, intervals, std::chrono::system_clock::now());
+    body += fmt::format(
+        "# HELP isc_mirror_database_up whether the database answered this scrape\n"
+        "# TYPE isc_mirror_database_up gauge\nisc_mirror_database_up {}\n",
+        database_up ? 1 : 0);
+    res.set_content(body, "text/plain; version=0.0.4");
+  });
+  server_->Get("/healthz", [probe = probe_, &metrics, intervals, tenants, factor](
+                               const httplib::Request&, httplib::Response& res) {
     std::string problems;
-    try {
-      auto connection = db::Connect(url);
-      pqxx::nontransaction tx(*connection);
-      tx.exec("SELECT 1");
-    } catch (const std::exception& e) {
-      problems += fmt::format("database unreachable: {}\n", e.what());
+    // The body is for anyone who can reach the port: no host, user or libpq message.
+    if (!probe->Read([](pqxx::connection& c) { pqxx::nontransaction(c).exec("SELECT 1"); })) {
+      problems += "database unreachable\n";
     }
     for (const auto& late :
          metrics.Overdue(tenants, intervals, factor, std::chrono::system_clock::now())) {

@@ -1,6 +1,9 @@
 #include "db/connection.hpp"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <set>
 
 #include "base/log.hpp"
 
@@ -8,71 +11,103 @@ namespace isc_mirror::db {
 namespace {
 
 constexpr std::string_view kRedacted = base::kRedacted;
+// A statement longer than this is taken as stuck: the longest the sync runs (one resource's
+// merge of a million rows) take under two minutes.
+constexpr std::string_view kStatementTimeout = "15min";
 
-// Replaces the value of every `password=...` parameter (URI query or key=value form).
-std::string RedactPasswordParameters(std::string text, bool uri) {
-  size_t pos = 0;
-  while ((pos = text.find("password=", pos)) != std::string::npos) {
-    bool at_key_start = pos == 0 || text[pos - 1] == ' ' || text[pos - 1] == '?' ||
-                        text[pos - 1] == '&' || text[pos - 1] == '\t';
-    size_t value_start = pos + 9;
-    if (!at_key_start) {
-      pos = value_start;
-      continue;
-    }
-    size_t value_end = value_start;
-    if (!uri && value_end < text.size() && text[value_end] == '\'') {
-      // key='quoted value' with backslash escapes
-      ++value_end;
-      while (value_end < text.size() && text[value_end] != '\'') {
-        value_end += text[value_end] == '\\' ? 2 : 1;
-      }
-      value_end = std::min(value_end + 1, text.size());
-    } else {
-      std::string_view stops = uri ? "&#" : " \t";
-      value_end = text.find_first_of(stops, value_start);
-      if (value_end == std::string::npos) value_end = text.size();
-    }
-    text.replace(value_start, value_end - value_start, kRedacted);
-    pos = value_start + kRedacted.size();
+// Added unless the connection string sets them: a server that vanishes (a failover, a cut
+// network) is noticed in about two minutes instead of the kernel's two hours.
+constexpr std::pair<std::string_view, std::string_view> kSessionDefaults[] = {
+    {"connect_timeout", "10"},
+    {"keepalives", "1"},
+    {"keepalives_idle", "60"},
+    {"keepalives_interval", "10"},
+    {"keepalives_count", "6"}};
+
+std::string Quoted(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
   }
-  return text;
+  return out + "'";
 }
+
+bool AllDigits(std::string_view text) {
+  for (char c : text) {
+    if ((c < '0' || c > '9') && c != ',') return false;
+  }
+  return !text.empty();
+}
+
+struct OptionsFree {
+  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
 
 }  // namespace
 
-std::string RedactConnectionString(std::string_view conninfo) {
-  std::string text(conninfo);
-  bool uri = text.starts_with("postgresql://") || text.starts_with("postgres://");
-  if (uri) {
-    size_t authority = text.find("://") + 3;
-    size_t authority_end = text.find_first_of("/?#", authority);
-    if (authority_end == std::string::npos) authority_end = text.size();
-    size_t at = text.rfind('@', authority_end);
-    if (at != std::string::npos && at >= authority) {
-      size_t colon = text.find(':', authority);
-      if (colon != std::string::npos && colon < at) {
-        text.replace(colon + 1, at - colon - 1, kRedacted);
-      }
+base::Expected<ConnectionTarget> ParseConnectionString(std::string_view conninfo) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, OptionsFree> options(
+      PQconninfoParse(std::string(conninfo).c_str(), &error));
+  // libpq's message may quote a piece of the string (the password among them): not shown.
+  if (error != nullptr) PQfreemem(error);
+  constexpr std::string_view kHint =
+      " (hint: in a postgresql:// URI, percent-encode / ? # @ and : in the user or password, "
+      "e.g. / as %2F)";
+  if (!options) return base::Error{fmt::format("libpq cannot read the connection string{}", kHint)};
+  ConnectionTarget target;
+  bool uri = conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://");
+  std::set<std::string_view> given;
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    std::string_view key = o->keyword, value = o->val;
+    given.insert(key);
+    // A raw / in a URI's password makes libpq read the rest as host, port and dbname.
+    if ((key == "port" && !AllDigits(value)) ||
+        (uri && key == "dbname" && value.find('@') != std::string_view::npos)) {
+      return base::Error{
+          fmt::format("the connection string's {} is not what it seems{}", key, kHint)};
+    }
+    bool secret = std::string_view(o->dispchar) == "*";
+    target.connect += fmt::format("{}{}={}", target.connect.empty() ? "" : " ", key, Quoted(value));
+    if (std::string_view(o->dispchar) == "D" && !secret) continue;  // debug options
+    target.display += fmt::format("{}{}={}", target.display.empty() ? "" : " ", key,
+                                  secret ? std::string(kRedacted) : std::string(value));
+  }
+  for (const auto& [key, value] : kSessionDefaults) {
+    if (!given.contains(key)) {
+      target.connect += fmt::format("{}{}={}", target.connect.empty() ? "" : " ", key, value);
     }
   }
-  return RedactPasswordParameters(std::move(text), uri);
+  if (target.display.empty()) target.display = "(from PG* environment)";
+  return target;
+}
+
+std::string RedactConnectionString(std::string_view conninfo) {
+  auto target = ParseConnectionString(conninfo);
+  return target ? target->display : std::string("[a connection string libpq cannot read]");
 }
 
 std::unique_ptr<pqxx::connection> Connect(const base::Secret& conninfo) {
-  std::string target =
-      conninfo.empty() ? "(from PG* environment)" : RedactConnectionString(conninfo.Reveal());
-  log::Debug("connecting to the database", {{"target", target}});
+  auto target = ParseConnectionString(conninfo.Reveal());
+  if (!target) {
+    throw ConnectionError(fmt::format(
+        "cannot connect to the database: {} (check database.url or DATABASE_URL)", target.error()));
+  }
+  log::Debug("connecting to the database", {{"target", target->display}});
   try {
-    auto connection = std::make_unique<pqxx::connection>(conninfo.Reveal());
-    pqxx::nontransaction(*connection).exec("SET application_name = 'isc-mirror'");
+    auto connection = std::make_unique<pqxx::connection>(target->connect);
+    pqxx::nontransaction(*connection)
+        .exec(fmt::format("SET application_name = 'isc-mirror'; SET statement_timeout = '{}'",
+                          kStatementTimeout));
     return connection;
   } catch (const pqxx::broken_connection& e) {
     std::string reason = e.what();
     while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
     throw ConnectionError(fmt::format(
-        "cannot connect to the database {}: {} (hint: check database.url or DATABASE_URL)", target,
-        reason));
+        "cannot connect to the database {}: {} (hint: check database.url or DATABASE_URL)",
+        target->display, reason));
   }
 }
 

@@ -87,6 +87,33 @@ class NotifySocket {
   std::thread reader_;
 };
 
+// Whether the server closes a connection whose request headers never finish (a slowloris).
+bool SlowRequestIsCut(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return false;
+  }
+  std::string start = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+  send(fd, start.data(), start.size(), MSG_NOSIGNAL);
+  // Nothing more: a server without a read timeout waits for the rest for ever.
+  pollfd p{fd, POLLIN, 0};
+  bool cut = false;
+  if (poll(&p, 1, 4'000) > 0) {  // httplib's own default is 5 s
+    char buffer[256];
+    auto n = recv(fd, buffer, sizeof(buffer), 0);
+    // Closed, or answered with a client error.
+    cut = n <= 0 || std::string_view(buffer, static_cast<size_t>(n)).starts_with("HTTP/1.1 4");
+    if (!cut) fprintf(stderr, "%.*s\n", static_cast<int>(n), buffer);
+  }
+  close(fd);
+  return cut;
+}
+
 class Daemon : public testing::DatabaseTest {
  protected:
   void SetUp() override {
@@ -397,6 +424,16 @@ TEST_F(Daemon, ServesMetricsAndFailsHealthWhenAResourceIsOverdue) {
         "# TYPE isc_mirror_objects_inserted_total counter"}) {
     EXPECT_NE(metrics->body.find(line), std::string::npos) << line << "\n" << metrics->body;
   }
+
+  // Scrapes share one database session; it stays open between them.
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(http.Get("/metrics"));
+  EXPECT_EQ(Count("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                  "'isc-mirror http endpoint'"),
+            1);
+  // A request larger than a scrape's, or slower to arrive, is not served.
+  auto large = http.Post("/metrics", std::string(64 * 1024, 'x'), "text/plain");
+  EXPECT_TRUE(!large || large->status == 413) << (large ? large->status : 0);
+  EXPECT_TRUE(SlowRequestIsCut(port)) << "headers sent a byte at a time are cut off";
 
   // Three intervals (3 s) without a successful accounts run: unhealthy.
   std::this_thread::sleep_for(3500ms);
