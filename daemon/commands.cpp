@@ -114,6 +114,7 @@ int RunCommand(const CommandLine& line) {
   auto loaded = LoadConfigFile(line.config_path, ConfigHost::System());
   std::string level = line.log_level.value_or(loaded.config.log.level);
   log::Setup(log::ParseLevel(level).value_or(spdlog::level::info));
+  for (const auto& warning : loaded.warnings) log::Warn(warning.ToString());
 
   if (line.command == Command::kCheckConfig) {
     int offline = CheckConfig(loaded);

@@ -1,6 +1,8 @@
 #include "daemon/config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <sstream>
 
 #include "base/log.hpp"
+#include "db/connection.hpp"
 #include "sync/actions.hpp"
 #include "sync/resource_schema.hpp"
 
@@ -190,8 +193,27 @@ class Parser {
       Fail(node, key, expanded.error());
       return std::nullopt;
     }
+    if (secret && *expanded == node.Scalar()) literal_secrets_.emplace_back(key);
     return std::move(expanded).value();
   }
+
+  // Keys whose secret is written in the file itself, not taken from the environment.
+  std::vector<std::string>& literal_secrets() { return literal_secrets_; }
+  // Warns when a file holding `what` can be read by more than `allowed` bits let.
+  void WarnIfReadable(const YAML::Node& at, std::string_view key, const std::string& path,
+                      unsigned allowed, std::string_view what) {
+    if (!host_.file_mode) return;
+    auto mode = host_.file_mode(path);
+    if (!mode || (*mode & 0044 & ~allowed) == 0) return;
+    auto mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
+    warnings_.push_back(
+        {file_, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0,
+         std::string(key),
+         fmt::format("{} holds {} and can be read by {} (mode {:04o}) (hint: chmod {:o} {})", path,
+                     what, (*mode & 0004) != 0 ? "every user" : "its group", *mode, 0600 | allowed,
+                     path)});
+  }
+  std::vector<ConfigError>& warnings() { return warnings_; }
 
   std::optional<long long> Integer(const YAML::Node& node, std::string_view key, long long min,
                                    long long max) {
@@ -303,6 +325,8 @@ class Parser {
   const std::string& file_;
   const ConfigHost& host_;
   std::vector<ConfigError>& errors_;
+  std::vector<ConfigError> warnings_;
+  std::vector<std::string> literal_secrets_;
 };
 
 void ParseRateLimit(Parser& p, const YAML::Node& node, const std::string& key, RateLimit& out) {
@@ -424,6 +448,8 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
       p.Fail(secret_file_node, Parser::Join(key, "client_secret_file"), content.error());
       ok = false;
     } else {
+      p.WarnIfReadable(secret_file_node, Parser::Join(key, "client_secret_file"), *path, 0,
+                       "the client secret");
       t.client_secret = base::Secret(TrimTrailingWhitespace(std::move(content).value()));
       if (t.client_secret.empty()) {
         p.Fail(secret_file_node, Parser::Join(key, "client_secret_file"),
@@ -486,6 +512,12 @@ void ParseDatabase(Parser& p, const YAML::Node& node, Config& config) {
   p.CheckKeys(node, "database", {"url", "migrations_dir"});
   if (auto url = p.String(node["url"], "database.url", /*secret=*/true)) {
     config.database.url = base::Secret(*url);
+    // A URL without a password is no secret.
+    auto& literal = p.literal_secrets();
+    if (!literal.empty() && literal.back() == "database.url" &&
+        db::RedactConnectionString(*url).find(base::kRedacted) == std::string::npos) {
+      literal.pop_back();
+    }
   }
   if (auto dir = p.String(node["migrations_dir"], "database.migrations_dir")) {
     config.database.migrations_dir = *dir;
@@ -822,6 +854,11 @@ ConfigHost ConfigHost::System() {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
+  host.file_mode = [](const std::string& path) -> std::optional<unsigned> {
+    struct stat info {};
+    if (stat(path.c_str(), &info) != 0) return std::nullopt;
+    return static_cast<unsigned>(info.st_mode & 0777);
+  };
   host.read_file = [](const std::string& path) -> base::Expected<std::string> {
     std::ifstream in(path, std::ios::binary);
     if (!in) return base::Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
@@ -897,6 +934,12 @@ ConfigResult ParseConfig(std::string_view yaml, const std::string& file_name,
   ParseLifecycle(p, top["lifecycle"], result.config);
   ParseRules(p, top["rules"], result.config);
   ParseSmallSections(p, top, result.config);
+  if (!p.literal_secrets().empty()) {
+    // The config's group is the service's (root:isc-mirror 0640); others must not read it.
+    p.WarnIfReadable(YAML::Node(), "", file_name, 0040,
+                     fmt::format("secrets ({})", fmt::join(p.literal_secrets(), ", ")));
+  }
+  result.warnings = std::move(p.warnings());
   std::stable_sort(result.errors.begin(), result.errors.end(),
                    [](const ConfigError& a, const ConfigError& b) {
                      return std::pair(a.line, a.column) < std::pair(b.line, b.column);

@@ -120,6 +120,8 @@ struct ConfigError {
 struct ConfigHost {
   std::function<std::optional<std::string>(const std::string& name)> getenv;
   std::function<base::Expected<std::string>(const std::string& path)> read_file;
+  // A file's permission bits (st_mode & 0777), or nullopt when unknown; may be unset.
+  std::function<std::optional<unsigned>(const std::string& path)> file_mode;
 
   static ConfigHost System();
 };
@@ -127,6 +129,8 @@ struct ConfigHost {
 struct ConfigResult {
   Config config;
   std::vector<ConfigError> errors;
+  // Not reasons to refuse, but worth an operator's attention (secrets others can read).
+  std::vector<ConfigError> warnings;
   bool ok() const { return errors.empty(); }
 };
 

@@ -250,6 +250,7 @@ int Run(const CommandLine& line, Config config) {
                                     loaded.errors.size(), line.config_path));
           continue;
         }
+        for (const auto& warning : loaded.warnings) log::Warn(warning.ToString());
         reloaded = std::move(loaded.config);
         next = Next::kReload;
         waiting = false;

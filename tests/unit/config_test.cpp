@@ -17,6 +17,7 @@ using std::chrono::seconds;
 struct FakeHost {
   std::map<std::string, std::string> env;
   std::map<std::string, std::string> files;
+  std::map<std::string, unsigned> modes;  // absent: 0600
 
   ConfigHost Host() const {
     ConfigHost host;
@@ -30,6 +31,10 @@ struct FakeHost {
       if (it == files.end())
         return base::Error{"cannot read " + path + ": No such file or directory"};
       return it->second;
+    };
+    host.file_mode = [this](const std::string& path) -> std::optional<unsigned> {
+      auto it = modes.find(path);
+      return it == modes.end() ? 0600u : it->second;
     };
     return host;
   }
@@ -291,6 +296,33 @@ TEST(ParseConfig, RefusesAWebhookThatIsNotHttpsWithoutQuotingItsPath) {
               "\", secret: x }\n");
     EXPECT_FALSE(other.ok()) << url;
   }
+}
+
+TEST(ParseConfig, WarnsOfSecretsOthersCanRead) {
+  FakeHost fake;
+  fake.files = {{"/run/secret", "s3cret\n"}};
+  fake.modes = {{"/run/secret", 0644}, {"test.yaml", 0644}};
+  auto from_file = Parse(TenantWithSecret("    client_secret_file: /run/secret\n"), fake);
+  ASSERT_TRUE(from_file.ok()) << AllErrors(from_file);
+  ASSERT_EQ(from_file.warnings.size(), 1u) << "the config holds no secret itself";
+  EXPECT_EQ(from_file.warnings[0].key, "tenants[0].client_secret_file");
+  EXPECT_NE(from_file.warnings[0].message.find("every user (mode 0644)"), std::string::npos)
+      << from_file.warnings[0].message;
+  EXPECT_NE(from_file.warnings[0].message.find("chmod 600 /run/secret"), std::string::npos);
+
+  auto literal = Parse(TenantWithSecret("    client_secret: s3cret\n"), fake);
+  ASSERT_EQ(literal.warnings.size(), 1u);
+  EXPECT_NE(literal.warnings[0].message.find("secrets (tenants[0].client_secret)"),
+            std::string::npos)
+      << literal.warnings[0].message;
+  EXPECT_EQ(literal.warnings[0].message.find("s3cret"), std::string::npos);
+
+  fake.modes = {{"/run/secret", 0600}, {"test.yaml", 0640}};  // root:isc-mirror 0640
+  EXPECT_TRUE(Parse(TenantWithSecret("    client_secret: s3cret\n"), fake).warnings.empty());
+  fake.modes["test.yaml"] = 0644;
+  fake.env = {{"SECRET", "s3cret"}};
+  EXPECT_TRUE(Parse(TenantWithSecret("    client_secret: ${SECRET}\n"), fake).warnings.empty())
+      << "a secret from the environment is not in the file";
 }
 
 TEST(ParseConfig, NeverQuotesASecretInAnError) {
