@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "base/json_writer.hpp"
+#include "base/text.hpp"
 #include "daemon/commands.hpp"
 #include "db/connection.hpp"
 #include "sync/outbox.hpp"
@@ -55,21 +56,24 @@ int List(pqxx::connection& connection, bool json) {
   }
   fmt::print("{:>6}  {:<9}  {:>8}  {:<19}  {}\n", "ID", "STATUS", "ATTEMPTS", "CREATED",
              "RULE: WHAT");
+  // Summaries, requests and errors carry what ISC sent: shown escaped, never as controls.
+  auto line = [](const std::string& text) { fmt::print("{}\n", base::TerminalSafe(text)); };
   for (const auto& r : rows) {
     std::string status = r[1].c_str();
-    fmt::print("{:>6}  {:<9}  {:>8}  {:<19}  {}: {}\n", r[0].c_str(), status, r[2].c_str(),
-               r[3].c_str(), r[4].c_str(), SummaryOf(r[6].c_str()));
+    line(fmt::format("{:>6}  {:<9}  {:>8}  {:<19}  {}: {}", r[0].c_str(), status, r[2].c_str(),
+                     r[3].c_str(), r[4].c_str(), SummaryOf(r[6].c_str())));
     if (!std::string_view(r[8].c_str()).empty()) {
-      fmt::print("{:>49}{}{}\n", "called ", r[8].c_str(),
-                 r[9].is_null() ? "" : fmt::format(" -> HTTP {}", r[9].c_str()));
+      line(fmt::format("{:>49}{}{}", "called ", r[8].c_str(),
+                       r[9].is_null() ? "" : fmt::format(" -> HTTP {}", r[9].c_str())));
     }
-    if (!std::string_view(r[7].c_str()).empty()) fmt::print("{:>49}{}\n", "error: ", r[7].c_str());
+    if (!std::string_view(r[7].c_str()).empty())
+      line(fmt::format("{:>49}{}", "error: ", r[7].c_str()));
     if (status == "pending" && std::stoi(r[2].c_str()) > 0) {
-      fmt::print("{:>49}{}\n", "next try at ", r[10].c_str());
+      line(fmt::format("{:>49}{}", "next try at ", r[10].c_str()));
     }
     if (status == "held") {
-      fmt::print("{:>49}isc-mirror actions approve {}\n",
-                 "held by max_per_hour; to run it: ", r[0].c_str());
+      line(fmt::format("{:>49}isc-mirror actions approve {}",
+                       "held by max_per_hour; to run it: ", r[0].c_str()));
     }
   }
   return kExitOk;
@@ -164,13 +168,14 @@ int Plan(const CommandLine& line, const Config& config) {
         w.EndArray().EndObject();
         continue;
       }
-      fmt::print("[{}] rule {}, {}: {}\n", state, d.rule, d.action, d.planned.summary);
-      if (d.planned.error) fmt::print("    cannot be done: {}\n", *d.planned.error);
+      auto line = [](const std::string& text) { fmt::print("{}\n", base::TerminalSafe(text)); };
+      line(fmt::format("[{}] rule {}, {}: {}", state, d.rule, d.action, d.planned.summary));
+      if (d.planned.error) line(fmt::format("    cannot be done: {}", *d.planned.error));
       for (const auto& call : d.planned.calls) {
-        fmt::print("    {} {}{}\n", call.method, call.path,
-                   d.planned.calls.size() > 1 && &call != &d.planned.calls.front()
-                       ? " (if the first call is refused)"
-                       : "");
+        line(fmt::format("    {} {}{}", call.method, call.path,
+                         d.planned.calls.size() > 1 && &call != &d.planned.calls.front()
+                             ? " (if the first call is refused)"
+                             : ""));
       }
     }
   }

@@ -7,6 +7,7 @@
 
 #include "base/duration.hpp"
 #include "base/json_writer.hpp"
+#include "base/text.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/paths.hpp"
 #include "db/connection.hpp"
@@ -155,7 +156,7 @@ int Status(const CommandLine& line, const Config& config) {
     auto row = fmt::format(
         "{:<12} {:<24} {:>8} {:<19} {:<8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  {}", cells...);
     while (!row.empty() && row.back() == ' ') row.pop_back();
-    fmt::print("{}\n", row);
+    fmt::print("{}\n", base::TerminalSafe(row));  // errors quote ISC: no controls reach the tty
   };
   print_row("TENANT", "RESOURCE", "INTERVAL", "LAST RUN", "RESULT", "SEEN", "INSERTED", "UPDATED",
             "DELETED", "LAG", "NEXT IN", "ERROR");
@@ -177,8 +178,11 @@ int Status(const CommandLine& line, const Config& config) {
   }
   fmt::print("\nactions: {}\n", counts.empty() ? "none" : counts);
   for (const auto& r : waiting) {
-    fmt::print("  {:>6} {:<8} {}: {}{}\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[4].c_str(),
-               std::string_view(r[5].c_str()).empty() ? "" : fmt::format(" ({})", r[5].c_str()));
+    fmt::print(
+        "{}\n",
+        base::TerminalSafe(fmt::format(
+            "  {:>6} {:<8} {}: {}{}", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[4].c_str(),
+            std::string_view(r[5].c_str()).empty() ? "" : fmt::format(" ({})", r[5].c_str()))));
   }
   return kExitOk;
 }

@@ -924,6 +924,38 @@ TEST_F(ActionsTest, ReportViewsShowApplicationsWithoutOwners) {
   EXPECT_GT(t.Count("SELECT count(*) FROM report.das_ownership"), 0);
 }
 
+// What ISC sends (an id, a message) reaches `actions list` and `status`: a terminal escape in
+// it is shown as text, never sent to the terminal.
+TEST_F(ActionsTest, ListAndStatusShowControlCharactersFromTheApiEscaped) {
+  Tenant t(url_, "");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  {
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    const std::string evil = "\x1b]0;pwned\x07\x1b[2J\r";
+    tx.exec_params(
+        "INSERT INTO mirror.actions (tenant, rule, action, params, idempotency_key, status, "
+        "request, error) VALUES ('sim', 'r', 'identity_disable', json_build_object('summary', "
+        "'disable ' || $1), 'k', 'failed', 'POST /x' || $1, 'ISC said ' || $1)",
+        evil);
+    tx.exec_params(
+        "INSERT INTO mirror.sync_runs (tenant, resource, mode, status, finished_at, error) "
+        "VALUES ('sim', 'identities', 'full', 'failed', now(), 'ISC said ' || $1)",
+        evil);
+    tx.commit();
+  }
+  for (auto args :
+       {std::vector<std::string>{"actions", "list"}, std::vector<std::string>{"status"}}) {
+    auto r = t.Mirror(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << args[0] << ": " << r.out;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos) << args[0];
+    EXPECT_EQ(r.out.find('\r'), std::string::npos) << args[0];
+    EXPECT_NE(r.out.find("ISC said \\x1b]0;pwned\\x07"), std::string::npos)
+        << args[0] << ": " << r.out;
+  }
+}
+
 TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
   Tenant t(url_, R"(rules:
   - name: leaver-handoff
