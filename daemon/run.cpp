@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "daemon/notify.hpp"
 #include "daemon/paths.hpp"
 #include "daemon/scheduler.hpp"
+#include "daemon/sync_now.hpp"
 #include "daemon/tenant_runtime.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
@@ -27,11 +29,13 @@ using Clock = std::chrono::steady_clock;
 constexpr Millis kIdleWake{1000};  // due actions are looked for at least this often
 constexpr Millis kMaxReconnect{60'000};
 
-// Sync-now requests for one tenant's loop, and what wakes it.
+// Sync-now requests for one tenant's loop, and what wakes it: at most one pending request per
+// resource, however many arrive.
 class Inbox {
  public:
   void Push(std::string resource) {
     std::lock_guard lock(mutex_);
+    if (std::find(requests_.begin(), requests_.end(), resource) != requests_.end()) return;
     requests_.push_back(std::move(resource));
     wake_.notify_all();
   }
@@ -115,15 +119,23 @@ class SyncNowReceiver : public pqxx::notification_receiver {
 // Listens for sync-now requests and hands them to the tenants' loops.
 void ListenLoop(const Config& config, std::vector<std::unique_ptr<Inbox>>& inboxes,
                 const std::atomic<bool>& stop) {
+  RefusalLog refusals(std::chrono::seconds(60));
   auto deliver = [&](const std::string& payload) {
-    auto slash = payload.find('/');
-    std::string resource = slash == std::string::npos ? payload : payload.substr(slash + 1);
-    for (size_t i = 0; i < config.tenants.size(); ++i) {
-      if (slash == std::string::npos || config.tenants[i].name == payload.substr(0, slash)) {
-        log::Info("sync-now requested",
-                  {{"tenant", config.tenants[i].name}, {"resource", resource}});
-        inboxes[i]->Push(resource);
+    auto target = ParseSyncNow(payload, config);
+    if (!target) {
+      // Anyone who can connect may NOTIFY: a flood must neither fill the log nor the queue.
+      if (auto refused = refusals.Refused(Clock::now())) {
+        log::Warn("sync-now requests refused",
+                  {{"error", target.error()},
+                   {"refused", *refused},
+                   {"hint", "send 'resource' or 'tenant/resource' (isc-mirror sync-now)"}});
       }
+      return;
+    }
+    for (size_t i : target->tenants) {
+      log::Debug("sync-now requested",
+                 {{"tenant", config.tenants[i].name}, {"resource", target->resource}});
+      inboxes[i]->Push(target->resource);
     }
   };
   while (!stop) {
@@ -272,11 +284,10 @@ int Run(const CommandLine& line, Config config) {
 
 int SyncNow(const CommandLine& line, const Config& config) {
   const std::string& target = line.args.at(0);
-  auto slash = target.find('/');
-  std::string resource = slash == std::string::npos ? target : target.substr(slash + 1);
-  if (config.FindResource(resource) == nullptr) {
-    fmt::print(stderr, "isc-mirror: unknown resource '{}' (see the README's resource list)\n",
-               resource);
+  // The daemons accept what this accepts, and refuse the rest.
+  if (auto parsed = ParseSyncNow(target, config); !parsed) {
+    fmt::print(stderr, "isc-mirror: {}: '{}' (see the README's resource list)\n", parsed.error(),
+               target);
     return kExitUsage;
   }
   auto connection = db::Connect(config.database.url);

@@ -236,6 +236,44 @@ TEST_F(Daemon, ReloadsAGoodConfigOnSighupAndKeepsTheOldOneWhenTheNewOneIsBad) {
   EXPECT_NE(result.err.find("daemon restarted with the new config"), std::string::npos);
 }
 
+// Any role that can connect may NOTIFY. A flood of junk and of repeats neither fills the log
+// nor queues a sync per request.
+TEST_F(Daemon, AFloodOfSyncNowNotificationsIsBoundedAndJunkIsRefusedQuietly) {
+  auto daemon = Start();
+  ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' "
+                   "AND status = 'ok'",
+                   1, 30s));
+  long long before = Count("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts'");
+  {
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    for (int i = 0; i < 500; ++i) {
+      tx.exec_params("SELECT pg_notify('isc_mirror_sync_now', $1)", fmt::format("junk-{}", i));
+      tx.exec_params("SELECT pg_notify('isc_mirror_sync_now', $1)",
+                     fmt::format("nobody/accounts{}", i));
+      tx.exec("SELECT pg_notify('isc_mirror_sync_now', 'sim/accounts')");
+    }
+    tx.commit();
+  }
+  std::this_thread::sleep_for(3s);
+  daemon.Signal(SIGTERM);
+  auto result = daemon.Wait(15s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  long long runs =
+      Count("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts'") - before;
+  EXPECT_GE(runs, 1) << "the valid request was served";
+  EXPECT_LE(runs, 2) << "one pending request per resource, not 500";
+  size_t refusals = 0;
+  for (size_t at = result.err.find("sync-now requests refused"); at != std::string::npos;
+       at = result.err.find("sync-now requests refused", at + 1)) {
+    ++refusals;
+  }
+  EXPECT_EQ(refusals, 1u) << "1,000 refusals told once a minute";
+  EXPECT_EQ(result.err.find("junk-1"), std::string::npos) << "payloads are not echoed";
+}
+
 TEST_F(Daemon, TwoDaemonsShareTheWorkAndOneTakesOverWhenTheOtherIsKilled) {
   WriteConfig("1s");
   auto first = Start();
