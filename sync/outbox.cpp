@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "base/json_writer.hpp"
 #include "sync/copy.hpp"
@@ -83,7 +84,6 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
         continue;
       }
       bool dry_run = rule.dry_run.value_or(settings_.dry_run);
-      int cap = rule.max_per_hour.value_or(settings_.max_per_hour);
       if (!this_hour.contains(rule.name)) {
         this_hour[rule.name] =
             tx.exec_params1(
@@ -102,20 +102,33 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
           d.event_id = event.event_id;
           d.key = fmt::format("{}/{}/{}", rule.name, event.event_id, step);
           if (!planned.part.empty()) d.key += "/" + planned.part;
-          if (planned.error) {
-            d.status = "failed";
-          } else if (dry_run) {
-            d.status = "dry_run";
-          } else if (++this_hour[rule.name] > cap) {
-            d.status = "held";
-          } else {
-            d.status = "pending";
-          }
+          d.status = planned.error ? "failed" : dry_run ? "dry_run" : "";
           d.planned = std::move(planned);
           out.push_back(std::move(d));
         }
       }
     }
+  }
+  // The cap counts the actions that will be inserted: one recorded before (a repeated run)
+  // is left as it is and takes no place in the hour.
+  std::vector<std::string> keys;
+  for (const auto& d : out) keys.push_back(d.key);
+  std::set<std::string> recorded;
+  if (!keys.empty()) {
+    for (const auto& row : tx.exec_params(
+             "SELECT idempotency_key FROM mirror.actions WHERE idempotency_key = ANY($1::text[])",
+             TextArrayLiteral(keys))) {
+      recorded.insert(row[0].c_str());
+    }
+  }
+  for (auto& d : out) {
+    if (!d.status.empty()) continue;
+    bool counts = !recorded.contains(d.key);
+    int cap = 0;
+    for (const auto& rule : rules_) {
+      if (rule.name == d.rule) cap = rule.max_per_hour.value_or(settings_.max_per_hour);
+    }
+    d.status = counts && ++this_hour[d.rule] > cap ? "held" : "pending";
   }
   return out;
 }
@@ -159,35 +172,47 @@ std::string DecisionParams(const Decision& d) {
 }
 
 int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection, const ResourceSchema& schema) {
+  constexpr int kBatch = 500;  // candidates planned and inserted at a time
   int64_t decided = 0;
   for (const auto& rule : rules_) {
     if (!rule.match || !rule.match->older_than || rule.match->resource != schema.name) continue;
     pqxx::work tx(connection);
-    Writer writer(tenant_, schema, {});
-    // Objects unchanged for longer than older_than, with their latest event (the key of what
-    // the rule decides, so that it acts once per state). Baseline states fire nothing.
-    std::vector<Event> events;
-    for (const auto& r : tx.exec_params(
-             fmt::format(
-                 "SELECT e.event_id, e.object_id, e.op, e.before::text, e.after::text FROM {} t "
-                 "CROSS JOIN LATERAL (SELECT * FROM mirror.change_events e WHERE e.tenant = "
-                 "t.tenant AND e.resource = $2 AND e.object_id = {} ORDER BY e.event_id DESC "
-                 "LIMIT 1) e WHERE t.tenant = $1 AND t.deleted_at IS NULL AND t.last_changed < "
-                 "now() - make_interval(secs => $3::float8) AND NOT e.baseline",
-                 schema.table, writer.ObjectIdSql()),
-             tenant_, schema.name, static_cast<double>(rule.match->older_than->count()) / 1000.0)) {
-      Event e;
-      e.event_id = r[0].as<int64_t>();
-      e.resource = schema.name;
-      e.object_id = r[1].c_str();
-      e.op = r[2].c_str();
-      if (!r[3].is_null()) e.before = r[3].c_str();
-      if (!r[4].is_null()) e.after = r[4].c_str();
-      if (e.after && InState(*rule.match, *e.after)) events.push_back(std::move(e));
+    auto quote = [&tx](std::string_view text) { return tx.quote(std::string(text)); };
+    // Only candidates: objects in the awaited state for longer than older_than whose latest
+    // event (the key of what the rule decides, so that it acts once per state) has no action
+    // of this rule yet. Baseline states fire nothing. The database picks them, and a cursor
+    // hands them over a batch at a time, however many objects sit in the state.
+    tx.exec(fmt::format(
+        "DECLARE state_candidates NO SCROLL CURSOR FOR SELECT e.event_id, e.object_id, e.op, "
+        "e.before::text, e.after::text FROM {table} t CROSS JOIN LATERAL (SELECT * FROM "
+        "mirror.change_events e WHERE e.tenant = t.tenant AND e.resource = {resource} AND "
+        "e.object_id = {id} ORDER BY e.event_id DESC LIMIT 1) e WHERE t.tenant = {tenant} AND "
+        "t.deleted_at IS NULL AND t.last_changed < now() - make_interval(secs => {seconds}) AND "
+        "{in_state} AND NOT e.baseline AND NOT EXISTS (SELECT 1 FROM mirror.actions a WHERE "
+        "a.event_id = e.event_id AND a.rule = {rule}) ORDER BY e.event_id",
+        fmt::arg("table", schema.table), fmt::arg("resource", quote(schema.name)),
+        fmt::arg("id", KeyText(schema.key, "t.")), fmt::arg("tenant", quote(tenant_)),
+        fmt::arg("seconds", static_cast<double>(rule.match->older_than->count()) / 1000.0),
+        fmt::arg("in_state", InStateSql(*rule.match, "t.raw", quote)),
+        fmt::arg("rule", quote(rule.name))));
+    while (true) {
+      auto rows = tx.exec(fmt::format("FETCH {} FROM state_candidates", kBatch));
+      std::vector<Event> events;
+      for (const auto& r : rows) {
+        Event e{.event_id = r[0].as<int64_t>(),
+                .resource = schema.name,
+                .object_id = r[1].c_str(),
+                .op = r[2].c_str()};
+        if (!r[3].is_null()) e.before = r[3].c_str();
+        if (!r[4].is_null()) e.after = r[4].c_str();
+        events.push_back(std::move(e));
+      }
+      auto decisions = Decide(tx, events, &rule);
+      decided += static_cast<int64_t>(decisions.size());
+      Insert(tx, decisions);
+      if (rows.size() < static_cast<size_t>(kBatch)) break;
     }
-    auto decisions = Decide(tx, events, &rule);
-    decided += static_cast<int64_t>(decisions.size());
-    Insert(tx, decisions);
+    tx.exec("CLOSE state_candidates");
     tx.commit();
   }
   return decided;

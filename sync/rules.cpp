@@ -105,6 +105,40 @@ bool InState(const ChangeMatch& match, std::string_view object) {
   return *match.to == "null" ? !value.has_value() : value == *match.to;
 }
 
+std::string InStateSql(const ChangeMatch& match, std::string_view column,
+                       const std::function<std::string(std::string_view)>& quote) {
+  // The pointer's segments as a text[] literal, ~1 and ~0 unescaped, each element quoted.
+  std::string path = "{";
+  std::string_view pointer = match.path;
+  while (pointer.starts_with('/')) {
+    pointer.remove_prefix(1);
+    size_t end = std::min(pointer.find('/'), pointer.size());
+    std::string segment;
+    for (size_t i = 0; i < end; ++i) {
+      if (pointer[i] == '~' && i + 1 < end) {
+        segment += pointer[i + 1] == '1' ? '/' : '~';
+        ++i;
+        continue;
+      }
+      if (pointer[i] == '"' || pointer[i] == '\\') segment += '\\';
+      segment += pointer[i];
+    }
+    path += (path.size() > 1 ? ",\"" : "\"") + segment + "\"";
+    pointer.remove_prefix(end);
+  }
+  path += "}";
+  std::string v = fmt::format("({} #> {}::text[])", column, quote(path));
+  if (!match.to) return fmt::format("({0} IS NOT NULL AND {0} <> 'null'::jsonb)", v);
+  if (*match.to == "null") return fmt::format("({0} IS NULL OR {0} = 'null'::jsonb)", v);
+  // A string compares by its text, anything else as JSON (ValueAt's reading).
+  simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
+  bool json = !parser.parse(*match.to).get(parsed);
+  return fmt::format(
+      "(CASE WHEN jsonb_typeof({0}) = 'string' THEN {0} #>> '{{}}' = {1} ELSE {2} END)", v,
+      quote(*match.to), json ? fmt::format("{} = {}::jsonb", v, quote(*match.to)) : "false");
+}
+
 namespace {
 
 // Calls `each(field)` for every {{field}}; false from it stops with that field as the error.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,6 +68,11 @@ bool Matches(const Rule& rule, const Event& event, const std::vector<std::string
 
 // Whether an object is in the state a state rule waits for (its `to` value at `path`).
 bool InState(const ChangeMatch& match, std::string_view object);
+
+// InState as an SQL condition on the jsonb `column`, so that the database, not the daemon,
+// picks the objects in the state; `quote` makes an SQL literal of a string.
+std::string InStateSql(const ChangeMatch& match, std::string_view column,
+                       const std::function<std::string(std::string_view)>& quote);
 
 // The value at a JSON pointer as text: a string without its quotes, null or absent as
 // nullopt, anything else as compact JSON.

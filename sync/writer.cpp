@@ -20,19 +20,17 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-// The object_id of a row: its key columns as text, joined by "/". `prefix` qualifies the
-// columns ("t." for an alias), empty when they are unambiguous.
+constexpr std::string_view kNextEventId =
+    "coalesce(c.event_id, nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')))";
+
+}  // namespace
+
 std::string KeyText(const std::vector<std::string>& key, std::string_view prefix) {
   return "concat_ws('/', " +
          Join(key, ", ",
               [&](const std::string& k) { return fmt::format("{}{}::text", prefix, k); }) +
          ")";
 }
-
-constexpr std::string_view kNextEventId =
-    "coalesce(c.event_id, nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')))";
-
-}  // namespace
 
 std::string TextArrayLiteral(const std::vector<std::string>& items) {
   std::string out = "{";

@@ -33,6 +33,10 @@ struct BatchCounts {
 // A PostgreSQL text[] literal of the given strings.
 std::string TextArrayLiteral(const std::vector<std::string>& items);
 
+// The object_id of a row in SQL: its key columns as text, joined by "/". `prefix` qualifies
+// the columns ("t." for an alias), empty when they are unambiguous.
+std::string KeyText(const std::vector<std::string>& key, std::string_view prefix);
+
 class Writer {
  public:
   Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignore);

@@ -475,6 +475,41 @@ TEST_F(ActionsTest, APendingTaskStuckLongerThanTheLimitIsClearedOnce) {
       << "the mirror saw the task cleared";
 }
 
+// Objects that sit in the awaited state with their action done long ago take no place under
+// max_per_hour: only actions actually inserted count. Before, every object in the state was
+// decided again each sync and counted, so once more than the cap sat there every new one was
+// held.
+TEST_F(ActionsTest, AStateRuleCapCountsOnlyTheActionsItInserts) {
+  Tenant t(url_, R"(rules:
+  - name: tell-stuck-tasks
+    on: change
+    match: { resource: task_statuses, path: /completionStatus, to: "null", older_than: 1s }
+    max_per_hour: 2
+    do:
+      - notify: { channel: stuck }
+)");
+  ASSERT_EQ(t.Mirror({"migrate"}).exit_code, 0);
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  t.Control("POST", "/__sim/task-statuses", "{}");
+  t.Control("POST", "/__sim/task-statuses", "{}");
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  ASSERT_EQ(t.Count("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'"), 2);
+  {
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    tx.exec("UPDATE mirror.actions SET created_at = now() - interval '2 hours'");
+    tx.commit();
+  }
+  t.Control("POST", "/__sim/task-statuses", "{}");
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  ASSERT_EQ(t.Mirror({"sync", "task_statuses"}).exit_code, 0);
+  EXPECT_EQ(t.Column("SELECT status FROM mirror.actions ORDER BY id"),
+            (std::vector<std::string>{"succeeded", "succeeded", "succeeded"}));
+}
+
 // Collects the payloads of one notification channel.
 class Listener : public pqxx::notification_receiver {
  public:

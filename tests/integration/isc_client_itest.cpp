@@ -151,7 +151,8 @@ TEST(IscClientAgainstSim, BoundsResponseSizeAndReportsUnreachableHosts) {
   nowhere.token_url = "http://127.0.0.1:1/oauth/token";
   nowhere.client_id = "x";
   nowhere.client_secret = base::Secret("y");
-  TokenSource tokens(nowhere, std::make_unique<CurlTransport>(TransportOptions{.allow_http = true}));
+  TokenSource tokens(nowhere,
+                     std::make_unique<CurlTransport>(TransportOptions{.allow_http = true}));
   auto token = tokens.Token();
   ASSERT_FALSE(token.ok());
   EXPECT_NE(token.error().find("could not connect"), std::string::npos) << token.error();

@@ -199,3 +199,41 @@ TEST_F(WriterTest, StoresAdversarialStringsExactly) {
 
 }  // namespace
 }  // namespace isc_mirror::sync
+
+namespace isc_mirror::sync {
+namespace {
+
+// State rules pick their candidates in SQL: the SQL must read a state exactly as InState does.
+TEST_F(WriterTest, InStateSqlAgreesWithInState) {
+  pqxx::connection c(url_);
+  pqxx::work tx(c);
+  auto quote = [&tx](std::string_view text) { return tx.quote(std::string(text)); };
+  const std::vector<std::string> docs = {
+      R"({"completionStatus":null})",    R"({})",
+      R"({"completionStatus":"ERROR"})", R"({"completionStatus":"null"})",
+      R"({"a/b":{"c~d":[1,2]}})",        R"({"n":1.5,"t":true,"s":"it's"})",
+      R"({"completionStatus":{"x":1}})", R"({"completionStatus":"O'Brien \"q\""})"};
+  std::vector<ChangeMatch> matches;
+  for (const char* path : {"/completionStatus", "/a~1b/c~0d", "/n", "/t", "/s"}) {
+    for (std::optional<std::string> to :
+         {std::optional<std::string>(), std::optional<std::string>("null"),
+          std::optional<std::string>("ERROR"), std::optional<std::string>("[1,2]"),
+          std::optional<std::string>("1.5"), std::optional<std::string>("true"),
+          std::optional<std::string>("it's"), std::optional<std::string>("O'Brien \"q\""),
+          std::optional<std::string>("{\"x\":1}")}) {
+      matches.push_back({.path = path, .to = to});
+    }
+  }
+  for (const auto& doc : docs) {
+    for (const auto& match : matches) {
+      bool sql = tx.exec1("SELECT coalesce(" + InStateSql(match, quote(doc) + "::jsonb", quote) +
+                          ", false)")[0]
+                     .as<bool>();
+      EXPECT_EQ(sql, InState(match, doc))
+          << doc << " at " << match.path << " to " << match.to.value_or("(any)");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace isc_mirror::sync
