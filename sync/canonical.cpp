@@ -11,6 +11,8 @@
 namespace isc_mirror::sync {
 namespace {
 
+constexpr int kMaxDepth = 512;  // deeper objects are refused, not stored
+
 using simdjson::ondemand::json_type;
 
 // PostgreSQL's text and jsonb cannot hold U+0000, and one such string would fail a whole
@@ -57,9 +59,37 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
+// Whether PostgreSQL's numeric (and so jsonb) can hold a JSON number: at most 131,072 digits
+// before the decimal point and 16,383 after (measured on PostgreSQL 15: 1e131072 and 1e-16384
+// are "value overflows numeric format", and one such number fails a whole COPY).
+bool StorableNumber(std::string_view s) {
+  if (s.starts_with('-')) s.remove_prefix(1);
+  size_t e = s.find_first_of("eE");
+  std::string_view mantissa = s.substr(0, e);
+  int64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = s.substr(e + 1);
+    bool negative = digits.starts_with('-');
+    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+    for (char c : digits) {
+      exponent = std::min<int64_t>(exponent * 10 + (c - '0'), 1'000'000'000);
+    }
+    if (negative) exponent = -exponent;
+  }
+  size_t point = mantissa.find('.');
+  std::string_view integer = mantissa.substr(0, point);
+  std::string_view fraction = point == std::string_view::npos ? "" : mantissa.substr(point + 1);
+  std::string digits = std::string(integer) + std::string(fraction);
+  size_t leading = std::min(digits.find_first_not_of('0'), digits.size());
+  if (leading == digits.size()) return true;  // zero, whatever its exponent
+  int64_t before = static_cast<int64_t>(integer.size()) + exponent - static_cast<int64_t>(leading);
+  int64_t after = static_cast<int64_t>(fraction.size()) - exponent;
+  return before <= 131'072 && after <= 16'383;
+}
+
 simdjson::error_code Canonical(simdjson::ondemand::value value, const IgnoreSet& ignore,
                                std::string& pointer, std::string& out, int depth) {
-  if (depth > 512) return simdjson::DEPTH_ERROR;
+  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
   json_type type;
   if (auto e = value.type().get(type)) return e;
   switch (type) {
@@ -132,7 +162,7 @@ simdjson::error_code Canonical(simdjson::ondemand::value value, const IgnoreSet&
       }
       // Checked against JSON's grammar rather than read: simdjson refuses integers beyond 64
       // bits, which are valid JSON and must be stored as received.
-      if (!IsJsonNumber(raw)) return simdjson::NUMBER_ERROR;
+      if (!IsJsonNumber(raw) || !StorableNumber(raw)) return simdjson::NUMBER_ERROR;
       out += raw;
       return simdjson::SUCCESS;
     }
@@ -210,10 +240,53 @@ base::Expected<std::string> CanonicalJson(simdjson::ondemand::value value,
   std::string out;
   std::string pointer;
   if (auto e = Canonical(value, ignore, pointer, out, 0)) {
+    constexpr size_t kShown = 120;  // a pointer 600 levels deep says no more than its start
+    if (pointer.size() > kShown) pointer = pointer.substr(0, kShown) + "...";
     return base::Error{fmt::format("invalid JSON at {}: {}", pointer.empty() ? "/" : pointer,
                                    simdjson::error_message(e))};
   }
   return out;
+}
+
+base::Expected<std::vector<std::string_view>> SplitJsonArray(std::string_view page) {
+  std::vector<std::string_view> out;
+  size_t at = page.find_first_not_of(" \t\r\n");
+  if (at == std::string_view::npos || page[at] != '[') return base::Error{"not a JSON array"};
+  int depth = 0;
+  bool in_string = false;
+  size_t start = std::string_view::npos;
+  for (++at; at < page.size(); ++at) {
+    char c = page[at];
+    if (in_string) {
+      if (c == '\\') {
+        ++at;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (start == std::string_view::npos && !blank && c != ',' && c != ']') start = at;
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    } else if ((c == ',' || c == ']') && depth == 0) {
+      if (start != std::string_view::npos) {
+        std::string_view element = page.substr(start, at - start);
+        while (!element.empty() && (element.back() == ' ' || element.back() == '\t' ||
+                                    element.back() == '\r' || element.back() == '\n')) {
+          element.remove_suffix(1);
+        }
+        out.push_back(element);
+      }
+      start = std::string_view::npos;
+      if (c == ']') return out;
+    }
+  }
+  return base::Error{"the array is not closed"};
 }
 
 std::string ContentHash(std::string_view canonical) {

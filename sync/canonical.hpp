@@ -18,9 +18,16 @@ namespace isc_mirror::sync {
 using IgnoreSet = std::set<std::string, std::less<>>;
 
 // The object with keys sorted, no insignificant whitespace, strings escaped one way, numbers
-// as written and ignored paths removed: equal content gives equal bytes, whatever the order
-// ISC sends fields in. Consumes `value` (on-demand: one pass, no DOM).
+// as written and ignored paths removed (an error for what PostgreSQL cannot store: a number
+// beyond numeric's range, nesting deeper than 512, a lone UTF-16 surrogate): equal content gives
+// equal bytes, whatever the order ISC sends fields in. Consumes `value` (on-demand: one pass, no
+// DOM).
 base::Expected<std::string> CanonicalJson(simdjson::ondemand::value value, const IgnoreSet& ignore);
+
+// The elements of a JSON array's text, split without parsing them, so that one element the
+// parser refuses (a lone surrogate, a number jsonb cannot hold) can be refused alone. Only the
+// brackets, strings and commas are read; each element is still parsed on its own.
+base::Expected<std::vector<std::string_view>> SplitJsonArray(std::string_view page);
 
 // A 128-bit content hash of canonical bytes, as 32 hex characters.
 std::string ContentHash(std::string_view canonical);

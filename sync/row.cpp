@@ -14,21 +14,38 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// 2024-01-15T10:30:00Z, with optional fractions and offset: what ISC sends.
-bool LooksLikeTimestamp(std::string_view text) {
+int DaysIn(int year, int month) {
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+}  // namespace
+
+bool ValidTimestamp(std::string_view text) {
   size_t at = 0;
-  // `count` digits, then `then` (if not 0).
-  auto digits = [&](size_t count, char then) {
+  // `count` digits, then `then` (if not 0); the digits' value goes to `value`.
+  auto digits = [&](size_t count, char then, int* value = nullptr) {
+    int v = 0;
     for (size_t i = 0; i < count; ++i, ++at) {
       if (at >= text.size() || text[at] < '0' || text[at] > '9') return false;
+      v = v * 10 + (text[at] - '0');
     }
+    if (value != nullptr) *value = v;
     if (then == 0) return true;
     if (at >= text.size() || text[at] != then) return false;
     ++at;
     return true;
   };
-  if (!digits(4, '-') || !digits(2, '-') || !digits(2, 'T') || !digits(2, ':') || !digits(2, ':') ||
-      !digits(2, 0)) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits(4, '-', &year) || !digits(2, '-', &month) || !digits(2, 'T', &day) ||
+      !digits(2, ':', &hour) || !digits(2, ':', &minute) || !digits(2, 0, &second)) {
+    return false;
+  }
+  // Right shape but no such moment (2024-02-30, year 0000, 25:00): PostgreSQL would refuse the
+  // whole COPY for it.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysIn(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
     return false;
   }
   if (at < text.size() && text[at] == '.') {
@@ -39,10 +56,15 @@ bool LooksLikeTimestamp(std::string_view text) {
   if (at < text.size() && text[at] == 'Z') return at + 1 == text.size();
   if (at >= text.size() || (text[at] != '+' && text[at] != '-')) return false;
   ++at;
-  if (!digits(2, 0)) return false;
+  int offset_hours = 0, offset_minutes = 0;
+  if (!digits(2, 0, &offset_hours)) return false;
   if (at < text.size() && text[at] == ':') ++at;
-  return digits(2, 0) && at == text.size();
+  // PostgreSQL takes offsets up to 15:59.
+  return digits(2, 0, &offset_minutes) && at == text.size() && offset_hours <= 15 &&
+         offset_minutes <= 59;
 }
+
+namespace {
 
 std::optional<std::string> Convert(element value, ColumnType type) {
   if (value.is_null()) return std::nullopt;
@@ -65,7 +87,7 @@ std::optional<std::string> Convert(element value, ColumnType type) {
     }
     case ColumnType::kTimestamptz: {
       std::string_view text;
-      if (value.get(text) || !LooksLikeTimestamp(text)) return std::nullopt;
+      if (value.get(text) || !ValidTimestamp(text)) return std::nullopt;
       return std::string(text);
     }
     case ColumnType::kEpochSeconds: {

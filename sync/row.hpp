@@ -35,6 +35,10 @@ base::Expected<ObjectRow> BuildRow(const ResourceSchema& schema, std::string_vie
 // The table's columns in row order: the parent column (children only), then the schema's.
 std::vector<std::string> RowColumns(const ResourceSchema& schema);
 
+// An ISO-8601 timestamp as ISC sends it (2024-01-15T10:30:00Z, optional fractions and offset)
+// that names a real moment PostgreSQL's timestamptz can hold.
+bool ValidTimestamp(std::string_view text);
+
 // ISO-8601 UTC text for epoch seconds, as PostgreSQL reads it.
 std::string EpochSecondsToTimestamp(int64_t seconds);
 

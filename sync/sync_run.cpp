@@ -4,11 +4,13 @@
 #include <simdjson.h>
 
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "base/log.hpp"
+#include "base/text.hpp"
 #include "sync/canonical.hpp"
 #include "sync/pager.hpp"
 #include "sync/pipeline.hpp"
@@ -123,6 +125,16 @@ class ResourceRun {
   void Start();
   std::string ScanQuery() const;
   std::vector<Target> Targets();
+  // The page again, one object at a time: those the parser refuses are refused alone.
+  base::Expected<int64_t> ConsumeEachObject(std::string_view body,
+                                            const std::optional<std::string>& parent);
+  void Reject(std::string_view reason, std::string_view object);
+  std::set<std::string> rejected_;  // hashes of the objects refused, each told once
+  // Builds the object's row into `rows`; an object without its key is refused alone.
+  base::Expected<void> Keep(const std::string& full, const std::optional<std::string>& parent,
+                            std::vector<ObjectRow>& rows);
+  // The page's rows into the batch, once the page was read whole.
+  void Take(std::vector<ObjectRow>& rows);
   base::Expected<int64_t> ConsumePage(std::string_view body,
                                       const std::optional<std::string>& parent);
   // Hands the batch to the write pipeline; PostgreSQL writes it while the next pages come.
@@ -297,28 +309,77 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
   // Parse the whole page before keeping anything, so a broken page adds nothing.
   std::vector<ObjectRow> rows;
   int64_t count = 0;
+  const int64_t rejected = out_.rejected;
+  // One object the mirror cannot store (a lone surrogate, a number beyond jsonb, too deep):
+  // the page is read again object by object, and only that one is refused.
+  auto again = [&] {
+    out_.rejected = rejected;  // counted again by the second reading
+    return ConsumeEachObject(body, parent);
+  };
   for (auto element : items) {
     simdjson::ondemand::value value;
-    if (element.get(value)) return base::Error{"the page is not valid JSON"};
+    if (element.get(value)) return again();
     auto full = CanonicalJson(value, {});
-    if (!full) return base::Error{full.error()};
+    if (!full) return again();
     ++count;
-    auto row = BuildRow(schema_, *full, parent, row_parser_);
-    if (!row) {
-      ++out_.rejected;
-      // The object's start names it for the operator when its key is what is wrong.
-      log::Warn(
-          "object skipped",
-          {{"resource", schema_.name}, {"reason", row.error()}, {"object", full->substr(0, 160)}});
+    if (auto kept = Keep(*full, parent, rows); !kept) return base::Error{kept.error()};
+  }
+  Take(rows);
+  return count;
+}
+
+base::Expected<int64_t> ResourceRun::ConsumeEachObject(std::string_view body,
+                                                       const std::optional<std::string>& parent) {
+  auto elements = SplitJsonArray(body);
+  if (!elements) return base::Error{"the page is not a JSON array: " + elements.error()};
+  std::vector<ObjectRow> rows;
+  simdjson::ondemand::parser parser;
+  for (std::string_view text : *elements) {
+    simdjson::padded_string padded(text);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::value value;
+    base::Expected<std::string> full = base::Error{"not valid JSON"};
+    if (!parser.iterate(padded).get(doc) && !doc.get_value().get(value)) {
+      full = CanonicalJson(value, {});
+    }
+    if (!full) {
+      Reject(full.error(), text);
       continue;
     }
-    if (!ignore_.empty()) {
-      auto hashed = CanonicalOf(*full, ignore_);
-      if (!hashed) return base::Error{hashed.error()};
-      row->hash = ContentHash(*hashed);
-    }
-    rows.push_back(std::move(*row));
+    if (auto kept = Keep(*full, parent, rows); !kept) return base::Error{kept.error()};
   }
+  Take(rows);
+  return static_cast<int64_t>(elements->size());
+}
+
+void ResourceRun::Reject(std::string_view reason, std::string_view object) {
+  // A page read twice (a recount, a check before deletes) refuses the same object again.
+  if (!rejected_.insert(ContentHash(object)).second) return;
+  ++out_.rejected;
+  // The object's start names it for the operator (its key is often what is wrong).
+  log::Warn("object skipped", {{"resource", schema_.name},
+                               {"reason", reason},
+                               {"object", base::StorableText(object, 160)}});
+}
+
+base::Expected<void> ResourceRun::Keep(const std::string& full,
+                                       const std::optional<std::string>& parent,
+                                       std::vector<ObjectRow>& rows) {
+  auto row = BuildRow(schema_, full, parent, row_parser_);
+  if (!row) {
+    Reject(row.error(), full);
+    return {};
+  }
+  if (!ignore_.empty()) {
+    auto hashed = CanonicalOf(full, ignore_);
+    if (!hashed) return base::Error{hashed.error()};
+    row->hash = ContentHash(*hashed);
+  }
+  rows.push_back(std::move(*row));
+  return {};
+}
+
+void ResourceRun::Take(std::vector<ObjectRow>& rows) {
   if (settings_.cancel != nullptr && settings_.cancel->load()) {
     throw Cancelled("stopped: the daemon is shutting down");
   }
@@ -328,7 +389,6 @@ base::Expected<int64_t> ResourceRun::ConsumePage(std::string_view body,
     batch_.push_back(std::move(row));
     if (batch_.size() >= settings_.batch_size) Flush();
   }
-  return count;
 }
 
 void ResourceRun::Flush() {

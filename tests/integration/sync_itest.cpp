@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "base/json_writer.hpp"
 #include "sync/resource_schema.hpp"
 #include "tests/harness/mirror_compare.hpp"
 #include "tests/harness/postgres_environment.hpp"
@@ -594,6 +595,63 @@ TEST_F(SyncCommand, AdversarialValuesAreStoredFaithfullyOrRejectedAlone) {
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
   EXPECT_EQ(Count("SELECT count(*) FROM isc.accounts WHERE deleted_at IS NOT NULL"), 1);
   ExpectExactMirror({"accounts"});
+}
+
+// Values a parser, jsonb or timestamptz cannot take. Each used to fail its whole page (or
+// batch) every cycle. Now a value only a typed column cannot take is stored with that column
+// NULL (raw keeps it); an object the mirror cannot store is refused alone, named in the log,
+// and holds back deletes as an object without its key does.
+TEST_F(SyncCommand, PoisonedObjectsAreRefusedAloneOrStoredMadeSafe) {
+  Start({"--identities", "100", "--accounts-per-identity", "1"});
+  ASSERT_EQ(Mirror({"sync", "identities"}).exit_code, 0);
+  auto ids = Column("SELECT id FROM isc.identities ORDER BY id LIMIT 8");
+  auto raw = [&](const std::string& id, const std::string& name, const std::string& json) {
+    std::string body;
+    base::JsonWriter(body).BeginObject().Field("name", name).Field("raw", json).EndObject();
+    Control("POST", "/__sim/identities/" + id + "/raw", body);
+  };
+  std::string deep(600, '[');
+  deep += std::string(600, ']');
+  raw(ids[0], "created", R"("2024-02-30T00:00:00Z")");
+  raw(ids[1], "created", R"("0000-01-01T00:00:00Z")");
+  raw(ids[2], "created", R"("2024-01-01T00:00:00+99:00")");
+  raw(ids[3], "poison", R"("a lone \ud800 surrogate")");
+  raw(ids[4], "poison", "1e999999");
+  raw(ids[5], "poison", deep);
+  raw(ids[6], "fine", R"("ok")");
+  Control("DELETE", "/__sim/identities/" + ids[7]);
+  auto r = Mirror({"sync", "identities"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t skipped = 0;
+  for (size_t at = r.err.find("object skipped"); at != std::string::npos;
+       at = r.err.find("object skipped", at + 1)) {
+    ++skipped;
+  }
+  EXPECT_EQ(skipped, 3u) << r.err;
+  EXPECT_NE(r.err.find(ids[3]), std::string::npos) << "the refused object is named: " << r.err;
+  EXPECT_NE(r.err.find("deletes withheld"), std::string::npos) << r.err;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Column("SELECT coalesce(created::text, 'NULL') || ' ' || (raw->>'created') FROM "
+                     "isc.identities WHERE id = '" +
+                     ids[i] + "'")[0]
+                  .substr(0, 10),
+              "NULL " + std::string(i == 1 ? "0000-" : "2024-"))
+        << i;
+  }
+  EXPECT_EQ(Column("SELECT raw->'attributes'->>'fine' FROM isc.identities WHERE id = '" + ids[6] +
+                   "'")[0],
+            "ok");
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities WHERE raw->'attributes' ? 'poison'"), 0)
+      << "the refused objects keep their last good version";
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities WHERE deleted_at IS NOT NULL"), 0);
+  // Once the tenant serves them cleanly, they are mirrored and deletes resume.
+  for (int i = 3; i < 6; ++i) raw(ids[i], "poison", R"("clean")");
+  auto fixed = Mirror({"sync", "identities"});
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities WHERE raw->'attributes'->>'poison' = "
+                  "'clean'"),
+            3);
+  EXPECT_EQ(Count("SELECT count(*) FROM isc.identities WHERE deleted_at IS NOT NULL"), 1);
 }
 
 TEST_F(SyncCommand, FailsTheRunAndExitsNonZeroWhenTheApiFails) {

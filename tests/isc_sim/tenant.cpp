@@ -1147,6 +1147,15 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
       id.modified = s.Now();
       return changed();
     }
+    if (op == "raw") {
+      // {"name": "created" or an attribute, "raw": JSON text sent as it is, even if invalid}
+      std::string_view name, raw;
+      if (doc["name"].get(name) || doc["raw"].get(raw))
+        return Error(400, "name and raw are required");
+      s.identity_raw[*who][std::string(name)] = std::string(raw);
+      id.modified = s.Now();
+      return changed();
+    }
     if (op == "attributes") {
       simdjson::dom::object attributes;
       if (doc.get(attributes)) return Error(400, "the body must be an object of attributes");

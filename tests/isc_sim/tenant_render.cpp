@@ -101,11 +101,16 @@ void RenderIdentity(const Tenant::State& s, uint32_t i, base::JsonWriter& w) {
   std::string alias = Alias(s, id.serial);
   std::string email = alias + "@example.com";
   bool is_manager = uint64_t{i} * 8 + 1 < s.identities.size();
-  w.BeginObject()
-      .Field("id", Hex32(id.id))
-      .Field("name", alias)
-      .Field("created", FormatTimestamp(id.created))
-      .Field("modified", FormatTimestamp(id.modified))
+  static const std::map<std::string, std::string> kNoRaw;
+  auto raw_it = s.identity_raw.find(i);
+  const auto& raw = raw_it == s.identity_raw.end() ? kNoRaw : raw_it->second;
+  w.BeginObject().Field("id", Hex32(id.id)).Field("name", alias);
+  if (auto created = raw.find("created"); created != raw.end()) {
+    w.Key("created").Raw(created->second);
+  } else {
+    w.Field("created", FormatTimestamp(id.created));
+  }
+  w.Field("modified", FormatTimestamp(id.modified))
       .Field("alias", alias)
       .Field("emailAddress", email)
       .Field("processingState", "OK")
@@ -129,7 +134,10 @@ void RenderIdentity(const Tenant::State& s, uint32_t i, base::JsonWriter& w) {
       .Field("cloudLifecycleState", lifecycle)
       .Field("identityProfile", "Employees");
   if (auto extra = s.identity_extra.find(i); extra != s.identity_extra.end()) {
-    for (const auto& [key, raw] : extra->second) w.Key(key).Raw(raw);
+    for (const auto& [key, value] : extra->second) w.Key(key).Raw(value);
+  }
+  for (const auto& [key, value] : raw) {
+    if (key != "created") w.Key(key).Raw(value);
   }
   w.EndObject();
   w.Key("lifecycleState")

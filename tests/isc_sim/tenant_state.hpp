@@ -158,6 +158,9 @@ struct Tenant::State {
   std::unordered_map<Id128, uint32_t, IdHash> identity_index;
   // Attributes set through the control API beyond the generated ones: name -> raw JSON.
   std::unordered_map<uint32_t, std::map<std::string, std::string>> identity_extra;
+  // Raw JSON text, unchecked, for what a parser may refuse (poisoned objects): "created"
+  // replaces the identity's created, any other name is an attribute.
+  std::unordered_map<uint32_t, std::map<std::string, std::string>> identity_raw;
   std::vector<Account> accounts;
   // Top-level fields that replace (or join) what an account renders: adversarial values set
   // through the control API. Few, so kept apart from the compact Account.

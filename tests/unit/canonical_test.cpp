@@ -48,6 +48,33 @@ TEST(CanonicalJson, RefusesMalformedNumbers) {
   }
 }
 
+// PostgreSQL 15's numeric (and so jsonb) holds 131,072 digits before the point and 16,383
+// after; one number beyond them failed a whole COPY.
+TEST(CanonicalJson, RefusesWhatPostgresqlCannotStore) {
+  for (const char* bad : {"1e999999", "1e131072", "12e131071", "0.1e131073", "1e-16384",
+                          "123456789e-16390", "1e99999999999999999999999"}) {
+    EXPECT_EQ(Canonical(std::string(R"({"n":)") + bad + "}"), "(error)") << bad;
+  }
+  for (const char* good : {"1e131071", "1.5e131071", "1e-16383", "0e999999", "0.000e5"}) {
+    EXPECT_NE(Canonical(std::string(R"({"n":)") + good + "}"), "(error)") << good;
+  }
+  EXPECT_EQ(Canonical(R"({"s":"a lone \ud800 surrogate"})"), "(error)");
+  EXPECT_EQ(Canonical(R"({"s":"\udc00"})"), "(error)");
+  EXPECT_EQ(Canonical(std::string(600, '[') + std::string(600, ']')), "(error)") << "too deep";
+  EXPECT_NE(Canonical(std::string(500, '[') + std::string(500, ']')), "(error)");
+}
+
+TEST(SplitJsonArray, FindsEachElementWithoutParsingIt) {
+  auto parts = SplitJsonArray(R"( [ {"a":"x],\"y"}, [1,[2]] ,"s,]" , 1e999999,{"b":"\ud800"}] )");
+  ASSERT_TRUE(parts) << parts.error();
+  EXPECT_EQ(*parts, (std::vector<std::string_view>{R"({"a":"x],\"y"})", "[1,[2]]", R"("s,]")",
+                                                   "1e999999", R"({"b":"\ud800"})"}));
+  EXPECT_TRUE(SplitJsonArray("[]")->empty());
+  EXPECT_TRUE(SplitJsonArray(" [ ] ")->empty());
+  EXPECT_FALSE(SplitJsonArray(R"([{"a":1})"));
+  EXPECT_FALSE(SplitJsonArray(R"({"a":1})"));
+}
+
 TEST(CanonicalJson, LeavesOutIgnoredPaths) {
   IgnoreSet ignore = {"/lastRefresh", "/attributes/updated", "/a~1b"};
   EXPECT_EQ(

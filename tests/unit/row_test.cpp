@@ -70,6 +70,23 @@ TEST(BuildRow, TakesOnlyIsoTimestampsAsTimestamps) {
   }
 }
 
+// The right shape is not enough: PostgreSQL refuses these, and one refused the whole COPY.
+TEST(ValidTimestamp, RefusesMomentsThatDoNotExist) {
+  for (std::string_view bad :
+       {"2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z",
+        "0000-01-01T00:00:00Z", "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z",
+        "2024-04-31T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z",
+        "2024-01-01T10:00:61Z", "2024-01-01T00:00:00+99:00", "2024-01-01T00:00:00+16:00",
+        "2024-01-01T00:00:00-05:75"}) {
+    EXPECT_FALSE(ValidTimestamp(bad)) << bad;
+  }
+  for (std::string_view good :
+       {"2024-02-29T00:00:00Z", "2000-02-29T23:59:59Z", "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999Z", "2024-01-01T00:00:00+14:00", "2024-01-01T00:00:00-15:59"}) {
+    EXPECT_TRUE(ValidTimestamp(good)) << good;
+  }
+}
+
 TEST(BuildRow, OneParserServesManyObjects) {
   const auto& s = Schema("accounts");
   simdjson::dom::parser parser;
