@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "base/heartbeat.hpp"
 #include "base/log.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/http_endpoint.hpp"
@@ -47,9 +48,15 @@ class Inbox {
     std::lock_guard lock(mutex_);
     return std::exchange(requests_, {});
   }
-  void WaitUntil(SteadyTime until, const std::atomic<bool>& stop) {
+  // Beats `heartbeat` at least every second: waiting here is the loop at rest, not stuck.
+  void WaitUntil(SteadyTime until, const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
     std::unique_lock lock(mutex_);
-    wake_.wait_until(lock, until, [&] { return stop.load() || !requests_.empty(); });
+    while (!stop.load() && requests_.empty() && Clock::now() < until) {
+      heartbeat.Beat();
+      wake_.wait_until(lock, std::min(until, Clock::now() + kIdleWake),
+                       [&] { return stop.load() || !requests_.empty(); });
+    }
+    heartbeat.Beat();
   }
 
  private:
@@ -61,7 +68,7 @@ class Inbox {
 // One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
 // going through failures: a failed run backs off, a lost database connection is reopened.
 void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, Metrics& metrics,
-                const std::atomic<bool>& stop) {
+                const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
   std::vector<std::pair<std::string, Millis>> resources;
   for (const auto& schema : sync::BuiltinSchemas()) {
     const ResourceConfig* r = config.FindResource(schema.name);
@@ -75,8 +82,10 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
     try {
       auto connection = db::Connect(config.database.url);
       TenantRuntime runtime(config, tenant, *connection, &metrics);
+      runtime.Bound(&stop, &heartbeat);
       reconnect = Millis(1000);
       while (!stop) {
+        heartbeat.Beat();
         for (const auto& name : inbox.Take()) {
           if (!schedule.RequestNow(name, Clock::now())) {
             log::Warn("sync-now for a resource that is not enabled",
@@ -93,14 +102,14 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
         runtime.RunActions(&stop);
         auto now = Clock::now();
         inbox.WaitUntil(std::min(schedule.NextDue().value_or(now + kIdleWake), now + kIdleWake),
-                        stop);
+                        stop, heartbeat);
       }
     } catch (const std::exception& e) {
       metrics.RecordDatabaseError(tenant.name);
       log::Error(
           "tenant loop failed; starting it again",
           {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
-      inbox.WaitUntil(Clock::now() + reconnect, stop);
+      inbox.WaitUntil(Clock::now() + reconnect, stop, heartbeat);
       reconnect = std::min(reconnect * 2, kMaxReconnect);
     }
   }
@@ -118,7 +127,7 @@ class SyncNowReceiver : public pqxx::notification_receiver {
 
 // Listens for sync-now requests and hands them to the tenants' loops.
 void ListenLoop(const Config& config, std::vector<std::unique_ptr<Inbox>>& inboxes,
-                const std::atomic<bool>& stop) {
+                const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
   RefusalLog refusals(std::chrono::seconds(60));
   auto deliver = [&](const std::string& payload) {
     auto target = ParseSyncNow(payload, config);
@@ -142,24 +151,72 @@ void ListenLoop(const Config& config, std::vector<std::unique_ptr<Inbox>>& inbox
     try {
       auto connection = db::Connect(config.database.url);
       SyncNowReceiver receiver(*connection, deliver);
-      while (!stop) connection->await_notification(1, 0);
+      while (!stop) {
+        heartbeat.Beat();
+        connection->await_notification(1, 0);
+      }
     } catch (const std::exception& e) {
       log::Error("sync-now listener failed; listening again", {{"error", e.what()}});
+      heartbeat.Beat();
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   }
 }
 
-// Pings the systemd watchdog until told to stop, also while the loops wind down.
+// The loops' heartbeats, named, as the watchdog reads them.
+class Loops {
+ public:
+  base::Heartbeat& Add(std::string name) {
+    std::lock_guard lock(mutex_);
+    loops_.push_back({std::move(name), std::make_unique<base::Heartbeat>()});
+    return *loops_.back().heartbeat;
+  }
+  void Clear() {
+    std::lock_guard lock(mutex_);
+    loops_.clear();
+  }
+  // The name of a loop without a beat within `period`, or nullopt when all are alive.
+  std::optional<std::string> Stuck(std::chrono::microseconds period) {
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    for (const auto& loop : loops_) {
+      if (now - loop.heartbeat->Last() > period) return loop.name;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  struct Loop {
+    std::string name;
+    std::unique_ptr<base::Heartbeat> heartbeat;
+  };
+  std::mutex mutex_;
+  std::vector<Loop> loops_;
+};
+
+// Pings the systemd watchdog while every loop shows progress within the watchdog period (a
+// request, a page, a wait on purpose, a turn of the loop), also while the loops wind down.
+// A loop hung in a read stops the pings, and systemd restarts the service.
 class WatchdogPinger {
  public:
-  explicit WatchdogPinger(const Notifier& notify) : notify_(notify) {
+  WatchdogPinger(const Notifier& notify, Loops& loops) : notify_(notify), loops_(loops) {
     auto interval = notify.WatchdogInterval();
     if (!interval) return;
     thread_ = std::thread([this, interval] {
       std::unique_lock lock(mutex_);
+      bool told = false;
       while (!done_) {
-        notify_.Watchdog();
+        auto stuck = loops_.Stuck(*interval * 2);  // WatchdogSec
+        if (!stuck) {
+          notify_.Watchdog();
+          told = false;
+        } else if (!told) {
+          log::Error(
+              "a loop has made no progress for the watchdog period; no more watchdog "
+              "pings, so systemd restarts the service",
+              {{"loop", *stuck}});
+          told = true;
+        }
         wake_.wait_for(lock, *interval, [&] { return done_; });
       }
     });
@@ -175,6 +232,7 @@ class WatchdogPinger {
 
  private:
   const Notifier& notify_;
+  Loops& loops_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;
@@ -212,7 +270,8 @@ int Run(const CommandLine& line, Config config) {
     }
   }
   sync::CurlGlobal curl;
-  WatchdogPinger pinger(notify);
+  Loops loops;
+  WatchdogPinger pinger(notify, loops);
   Metrics metrics(std::chrono::system_clock::now());
   for (bool first = true;; first = false) {
     {
@@ -231,12 +290,15 @@ int Run(const CommandLine& line, Config config) {
     std::atomic<bool> stop{false};
     std::vector<std::unique_ptr<Inbox>> inboxes;
     std::vector<std::thread> threads;
+    loops.Clear();
     for (const auto& tenant : config.tenants) {
       inboxes.push_back(std::make_unique<Inbox>());
       threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant),
-                           std::ref(*inboxes.back()), std::ref(metrics), std::cref(stop));
+                           std::ref(*inboxes.back()), std::ref(metrics), std::cref(stop),
+                           std::ref(loops.Add("tenant " + tenant.name)));
     }
-    threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop));
+    threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop),
+                         std::ref(loops.Add("sync-now listener")));
     notify.Ready();
     std::string status = fmt::format("syncing {} tenant{} into the mirror", config.tenants.size(),
                                      config.tenants.size() == 1 ? "" : "s");

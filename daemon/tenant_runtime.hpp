@@ -40,6 +40,12 @@ class TenantRuntime {
   // One run of one resource, logged; state rules of the resource are evaluated after it.
   sync::RunOutcome SyncResource(const sync::ResourceSchema& schema, const SyncOptions& options);
 
+  // Every wait of this tenant's calls (rate budget, Retry-After, backoff) ends when `stop` is
+  // set, and beats `heartbeat` as it goes.
+  void Bound(const std::atomic<bool>* stop, base::Heartbeat* heartbeat) {
+    client_->Bound({.cancel = stop, .heartbeat = heartbeat});
+  }
+
   // Runs the due actions; re-reads DAS owners when an ownership action succeeded.
   sync::DrainCounts RunActions(const std::atomic<bool>* cancel);
 

@@ -129,7 +129,8 @@ std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
 WaitBounds ActionWorker::LeaseBounds() const {
   // A fifth of the lease is kept back for the clocks of the two machines and the record.
   return {.deadline = std::chrono::steady_clock::now() + settings_.lease * 4 / 5,
-          .cancel = cancel_};
+          .cancel = cancel_,
+          .heartbeat = outside_.heartbeat};
 }
 
 bool ActionWorker::Renew(const Claimed& action) {
@@ -484,8 +485,10 @@ void ActionWorker::Count(std::string_view status, const Claimed& action, DrainCo
 DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
   DrainCounts counts;
   cancel_ = cancel;
-  WaitBounds outside = client_.bounds();  // the sync's, given back after the actions
+  outside_ = client_.bounds();  // the sync's, given back after the actions
+  const WaitBounds& outside = outside_;
   while (cancel == nullptr || !cancel->load()) {
+    outside.Beat();
     auto action = Claim();
     if (!action) break;
     // Every error is the action's: recorded on it, so that it neither stays running nor stops

@@ -86,6 +86,7 @@ class ActionWorker {
   WorkerSettings settings_;
   RequestStats stats_;
   const std::atomic<bool>* cancel_ = nullptr;
+  WaitBounds outside_;  // the client's bounds outside the actions (its heartbeat, its stop)
 };
 
 }  // namespace isc_mirror::sync

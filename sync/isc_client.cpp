@@ -291,6 +291,7 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
   HttpResponse last;
   for (int attempt = 0; attempt < options_.retry.max_attempts; ++attempt) {
     if (bounds_.cancelled()) return GaveUp(last, what + " not made: stopping");
+    bounds_.Beat();  // a request is progress
     auto token = tokens_.Token();
     if (!token) return IscResult{0, {}, std::nullopt, token.error()};
     auto waited = budget_.Acquire(version, bounds_);
@@ -353,7 +354,7 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
                             {"attempt", attempt + 1},
                             {"delay_ms", delay.count()}});
     if (auto past = PastDeadline(delay, what); !past.empty()) return GaveUp(last, past);
-    if (delay.count() > 0 && !SleepUnlessCancelled(sleep_, delay, bounds_.cancel)) {
+    if (delay.count() > 0 && !SleepUnlessCancelled(sleep_, delay, bounds_)) {
       return GaveUp(last, what + " not made: stopping");
     }
   }

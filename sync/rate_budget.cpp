@@ -72,26 +72,28 @@ base::Expected<std::chrono::milliseconds> RateBudget::Acquire(std::string_view v
               std::chrono::duration_cast<std::chrono::seconds>(*bounds.deadline - now).count()))};
     }
   }
-  if (wait.count() > 0 && !SleepUnlessCancelled(sleep_, wait, bounds.cancel)) {
+  if (wait.count() > 0 && !SleepUnlessCancelled(sleep_, wait, bounds)) {
     return base::Error{"stopped while waiting for the rate budget"};
   }
   return wait;
 }
 
 bool SleepUnlessCancelled(const Sleep& sleep, std::chrono::milliseconds duration,
-                          const std::atomic<bool>* cancel) {
+                          const WaitBounds& bounds) {
   constexpr std::chrono::milliseconds kSlice{200};  // how soon a stop is noticed
-  if (cancel == nullptr) {
+  if (bounds.cancel == nullptr && bounds.heartbeat == nullptr) {
     sleep(duration);
     return true;
   }
   while (duration.count() > 0) {
-    if (cancel->load()) return false;
+    if (bounds.cancelled()) return false;
+    bounds.Beat();
     auto slice = std::min(duration, kSlice);
     sleep(slice);
     duration -= slice;
   }
-  return !cancel->load();
+  bounds.Beat();
+  return !bounds.cancelled();
 }
 
 void RateBudget::Pause(std::string_view version, std::chrono::milliseconds retry_after) {

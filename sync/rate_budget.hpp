@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/expected.hpp"
+#include "base/heartbeat.hpp"
 
 namespace isc_mirror::sync {
 
@@ -19,17 +20,24 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 // How long one caller may wait: not past `deadline` (an action's lease), and not once `cancel`
 // is set (the daemon stopping). An hour-long Retry-After must not outlive either.
+// A wait on purpose is progress: it beats `heartbeat` as it goes, so the watchdog tells a
+// loop waiting out a Retry-After from one hung in a read.
 struct WaitBounds {
   std::optional<SteadyTime> deadline;
   const std::atomic<bool>* cancel = nullptr;
+  base::Heartbeat* heartbeat = nullptr;
   bool cancelled() const { return cancel != nullptr && cancel->load(); }
+  void Beat() const {
+    if (heartbeat != nullptr) heartbeat->Beat();
+  }
 };
 
 using Sleep = std::function<void(std::chrono::milliseconds)>;
 
-// Sleeps `duration` in short slices, returning early (false) once `cancel` is set.
+// Sleeps `duration` in short slices, beating the heartbeat, returning early (false) once the
+// bounds are cancelled.
 bool SleepUnlessCancelled(const Sleep& sleep, std::chrono::milliseconds duration,
-                          const std::atomic<bool>* cancel);
+                          const WaitBounds& bounds);
 
 // Token-bucket arithmetic with no clock of its own, so it is tested with made-up times.
 class TokenBucket {

@@ -149,11 +149,11 @@ class Daemon : public testing::DatabaseTest {
         testing::MirrorConfig(*sim_, url_, "{ attempts: 3, base_delay: 10ms }", resources + http));
   }
 
-  testing::Subprocess Start() {
+  testing::Subprocess Start(const std::string& watchdog_usec = "400000") {
     return testing::Subprocess(
         {{ISC_MIRROR_BINARY, "-c", config_.string(), "run"},
-         testing::MinimalEnvironment(
-             {"NOTIFY_SOCKET=" + (dir_.path() / "notify").string(), "WATCHDOG_USEC=400000"}),
+         testing::MinimalEnvironment({"NOTIFY_SOCKET=" + (dir_.path() / "notify").string(),
+                                      "WATCHDOG_USEC=" + watchdog_usec}),
          std::nullopt,
          false});
   }
@@ -209,6 +209,54 @@ TEST_F(Daemon, ReportsReadyPingsTheWatchdogSyncsAndStopsCleanly) {
   EXPECT_FALSE(result.timed_out);
   EXPECT_TRUE(notify_->WaitFor("STOPPING=1", 1s));
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE status = 'running'"), 0);
+}
+
+// A tenant loop hung in a database read (here: a table locked by someone else) stops the
+// watchdog pings, so systemd restarts the service; they resume once the loop moves again.
+TEST_F(Daemon, TheWatchdogIsPingedOnlyWhileEveryLoopMakesProgress) {
+  auto daemon = Start("2000000");  // WatchdogSec=2s: pings every second
+  ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
+  ASSERT_TRUE(WaitForCount(
+      "SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = 'ok'", 12, 30s));
+  EXPECT_TRUE(notify_->WaitFor("WATCHDOG=1", 3s));
+  pqxx::connection locker(url_);
+  pqxx::work lock(locker);
+  lock.exec("LOCK TABLE mirror.actions IN ACCESS EXCLUSIVE MODE");
+  std::this_thread::sleep_for(4s);  // the loop's next claim waits on the lock
+  notify_->Clear();
+  std::this_thread::sleep_for(3s);
+  EXPECT_FALSE(notify_->WaitFor("WATCHDOG=1", 0ms)) << "no pings while a loop is stuck";
+  lock.abort();
+  EXPECT_TRUE(notify_->WaitFor("WATCHDOG=1", 5s)) << "pings resume with the loop";
+  daemon.Signal(SIGTERM);
+  auto result = daemon.Wait(15s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("loop=\"tenant sim\""), std::string::npos) << result.err;
+}
+
+// ISC may ask for an hour's wait (Retry-After: 3600); SIGTERM does not wait for it.
+TEST_F(Daemon, SigtermDuringAnHourLongRetryAfterStopsAtOnce) {
+  SimClient control(sim_->port());
+  ASSERT_EQ(control
+                .Control("POST", "/__sim/faults",
+                         R"({"prefix":"/v2024/identities","errorRate":1.0,"errorCodes":[429],)"
+                         R"("retryAfterSeconds":3600})")
+                ->status,
+            200);
+  auto daemon = Start();
+  ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         control.Control("GET", "/__sim/stats")->body.find("\"429\"") == std::string::npos) {
+    std::this_thread::sleep_for(100ms);
+  }
+  std::this_thread::sleep_for(1s);  // well into the wait
+  auto asked = std::chrono::steady_clock::now();
+  daemon.Signal(SIGTERM);
+  auto result = daemon.Wait(30s);
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 10s);
 }
 
 TEST_F(Daemon, ReloadsAGoodConfigOnSighupAndKeepsTheOldOneWhenTheNewOneIsBad) {
