@@ -180,6 +180,32 @@ TEST_F(MigrateTest, PendingAccountDisablesBecomeCallsPerSourceAccount) {
   EXPECT_NE(cancelled[1].as<std::string>().find("not source accounts"), std::string::npos);
 }
 
+// Webhook URLs written into the outbox by earlier versions keep only their host.
+TEST_F(MigrateTest, WebhookUrlsInTheOutboxKeepOnlyTheirHost) {
+  auto c = Open();
+  auto list = Shipped();
+  Migrate(*c, std::vector<Migration>(list.begin(), list.begin() + 7));
+  {
+    pqxx::work tx(*c);
+    tx.exec(
+        R"(INSERT INTO mirror.actions (tenant, rule, action, params, idempotency_key, request, error)
+           VALUES ('t', 'r', 'webhook', '{"kind":"webhook","target":"https://hooks.slack.com/services/T0/B0/XSECRETX?x=1","summary":"post to https://hooks.slack.com/services/T0/B0/XSECRETX?x=1 about rule r","step":0}',
+                   'k', 'POST https://hooks.slack.com/services/T0/B0/XSECRETX?x=1',
+                   'https://u:pw@hooks.example/XSECRETX: timeout'))");
+    tx.commit();
+  }
+  Migrate(*c, list);
+  pqxx::read_transaction tx(*c);
+  auto row =
+      tx.exec1("SELECT params->>'target', params->>'summary', request, error FROM mirror.actions");
+  EXPECT_EQ(row[0].as<std::string>(), "https://hooks.slack.com/[redacted]");
+  EXPECT_EQ(row[1].as<std::string>(), "post to https://hooks.slack.com/[redacted] about rule r");
+  EXPECT_EQ(row[2].as<std::string>(), "POST https://hooks.slack.com/[redacted]");
+  EXPECT_EQ(row[3].as<std::string>().find("XSECRETX"), std::string::npos)
+      << row[3].as<std::string>();
+  EXPECT_EQ(row[3].as<std::string>().find("pw"), std::string::npos) << row[3].as<std::string>();
+}
+
 TEST_F(MigrateTest, SecondRunChangesNothing) {
   auto c = Open();
   Migrate(*c, Shipped());
