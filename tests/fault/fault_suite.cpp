@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/json_writer.hpp"
 #include "sync/resource_schema.hpp"
 #include "tests/harness/mirror_compare.hpp"
 #include "tests/harness/postgres_cluster.hpp"
@@ -37,14 +38,23 @@ constexpr const char* kUsage = R"(usage: fault_suite [options]
   --accounts-per-identity N   accounts per identity (3)
   --trials N                  trials, spread over the scenarios in turn (12)
   --seed N                    seed of the random choices (random; printed to reproduce a run)
-  --scenarios a,b,...         kill-sync, kill-actions, pg-restart, api-storm, shifting-pages
+  --scenarios a,b,...         kill-sync, kill-actions, pg-restart, api-storm, shifting-pages,
+                              bad-answers, lease-storm, poison
 )";
 
-const std::vector<std::string> kScenarios = {"kill-sync", "kill-actions", "pg-restart", "api-storm",
-                                             "shifting-pages"};
+const std::vector<std::string> kScenarios = {"kill-sync",   "kill-actions",   "pg-restart",
+                                             "api-storm",   "shifting-pages", "bad-answers",
+                                             "lease-storm", "poison"};
 
-// Actions retry fast and claims are abandoned after 2 s, so that trials settle quickly.
-constexpr const char* kActions = R"(actions:
+// Every identity change is also told on a channel (notify: its payload must stay small
+// whatever the identity's size). Actions retry fast and claims are abandoned after 2 s, so
+// that trials settle quickly.
+constexpr const char* kActions = R"(  - name: tell-identity-changes
+    on: change
+    match: { resource: identities, op: update }
+    do:
+      - notify: { channel: fault_suite_identities }
+actions:
   max_per_hour: 100000
   max_attempts: 30
   retry_delay: 1s
@@ -434,9 +444,86 @@ class Suite {
       sync.join();
       out = fmt::format("{} accounts inserted ahead, {} vanished mid-scan, the sync exited {}",
                         inserted, vanished, r.exit_code);
+    } else if (scenario == "bad-answers") {
+      out = InjectBadAnswers();
+    } else if (scenario == "lease-storm") {
+      out = InjectLeaseStorm();
+    } else if (scenario == "poison") {
+      out = InjectPoison();
     }
     Control("DELETE", "/__sim/faults", "");
     return out;
+  }
+
+  // Calls carried out whose answers are not UTF-8 (and cannot be read), and identity events
+  // too large for pg_notify: each action is recorded, once, and every notification is sent.
+  std::string InjectBadAnswers() {
+    auto big = Column(fmt::format(
+        "SELECT id FROM isc.identities WHERE deleted_at IS NULL AND id <> '{}' ORDER BY md5(id "
+        "|| '{}') LIMIT 3",
+        FallbackIdentity(), random_()));
+    for (const auto& id : big) {
+      Control("POST", "/__sim/identities/" + id + "/attributes",
+              fmt::format(R"({{"notes":"{}"}})", std::string(Uniform(9000, 20000), 'n')));
+    }
+    Control("POST", "/__sim/faults", R"({"prefix":"/","garbleRate":0.5})");
+    auto r = Mirror({"sync", "identities"});
+    return fmt::format("{} identities over 8 KB, half the answers garbled, the sync exited {}",
+                       big.size(), r.exit_code);
+  }
+
+  // A 429 storm whose Retry-After (3 s) outlives the actions' lease (2 s), with two workers
+  // draining the outbox at once: no action may reach the tenant twice.
+  std::string InjectLeaseStorm() {
+    Control("POST", "/__sim/faults",
+            R"({"prefix":"/","errorRate":0.5,"errorCodes":[429],"retryAfterSeconds":3})");
+    int64_t last_action = Count("SELECT coalesce(max(id), 0) FROM mirror.actions");
+    Subprocess first({Argv({"sync", "identities"}), MinimalEnvironment(), std::nullopt, false});
+    // The storm goes on while the actions the leavers fire are being worked on.
+    auto started = Clock::now();
+    while (Seconds(started) < 120 && Running(first.pid()) &&
+           Count(fmt::format("SELECT count(*) FROM mirror.actions WHERE id > {} AND attempts > 0",
+                             last_action)) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(Uniform(0, 1500)));
+    Subprocess second({Argv({"sync", "task_statuses"}), MinimalEnvironment(), std::nullopt, false});
+    std::this_thread::sleep_for(std::chrono::seconds(Uniform(4, 8)));
+    Control("DELETE", "/__sim/faults", "");
+    auto a = first.Wait(std::chrono::minutes(10));
+    auto b = second.Wait(std::chrono::minutes(10));
+    return fmt::format("two workers through a 429 storm (Retry-After 3 s), exited {} and {}",
+                       a.exit_code, b.exit_code);
+  }
+
+  // Objects a parser, jsonb or timestamptz cannot take: a sync through them still records
+  // every other change; once they are clean they are mirrored.
+  std::string InjectPoison() {
+    auto ids = Column(fmt::format(
+        "SELECT id FROM isc.identities WHERE deleted_at IS NULL AND id <> '{}' ORDER BY md5(id "
+        "|| '{}') LIMIT 4",
+        FallbackIdentity(), random_()));
+    const std::vector<std::pair<std::string, std::string>> poisons = {
+        {"poison", R"("a lone \ud800 surrogate")"},
+        {"poison", "1e999999"},
+        {"poison", std::string(600, '[') + std::string(600, ']')},
+        {"created", R"("2024-02-30T00:00:00Z")"}};
+    auto raw = [&](const std::string& id, const std::string& name, const std::string& json) {
+      std::string body;
+      base::JsonWriter(body).BeginObject().Field("name", name).Field("raw", json).EndObject();
+      Control("POST", "/__sim/identities/" + id + "/raw", body);
+    };
+    for (size_t i = 0; i < ids.size(); ++i) raw(ids[i], poisons[i].first, poisons[i].second);
+    auto r = Mirror({"sync"});
+    size_t skipped = 0;
+    for (size_t at = r.err.find("object skipped"); at != std::string::npos;
+         at = r.err.find("object skipped", at + 1)) {
+      ++skipped;
+    }
+    // Clean again (a change of its own), so that the judge can hold the mirror to the tenant.
+    for (size_t i = 0; i + 1 < ids.size(); ++i) raw(ids[i], "poison", R"("clean")");
+    return fmt::format("{} identities poisoned, the sync exited {} refusing {} objects", ids.size(),
+                       r.exit_code, skipped);
   }
 
   // Clean syncs until the tenant and the mirror are still: every action run, its effects read.
@@ -585,9 +672,9 @@ class Suite {
     std::set<std::string> accounted;
     for (const auto& row : Column(fmt::format(
              "SELECT status || chr(9) || attempts || chr(9) || coalesce(request, '') || chr(9) || "
-             "coalesce(error, '') || chr(9) || (SELECT string_agg(c->>'method' || ' ' || "
+             "coalesce(error, '') || chr(9) || coalesce((SELECT string_agg(c->>'method' || ' ' || "
              "(c->>'path') || ' ' || (c->>'body'), chr(9) ORDER BY n) FROM "
-             "jsonb_array_elements(params->'calls') WITH ORDINALITY AS e(c, n)) FROM "
+             "jsonb_array_elements(params->'calls') WITH ORDINALITY AS e(c, n)), '') FROM "
              "mirror.actions WHERE id > {} ORDER BY id",
              last_action))) {
       std::vector<std::string> f;
@@ -597,6 +684,13 @@ class Suite {
       }
       f.push_back(row.substr(start));
       const auto& status = f[0];
+      if (f.size() == 5 && f[4].empty()) {  // a notification: sent with its commit, no call
+        ++report.actions;
+        if (status != "succeeded") {
+          report.failures.push_back(fmt::format("a notification ended {}: {}", status, f[3]));
+        }
+        continue;
+      }
       // Its calls: the first, then the one-by-one calls made if the first is unavailable.
       std::vector<std::string> calls(f.begin() + 4, f.end());
       const auto& call = calls.at(0);

@@ -174,7 +174,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   MarkDeprecated(operation, path, res);
 
   Faults faults;
-  bool fail_now = false, truncate = false, malformed = false;
+  bool fail_now = false, truncate = false, malformed = false, garble = false;
   int error_code = 500;
   {
     std::lock_guard lock(mutex_);
@@ -192,6 +192,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
       }
       truncate = Roll() < faults.truncate_rate;
       malformed = Roll() < faults.malformed_rate;
+      garble = req.method != "GET" && Roll() < faults.garble_rate;
     }
   }
   if (options_.rate_requests > 0) {
@@ -221,6 +222,13 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   res.status = reply.status;
   if (total >= 0 && Param(req, "count") == "true") {
     res.set_header("X-Total-Count", std::to_string(total));
+  }
+  if (garble && res.status >= 200 && res.status < 300) {
+    std::string bytes = "caf\xE9 \xFF\xFE";
+    bytes += std::string(1, '\0');
+    bytes += std::string(5000, '\xE9');
+    res.set_content(bytes, "application/json");
+    return;
   }
   if (reply.body.empty()) return;
   if (malformed) {
@@ -539,6 +547,7 @@ void Server::HandleControl(const httplib::Request& req, httplib::Response& res) 
     if (!doc["truncateRate"].get(rate)) f.truncate_rate = rate;
     if (!doc["malformedRate"].get(rate)) f.malformed_rate = rate;
     if (!doc["expireRate"].get(rate)) f.expire_rate = rate;
+    if (!doc["garbleRate"].get(rate)) f.garble_rate = rate;
     int64_t latency = 0;
     if (!doc["latencyMs"].get(latency)) f.latency_ms = static_cast<int>(latency);
     int64_t retry_after = 0;

@@ -27,9 +27,12 @@ struct Faults {
   double malformed_rate = 0;    // a complete response whose JSON is broken
   double expire_rate = 0;       // the caller's token expires early
   int retry_after_seconds = 0;  // the Retry-After of an injected 429 (0: none)
+  // A call that changes the tenant is carried out, but its answer body is replaced by bytes
+  // that are not UTF-8 (Latin-1, a NUL, binary): what a proxy or a broken receiver sends.
+  double garble_rate = 0;
   bool any() const {
     return error_rate > 0 || latency_ms > 0 || truncate_rate > 0 || malformed_rate > 0 ||
-           expire_rate > 0;
+           expire_rate > 0 || garble_rate > 0;
   }
 };
 
