@@ -34,6 +34,18 @@ std::string Ago(double seconds) {
   return base::FormatDuration(std::chrono::milliseconds(static_cast<int64_t>(seconds) * 1000));
 }
 
+// The actions that wait for something, one line each; summaries and errors quote ISC, so no
+// control character reaches the terminal.
+void PrintWaiting(const pqxx::result& waiting) {
+  for (const auto& r : waiting) {
+    fmt::print(
+        "{}\n",
+        base::TerminalSafe(fmt::format(
+            "  {:>6} {:<8} {}: {}{}", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[4].c_str(),
+            std::string_view(r[5].c_str()).empty() ? "" : fmt::format(" ({})", r[5].c_str()))));
+  }
+}
+
 }  // namespace
 
 int Status(const CommandLine& line, const Config& config) {
@@ -177,13 +189,7 @@ int Status(const CommandLine& line, const Config& config) {
     counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", status, n);
   }
   fmt::print("\nactions: {}\n", counts.empty() ? "none" : counts);
-  for (const auto& r : waiting) {
-    fmt::print(
-        "{}\n",
-        base::TerminalSafe(fmt::format(
-            "  {:>6} {:<8} {}: {}{}", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[4].c_str(),
-            std::string_view(r[5].c_str()).empty() ? "" : fmt::format(" ({})", r[5].c_str()))));
-  }
+  PrintWaiting(waiting);
   return kExitOk;
 }
 

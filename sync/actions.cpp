@@ -139,6 +139,20 @@ std::string NotifyJson(const Rule& rule, const Event& event) {
   return out;
 }
 
+// A webhook or a notification about the event.
+PlannedAction PlanMessage(const Rule& rule, const ActionStep& step, const Event& event,
+                          const std::string& why) {
+  PlannedAction a;
+  a.kind = step.action;
+  bool webhook = step.action == "webhook";
+  // The webhook's URL stays in the config, like its secret: only its host is shown.
+  a.target = webhook ? base::RedactUrl(Param(step, "url")) : Param(step, "channel");
+  // Listeners read the rest from mirror.change_events: pg_notify refuses 8000 bytes.
+  a.payload = webhook ? EventJson(rule, event) : NotifyJson(rule, event);
+  a.summary = fmt::format("{} {} about {}", webhook ? "post to" : "notify channel", a.target, why);
+  return a;
+}
+
 // Where a step's identity comes from: the parameter, else the event's identity.
 std::optional<std::string> SubjectIdentity(const ActionStep& step, std::string_view param,
                                            const Event& event, std::string& error) {
@@ -513,17 +527,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     return std::vector<PlannedAction>{std::move(a)};
   };
 
-  if (action == "webhook" || action == "notify") {
-    PlannedAction a;
-    a.kind = action;
-    // The webhook's URL stays in the config, like its secret: only its host is shown.
-    a.target = action == "webhook" ? base::RedactUrl(Param(step, "url")) : Param(step, "channel");
-    // Listeners read the rest from mirror.change_events: pg_notify refuses 8000 bytes.
-    a.payload = action == "webhook" ? EventJson(rule, event) : NotifyJson(rule, event);
-    a.summary = fmt::format("{} {} about {}", action == "webhook" ? "post to" : "notify channel",
-                            a.target, why);
-    return {std::move(a)};
-  }
+  if (action == "webhook" || action == "notify") return {PlanMessage(rule, step, event, why)};
 
   if (action == "das_task_rerun" || action == "das_task_cancel") {
     auto task = ObjectParam(step, "task_id", "das_tasks", event, error);
