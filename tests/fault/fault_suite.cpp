@@ -472,11 +472,13 @@ class Suite {
                        big.size(), r.exit_code);
   }
 
-  // A 429 storm whose Retry-After (3 s) outlives the actions' lease (2 s), with two workers
-  // draining the outbox at once: no action may reach the tenant twice.
+  // A 429 storm on the calls that change the tenant, whose Retry-After (3 s) outlives the
+  // actions' lease (2 s), with two workers draining the outbox at once: no action may reach
+  // the tenant twice.
   std::string InjectLeaseStorm() {
     Control("POST", "/__sim/faults",
-            R"({"prefix":"/","errorRate":0.5,"errorCodes":[429],"retryAfterSeconds":3})");
+            R"({"prefix":"/","errorRate":0.5,"errorCodes":[429],"retryAfterSeconds":3,)"
+            R"("writesOnly":true})");
     int64_t last_action = Count("SELECT coalesce(max(id), 0) FROM mirror.actions");
     Subprocess first({Argv({"sync", "identities"}), MinimalEnvironment(), std::nullopt, false});
     // The storm goes on while the actions the leavers fire are being worked on.

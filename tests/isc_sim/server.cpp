@@ -179,7 +179,8 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   {
     std::lock_guard lock(mutex_);
     faults = faults_;
-    if (faults.any() && path.starts_with(faults.prefix)) {
+    if (faults.any() && path.starts_with(faults.prefix) &&
+        !(faults.writes_only && req.method == "GET")) {
       if (Roll() < faults.expire_rate) {
         tokens_.erase(req.get_header_value("Authorization").substr(7));
         res.status = 401;
@@ -548,6 +549,8 @@ void Server::HandleControl(const httplib::Request& req, httplib::Response& res) 
     if (!doc["malformedRate"].get(rate)) f.malformed_rate = rate;
     if (!doc["expireRate"].get(rate)) f.expire_rate = rate;
     if (!doc["garbleRate"].get(rate)) f.garble_rate = rate;
+    bool writes_only = false;
+    if (!doc["writesOnly"].get(writes_only)) f.writes_only = writes_only;
     int64_t latency = 0;
     if (!doc["latencyMs"].get(latency)) f.latency_ms = static_cast<int>(latency);
     int64_t retry_after = 0;

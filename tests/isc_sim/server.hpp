@@ -30,6 +30,7 @@ struct Faults {
   // A call that changes the tenant is carried out, but its answer body is replaced by bytes
   // that are not UTF-8 (Latin-1, a NUL, binary): what a proxy or a broken receiver sends.
   double garble_rate = 0;
+  bool writes_only = false;  // faults strike only calls that change the tenant (not GET)
   bool any() const {
     return error_rate > 0 || latency_ms > 0 || truncate_rate > 0 || malformed_rate > 0 ||
            expire_rate > 0 || garble_rate > 0;
