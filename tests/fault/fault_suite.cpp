@@ -517,11 +517,7 @@ class Suite {
     };
     for (size_t i = 0; i < ids.size(); ++i) raw(ids[i], poisons[i].first, poisons[i].second);
     auto r = Mirror({"sync"});
-    size_t skipped = 0;
-    for (size_t at = r.err.find("object skipped"); at != std::string::npos;
-         at = r.err.find("object skipped", at + 1)) {
-      ++skipped;
-    }
+    size_t skipped = Occurrences(r.err, "object skipped");
     // Clean again (a change of its own), so that the judge can hold the mirror to the tenant.
     for (size_t i = 0; i + 1 < ids.size(); ++i) raw(ids[i], "poison", R"("clean")");
     return fmt::format("{} identities poisoned, the sync exited {} refusing {} objects", ids.size(),

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace isc_mirror::testing {
@@ -57,6 +58,8 @@ ProcessResult RunProcess(ProcessOptions options,
 std::vector<std::string> MinimalEnvironment(std::vector<std::string> extra = {});
 
 std::string ReadFile(const std::filesystem::path& path);
+// How often `needle` occurs in `text` (a log line, a call in the simulator's log).
+size_t Occurrences(std::string_view text, std::string_view needle);
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 
 // A fresh directory under the system temp dir, removed with everything in it on destruction.

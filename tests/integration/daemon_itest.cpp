@@ -313,12 +313,8 @@ TEST_F(Daemon, AFloodOfSyncNowNotificationsIsBoundedAndJunkIsRefusedQuietly) {
       Count("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts'") - before;
   EXPECT_GE(runs, 1) << "the valid request was served";
   EXPECT_LE(runs, 2) << "one pending request per resource, not 500";
-  size_t refusals = 0;
-  for (size_t at = result.err.find("sync-now requests refused"); at != std::string::npos;
-       at = result.err.find("sync-now requests refused", at + 1)) {
-    ++refusals;
-  }
-  EXPECT_EQ(refusals, 1u) << "1,000 refusals told once a minute";
+  EXPECT_EQ(testing::Occurrences(result.err, "sync-now requests refused"), 1u)
+      << "1,000 refusals told once a minute";
   EXPECT_EQ(result.err.find("junk-1"), std::string::npos) << "payloads are not echoed";
 }
 
@@ -432,12 +428,8 @@ http: { listen: "" }
       WaitForCount("SELECT count(*) FROM mirror.actions WHERE status = 'succeeded'", 5, 30s));
   std::this_thread::sleep_for(1500ms);  // time for a second claim, were one possible
   auto log = control.Control("GET", "/__sim/actions")->body;
-  size_t calls = 0;
-  for (size_t at = 0;
-       (at = log.find("/v2024/identities-accounts/disable", at)) != std::string::npos; ++at) {
-    ++calls;
-  }
-  EXPECT_EQ(calls, 5u) << "one call per leaver, whichever daemon made it";
+  EXPECT_EQ(testing::Occurrences(log, "/v2024/identities-accounts/disable"), 5u)
+      << "one call per leaver, whichever daemon made it";
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.actions"), 5);
   EXPECT_EQ(Count("SELECT max(attempts) FROM mirror.actions"), 1);
   first.Signal(SIGTERM);

@@ -174,12 +174,7 @@ TEST_F(SyncCommand, ReadsWhatTheDefinitionsSayATenantServes) {
   Control("POST", "/__sim/deprecate", R"({"prefix":"/v3/certification-tasks"})");
   auto deprecated = Mirror({"sync", "certification_tasks"});
   ASSERT_EQ(deprecated.exit_code, 0) << deprecated.err;
-  size_t warnings = 0;
-  for (size_t at = 0; (at = deprecated.err.find("endpoint the mirror calls is deprecated", at)) !=
-                      std::string::npos;
-       ++at) {
-    ++warnings;
-  }
+  size_t warnings = testing::Occurrences(deprecated.err, "endpoint the mirror calls is deprecated");
   EXPECT_EQ(warnings, 1u) << deprecated.err;
   EXPECT_NE(deprecated.err.find("path=/v3/certification-tasks"), std::string::npos);
 }
@@ -622,12 +617,7 @@ TEST_F(SyncCommand, PoisonedObjectsAreRefusedAloneOrStoredMadeSafe) {
   Control("DELETE", "/__sim/identities/" + ids[7]);
   auto r = Mirror({"sync", "identities"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  size_t skipped = 0;
-  for (size_t at = r.err.find("object skipped"); at != std::string::npos;
-       at = r.err.find("object skipped", at + 1)) {
-    ++skipped;
-  }
-  EXPECT_EQ(skipped, 3u) << r.err;
+  EXPECT_EQ(testing::Occurrences(r.err, "object skipped"), 3u) << r.err;
   EXPECT_NE(r.err.find(ids[3]), std::string::npos) << "the refused object is named: " << r.err;
   EXPECT_NE(r.err.find("deletes withheld"), std::string::npos) << r.err;
   for (int i = 0; i < 3; ++i) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/sha256.hpp"
+#include "tests/harness/subprocess.hpp"
 
 namespace isc_mirror::sync {
 namespace {
@@ -103,11 +104,7 @@ TEST(PlanAction, SplitsCertificationReassignmentsIntoCallsOfAtMost500Items) {
   EXPECT_EQ(planned[0].part, "cert-small/0");
   EXPECT_EQ(planned[3].part, "cert-big/2");
   EXPECT_EQ(planned[1].calls[0].path, "/v3/certifications/cert-big/reassign-async");
-  auto count = [](const std::string& body) {
-    size_t n = 0;
-    for (size_t at = 0; (at = body.find("\"ITEM\"", at)) != std::string::npos; ++at) ++n;
-    return n;
-  };
+  auto count = [](const std::string& body) { return testing::Occurrences(body, "\"ITEM\""); };
   EXPECT_EQ(count(planned[1].calls[0].body), 500u);
   EXPECT_EQ(count(planned[3].calls[0].body), 201u);
   EXPECT_EQ(planned[3].done.path, "/v3/certifications/cert-big/access-review-items");
