@@ -486,9 +486,8 @@ DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
   DrainCounts counts;
   cancel_ = cancel;
   outside_ = client_.bounds();  // the sync's, given back after the actions
-  const WaitBounds& outside = outside_;
   while (cancel == nullptr || !cancel->load()) {
-    outside.Beat();
+    outside_.Beat();
     auto action = Claim();
     if (!action) break;
     // Every error is the action's: recorded on it, so that it neither stays running nor stops
@@ -502,13 +501,13 @@ DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
       }
       Record(*action, Execute(*action), counts);
     } catch (const pqxx::broken_connection&) {
-      client_.Bound(outside);
+      client_.Bound(outside_);
       throw;
     } catch (const std::exception& e) {
       RecordError(*action, e.what(), counts);
     }
   }
-  client_.Bound(outside);
+  client_.Bound(outside_);
   return counts;
 }
 
