@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
-namespace isc_mirror::log {
+namespace isc_mirror::base::log {
 namespace {
 
 bool NeedsQuotes(std::string_view value) {
@@ -108,4 +108,4 @@ void Setup(spdlog::level::level_enum level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-}  // namespace isc_mirror::log
+}  // namespace isc_mirror::base::log

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace isc_mirror::log {
+namespace isc_mirror::base::log {
 
 // One key=value pair. Values are formatted with fmt, so a base::Secret prints as [redacted].
 class Field {
@@ -55,4 +55,4 @@ inline void Error(std::string_view message, const Fields& fields = {}) {
   Write(spdlog::level::err, message, fields);
 }
 
-}  // namespace isc_mirror::log
+}  // namespace isc_mirror::base::log

@@ -5,11 +5,11 @@
 
 #include <pqxx/pqxx>
 
+#include "automation/outbox.hpp"
 #include "base/json_writer.hpp"
 #include "base/text.hpp"
 #include "daemon/commands.hpp"
 #include "db/connection.hpp"
-#include "sync/outbox.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -123,8 +123,8 @@ int Plan(const CommandLine& line, const Config& config) {
   base::JsonWriter w(json);
   w.BeginArray();
   for (const auto& tenant : config.tenants) {
-    sync::RuleEngine engine(tenant.name, config.rules, config.lifecycle,
-                            {config.actions.dry_run, config.actions.max_per_hour});
+    automation::RuleEngine engine(tenant.name, config.rules, config.lifecycle,
+                                  {config.actions.dry_run, config.actions.max_per_hour});
     std::vector<sync::Event> events;
     for (const auto& r : tx.exec_params(
              "SELECT event_id, resource, object_id, op, changed_paths, before::text, after::text "

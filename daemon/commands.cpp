@@ -18,7 +18,7 @@
 #include "daemon/tenant_runtime.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "sync/resource_schema.hpp"
 #include "sync/sync_run.hpp"
 
@@ -48,14 +48,14 @@ int CheckConfig(const ConfigResult& loaded) {
 int Migrate(const CommandLine& line, const Config& config) {
   auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir);
   if (!migrations) {
-    log::Error("cannot migrate", {{"error", migrations.error()}});
+    base::log::Error("cannot migrate", {{"error", migrations.error()}});
     return kExitFailure;
   }
   auto connection = db::Connect(config.database.url);
   auto result = db::Migrate(*connection, *migrations);
-  log::Info("database is up to date", {{"schema_version", result.schema_version},
-                                       {"applied", result.applied},
-                                       {"already_applied", result.already_applied}});
+  base::log::Info("database is up to date", {{"schema_version", result.schema_version},
+                                             {"applied", result.applied},
+                                             {"already_applied", result.already_applied}});
   return kExitOk;
 }
 
@@ -73,7 +73,7 @@ int Sync(const CommandLine& line, const Config& config) {
     return kExitFailure;
   }
   WriteSettings(*connection, config);
-  sync::CurlGlobal curl;
+  isc::CurlGlobal curl;
   bool failed = false;
   for (const auto& tenant : config.tenants) {
     TenantRuntime runtime(config, tenant, *connection);
@@ -103,7 +103,7 @@ int RunCommand(const CommandLine& line) {
     fmt::print("{}", UsageText());
     return kExitOk;
   }
-  if (line.log_level && !log::ParseLevel(*line.log_level)) {
+  if (line.log_level && !base::log::ParseLevel(*line.log_level)) {
     fmt::print(stderr,
                "isc-mirror: unknown log level '{}' (expected trace, debug, info, warn, error, "
                "critical or off)\n",
@@ -113,8 +113,8 @@ int RunCommand(const CommandLine& line) {
 
   auto loaded = LoadConfigFile(line.config_path, ConfigHost::System());
   std::string level = line.log_level.value_or(loaded.config.log.level);
-  log::Setup(log::ParseLevel(level).value_or(spdlog::level::info));
-  for (const auto& warning : loaded.warnings) log::Warn(warning.ToString());
+  base::log::Setup(base::log::ParseLevel(level).value_or(spdlog::level::info));
+  for (const auto& warning : loaded.warnings) base::log::Warn(warning.ToString());
 
   if (line.command == Command::kCheckConfig) {
     int offline = CheckConfig(loaded);
@@ -148,11 +148,11 @@ int RunCommand(const CommandLine& line) {
         return kExitUsage;
     }
   } catch (const db::ConnectionError& e) {
-    log::Error(e.what());
+    base::log::Error(e.what());
   } catch (const db::MigrationError& e) {
-    log::Error(e.what());
+    base::log::Error(e.what());
   } catch (const pqxx::failure& e) {
-    log::Error("database error", {{"error", e.what()}});
+    base::log::Error("database error", {{"error", e.what()}});
   }
   return kExitFailure;
 }

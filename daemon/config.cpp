@@ -14,9 +14,9 @@
 #include <set>
 #include <sstream>
 
+#include "automation/actions.hpp"
 #include "base/log.hpp"
 #include "db/connection.hpp"
-#include "sync/actions.hpp"
 #include "sync/resource_schema.hpp"
 
 namespace isc_mirror::daemon {
@@ -656,7 +656,7 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
   step.line = item.first.Mark().line + 1;
   std::string action_key = Parser::Join(key, step.action);
   std::vector<std::string_view> actions;
-  for (const auto& spec : sync::ActionSpecs()) actions.push_back(spec.name);
+  for (const auto& spec : automation::ActionSpecs()) actions.push_back(spec.name);
   if (!Contains(actions, step.action)) {
     p.Fail(item.first, action_key,
            fmt::format("unknown action ({})", UnknownNameHint(step.action, actions)));
@@ -682,7 +682,7 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
     }
   }
   if (!ok) return std::nullopt;
-  if (auto error = sync::CheckStep(step)) {
+  if (auto error = automation::CheckStep(step)) {
     p.Fail(item.first, action_key, *error);
     return std::nullopt;
   }
@@ -820,7 +820,7 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
   if (const auto& n = root["log"]; p.Map(n, "log")) {
     p.CheckKeys(n, "log", {"level"});
     if (auto v = p.String(n["level"], "log.level")) {
-      if (!log::ParseLevel(*v)) {
+      if (!base::log::ParseLevel(*v)) {
         p.Fail(n["level"], "log.level",
                fmt::format("unknown level '{}' (expected trace, debug, info, warn, error, "
                            "critical or off)",

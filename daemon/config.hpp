@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "automation/rules.hpp"
 #include "base/duration.hpp"
 #include "base/expected.hpp"
 #include "base/secret.hpp"
-#include "sync/rules.hpp"
 
 namespace isc_mirror::daemon {
 
@@ -61,10 +61,10 @@ struct ResourceConfig {
 };
 
 // Lifecycle settings and rules are the sync engine's types; the config only reads them.
-using LifecycleConfig = sync::Lifecycle;
-using ActionStep = sync::ActionStep;
-using RuleMatch = sync::ChangeMatch;
-using RuleConfig = sync::Rule;
+using LifecycleConfig = automation::Lifecycle;
+using ActionStep = automation::ActionStep;
+using RuleMatch = automation::ChangeMatch;
+using RuleConfig = automation::Rule;
 
 struct ActionsConfig {
   bool dry_run = false;

@@ -63,7 +63,7 @@ void Metrics::RecordResponse(const std::string& tenant, int status, const std::s
   if (!deprecated.empty()) ++deprecated_[{tenant, deprecated}];
 }
 
-void Metrics::RecordActions(const std::string& tenant, const sync::DrainCounts& counts) {
+void Metrics::RecordActions(const std::string& tenant, const automation::DrainCounts& counts) {
   std::lock_guard lock(mutex_);
   actions_[{tenant, "succeeded"}] += counts.succeeded;
   actions_[{tenant, "failed"}] += counts.failed;

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "sync/action_worker.hpp"
+#include "automation/action_worker.hpp"
 #include "sync/sync_run.hpp"
 
 namespace isc_mirror::daemon {
@@ -24,7 +24,7 @@ class Metrics {
                  const sync::RunOutcome& outcome, double seconds, WallTime finished);
   // `deprecated`: the endpoint the answer said is deprecated (empty when it said nothing).
   void RecordResponse(const std::string& tenant, int status, const std::string& deprecated = {});
-  void RecordActions(const std::string& tenant, const sync::DrainCounts& counts);
+  void RecordActions(const std::string& tenant, const automation::DrainCounts& counts);
   void RecordDatabaseError(const std::string& tenant);
 
   // `actions` are the outbox's rows by status, read at scrape time; `interval_seconds` the

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <set>
 
+#include "automation/actions.hpp"
+#include "automation/rules.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/tenant_runtime.hpp"
-#include "sync/actions.hpp"
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "sync/resource_schema.hpp"
-#include "sync/rules.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -29,7 +29,7 @@ std::string WithQuery(std::string path, std::initializer_list<std::string_view> 
 }
 
 // Reads one call: ok on 2xx; `absent_ok` also takes 404 (the probe's object need not exist).
-Probe Read(sync::IscClient& client, sync::RequestStats& stats, Probe probe, bool absent_ok) {
+Probe Read(isc::IscClient& client, isc::RequestStats& stats, Probe probe, bool absent_ok) {
   auto answer = client.Get(probe.request, stats);
   probe.request = "GET " + probe.request;
   probe.ok = answer.ok() || (absent_ok && answer.status == 404);
@@ -38,12 +38,12 @@ Probe Read(sync::IscClient& client, sync::RequestStats& stats, Probe probe, bool
 }
 
 // Keys of up to kParentsTried parents of a child resource, open ones only.
-std::vector<std::string> ParentKeys(sync::IscClient& client, sync::RequestStats& stats,
+std::vector<std::string> ParentKeys(isc::IscClient& client, isc::RequestStats& stats,
                                     const sync::ResourceSchema& child) {
   const auto* parent = sync::FindSchema(child.parent->resource);
   auto answer = client.Get(
       WithQuery(parent->path,
-                {parent->query, parent->paging == sync::Paging::kOffset ? "limit=250" : ""}),
+                {parent->query, parent->paging == isc::Paging::kOffset ? "limit=250" : ""}),
       stats);
   std::vector<std::string> keys;
   simdjson::dom::parser parser;
@@ -52,11 +52,11 @@ std::vector<std::string> ParentKeys(sync::IscClient& client, sync::RequestStats&
   std::string key_path = parent->FindColumn(parent->key.front())->path;
   for (auto item : items) {
     std::string json = simdjson::minify(item);
-    if (child.parent->open_when_path &&
-        sync::ValueAt(json, *child.parent->open_when_path) != child.parent->open_when_equals) {
+    if (child.parent->open_when_path && automation::ValueAt(json, *child.parent->open_when_path) !=
+                                            child.parent->open_when_equals) {
       continue;
     }
-    if (auto key = sync::ValueAt(json, key_path)) {
+    if (auto key = automation::ValueAt(json, key_path)) {
       std::string text = *key;
       if (text.size() >= 2 && text.front() == '"') text = text.substr(1, text.size() - 2);
       keys.push_back(text);
@@ -66,10 +66,10 @@ std::vector<std::string> ParentKeys(sync::IscClient& client, sync::RequestStats&
   return keys;
 }
 
-Probe ProbeResource(sync::IscClient& client, sync::RequestStats& stats, const std::string& tenant,
+Probe ProbeResource(isc::IscClient& client, isc::RequestStats& stats, const std::string& tenant,
                     const sync::ResourceSchema& schema) {
   Probe probe{.tenant = tenant, .check = "resource " + schema.name};
-  std::string limit = schema.paging == sync::Paging::kOffset ? "limit=1" : "";
+  std::string limit = schema.paging == isc::Paging::kOffset ? "limit=1" : "";
   if (!schema.parent) {
     probe.request = WithQuery(schema.path, {schema.query, limit});
     return Read(client, stats, probe, false);
@@ -85,7 +85,7 @@ Probe ProbeResource(sync::IscClient& client, sync::RequestStats& stats, const st
   Probe last;
   for (const auto& key : keys) {
     std::string path = schema.path;
-    path.replace(path.find("{id}"), 4, sync::PercentEncode(key));
+    path.replace(path.find("{id}"), 4, isc::PercentEncode(key));
     probe.request = WithQuery(path, {schema.query, limit});
     last = Read(client, stats, probe, false);
     // A parent ISC will not list children of (a certification reviewed by a governance group
@@ -99,7 +99,7 @@ Probe ProbeResource(sync::IscClient& client, sync::RequestStats& stats, const st
 }
 
 // What the token's claims say against what the action's calls need; empty when fine or unknown.
-std::string ClaimsRefusal(const sync::ActionSpec& spec, const sync::TokenClaims& claims) {
+std::string ClaimsRefusal(const automation::ActionSpec& spec, const isc::TokenClaims& claims) {
   if (!claims.readable || spec.scopes.empty()) return {};
   if (spec.user_token_only && !claims.user) {
     return "its calls take a user's token: configure a personal access token's client id and "
@@ -120,8 +120,8 @@ std::string ClaimsRefusal(const sync::ActionSpec& spec, const sync::TokenClaims&
   return {};
 }
 
-Probe ProbeAction(sync::IscClient& client, sync::RequestStats& stats, const std::string& tenant,
-                  const sync::ActionSpec& spec, const sync::TokenClaims& claims) {
+Probe ProbeAction(isc::IscClient& client, isc::RequestStats& stats, const std::string& tenant,
+                  const automation::ActionSpec& spec, const isc::TokenClaims& claims) {
   Probe probe{.tenant = tenant, .check = fmt::format("action {}", spec.name)};
   if (spec.read_check.empty()) {
     probe.ok = true;
@@ -140,12 +140,12 @@ Probe ProbeAction(sync::IscClient& client, sync::RequestStats& stats, const std:
 std::vector<Probe> ProbeTenant(const Config& config, const TenantConfig& tenant) {
   auto options = ClientOptionsOf(tenant);
   options.retry.max_attempts = std::min(options.retry.max_attempts, 3);
-  sync::TokenSource tokens(options, std::make_unique<sync::CurlTransport>(options.transport));
-  sync::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per, 0.97,
-                          std::chrono::steady_clock::now, nullptr, tenant.rate_limit.per_version);
-  sync::IscClient client(options, tokens, budget,
-                         std::make_unique<sync::CurlTransport>(options.transport));
-  sync::RequestStats stats;
+  isc::TokenSource tokens(options, std::make_unique<isc::CurlTransport>(options.transport));
+  isc::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per, 0.97,
+                         std::chrono::steady_clock::now, nullptr, tenant.rate_limit.per_version);
+  isc::IscClient client(options, tokens, budget,
+                        std::make_unique<isc::CurlTransport>(options.transport));
+  isc::RequestStats stats;
   std::vector<Probe> probes;
   auto token = tokens.Token();
   probes.push_back({.tenant = tenant.name,
@@ -154,7 +154,7 @@ std::vector<Probe> ProbeTenant(const Config& config, const TenantConfig& tenant)
                     .ok = token.ok(),
                     .detail = token.ok() ? "a token" : token.error()});
   if (!token) return probes;
-  auto claims = sync::ReadTokenClaims(*token);
+  auto claims = isc::ReadTokenClaims(*token);
   if (claims.readable) {
     probes.back().detail =
         fmt::format("a {} token, scopes: {}", claims.user ? "user's" : "client's",
@@ -171,7 +171,7 @@ std::vector<Probe> ProbeTenant(const Config& config, const TenantConfig& tenant)
     for (const auto& step : rule.steps) actions.insert(step.action);
   }
   for (const auto& action : actions) {
-    if (const auto* spec = sync::FindActionSpec(action)) {
+    if (const auto* spec = automation::FindActionSpec(action)) {
       probes.push_back(ProbeAction(client, stats, tenant.name, *spec, claims));
     }
   }
@@ -203,7 +203,7 @@ std::string RenderProbes(const std::vector<Probe>& probes) {
 }
 
 int CheckOnline(const Config& config) {
-  sync::CurlGlobal curl;
+  isc::CurlGlobal curl;
   std::vector<Probe> probes;
   for (const auto& tenant : config.tenants) {
     auto more = ProbeTenant(config, tenant);

@@ -88,8 +88,8 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
         heartbeat.Beat();
         for (const auto& name : inbox.Take()) {
           if (!schedule.RequestNow(name, Clock::now())) {
-            log::Warn("sync-now for a resource that is not enabled",
-                      {{"tenant", tenant.name}, {"resource", name}});
+            base::log::Warn("sync-now for a resource that is not enabled",
+                            {{"tenant", tenant.name}, {"resource", name}});
           }
         }
         if (auto name = schedule.TakeDue(Clock::now())) {
@@ -106,7 +106,7 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
       }
     } catch (const std::exception& e) {
       metrics.RecordDatabaseError(tenant.name);
-      log::Error(
+      base::log::Error(
           "tenant loop failed; starting it again",
           {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
       inbox.WaitUntil(Clock::now() + reconnect, stop, heartbeat);
@@ -134,16 +134,16 @@ void ListenLoop(const Config& config, std::vector<std::unique_ptr<Inbox>>& inbox
     if (!target) {
       // Anyone who can connect may NOTIFY: a flood must neither fill the log nor the queue.
       if (auto refused = refusals.Refused(Clock::now())) {
-        log::Warn("sync-now requests refused",
-                  {{"error", target.error()},
-                   {"refused", *refused},
-                   {"hint", "send 'resource' or 'tenant/resource' (isc-mirror sync-now)"}});
+        base::log::Warn("sync-now requests refused",
+                        {{"error", target.error()},
+                         {"refused", *refused},
+                         {"hint", "send 'resource' or 'tenant/resource' (isc-mirror sync-now)"}});
       }
       return;
     }
     for (size_t i : target->tenants) {
-      log::Debug("sync-now requested",
-                 {{"tenant", config.tenants[i].name}, {"resource", target->resource}});
+      base::log::Debug("sync-now requested",
+                       {{"tenant", config.tenants[i].name}, {"resource", target->resource}});
       inboxes[i]->Push(target->resource);
     }
   };
@@ -156,7 +156,7 @@ void ListenLoop(const Config& config, std::vector<std::unique_ptr<Inbox>>& inbox
         connection->await_notification(1, 0);
       }
     } catch (const std::exception& e) {
-      log::Error("sync-now listener failed; listening again", {{"error", e.what()}});
+      base::log::Error("sync-now listener failed; listening again", {{"error", e.what()}});
       heartbeat.Beat();
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
@@ -211,7 +211,7 @@ class WatchdogPinger {
           notify_.Watchdog();
           told = false;
         } else if (!told) {
-          log::Error(
+          base::log::Error(
               "a loop has made no progress for the watchdog period; no more watchdog "
               "pings, so systemd restarts the service",
               {{"loop", *stuck}});
@@ -256,20 +256,20 @@ int Run(const CommandLine& line, Config config) {
     auto connection = db::Connect(config.database.url);
     auto version = db::AppliedSchemaVersion(*connection);
     if (!version) {
-      log::Error("the database has no isc-mirror schema (hint: run isc-mirror migrate)");
+      base::log::Error("the database has no isc-mirror schema (hint: run isc-mirror migrate)");
       return kExitFailure;
     }
     if (auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir)) {
       int pending = 0;
       for (const auto& m : *migrations) pending += m.version > *version ? 1 : 0;
       if (pending > 0) {
-        log::Error("the database schema is behind this binary (hint: run isc-mirror migrate)",
-                   {{"schema_version", *version}, {"pending_migrations", pending}});
+        base::log::Error("the database schema is behind this binary (hint: run isc-mirror migrate)",
+                         {{"schema_version", *version}, {"pending_migrations", pending}});
         return kExitFailure;
       }
     }
   }
-  sync::CurlGlobal curl;
+  isc::CurlGlobal curl;
   Loops loops;
   WatchdogPinger pinger(notify, loops);
   Metrics metrics(std::chrono::system_clock::now());
@@ -283,7 +283,7 @@ int Run(const CommandLine& line, Config config) {
       try {
         endpoint = std::make_unique<HttpEndpoint>(config, metrics);
       } catch (const std::exception& e) {
-        log::Error(e.what());
+        base::log::Error(e.what());
         if (first) return kExitFailure;
       }
     }
@@ -303,28 +303,29 @@ int Run(const CommandLine& line, Config config) {
     std::string status = fmt::format("syncing {} tenant{} into the mirror", config.tenants.size(),
                                      config.tenants.size() == 1 ? "" : "s");
     notify.Status(status);
-    log::Info(first ? "daemon started" : "daemon restarted with the new config",
-              {{"tenants", config.tenants.size()}, {"config", line.config_path}});
+    base::log::Info(first ? "daemon started" : "daemon restarted with the new config",
+                    {{"tenants", config.tenants.size()}, {"config", line.config_path}});
 
     std::optional<Config> reloaded;
     Next next = Next::kStop;
     for (bool waiting = true; waiting;) {
       int signal = sigwaitinfo(&signals, nullptr);
       if (signal == SIGTERM || signal == SIGINT) {
-        log::Info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        base::log::Info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
         next = Next::kStop;
         waiting = false;
       } else if (signal == SIGHUP) {
         auto loaded = LoadConfigFile(line.config_path, ConfigHost::System());
         if (!loaded.ok()) {
-          for (const auto& e : loaded.errors) log::Error("config error", {{"error", e.ToString()}});
-          log::Error("config reload refused; the running config stays",
-                     {{"config", line.config_path}, {"errors", loaded.errors.size()}});
+          for (const auto& e : loaded.errors)
+            base::log::Error("config error", {{"error", e.ToString()}});
+          base::log::Error("config reload refused; the running config stays",
+                           {{"config", line.config_path}, {"errors", loaded.errors.size()}});
           notify.Status(fmt::format("{}; config reload refused ({} errors in {})", status,
                                     loaded.errors.size(), line.config_path));
           continue;
         }
-        for (const auto& warning : loaded.warnings) log::Warn(warning.ToString());
+        for (const auto& warning : loaded.warnings) base::log::Warn(warning.ToString());
         reloaded = std::move(loaded.config);
         next = Next::kReload;
         waiting = false;
@@ -337,7 +338,7 @@ int Run(const CommandLine& line, Config config) {
     for (auto& inbox : inboxes) inbox->Wake();
     for (auto& t : threads) t.join();
     if (next == Next::kStop) {
-      log::Info("stopped");
+      base::log::Info("stopped");
       return kExitOk;
     }
     config = std::move(*reloaded);

@@ -6,8 +6,8 @@
 
 namespace isc_mirror::daemon {
 
-sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
-  sync::ClientOptions options;
+isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
+  isc::ClientOptions options;
   options.base_url = tenant.base_url;
   options.token_url = tenant.token_url;
   options.client_id = tenant.client_id;
@@ -40,16 +40,16 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
       connection_(connection),
       metrics_(metrics),
       options_(ClientOptionsOf(tenant)),
-      tokens_(std::make_unique<sync::TokenSource>(
-          options_, std::make_unique<sync::CurlTransport>(options_.transport))),
-      budget_(std::make_unique<sync::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per,
-                                                 0.97, std::chrono::steady_clock::now, nullptr,
-                                                 tenant.rate_limit.per_version)),
-      client_(std::make_unique<sync::IscClient>(
-          options_, *tokens_, *budget_, std::make_unique<sync::CurlTransport>(options_.transport))),
+      tokens_(std::make_unique<isc::TokenSource>(
+          options_, std::make_unique<isc::CurlTransport>(options_.transport))),
+      budget_(std::make_unique<isc::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per,
+                                                0.97, std::chrono::steady_clock::now, nullptr,
+                                                tenant.rate_limit.per_version)),
+      client_(std::make_unique<isc::IscClient>(
+          options_, *tokens_, *budget_, std::make_unique<isc::CurlTransport>(options_.transport))),
       rules_(tenant.name, config.rules, config.lifecycle,
              {config.actions.dry_run, config.actions.max_per_hour}),
-      web_(sync::TransportOptions{.ca_file = config.actions.webhook_ca_file}) {
+      web_(isc::TransportOptions{.ca_file = config.actions.webhook_ca_file}) {
   if (metrics_ != nullptr) {
     client_->Observe([this](int status, const std::string& deprecated) {
       metrics_->RecordResponse(tenant_.name, status, deprecated);
@@ -82,55 +82,55 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
                         std::chrono::system_clock::now());
   }
   if (outcome.status == "busy") {
-    log::Info("sync skipped: another process runs it",
-              {{"tenant", tenant_.name}, {"resource", schema.name}});
+    base::log::Info("sync skipped: another process runs it",
+                    {{"tenant", tenant_.name}, {"resource", schema.name}});
     return outcome;
   }
   if (outcome.status == "failed") {
-    log::Error("sync failed", {{"tenant", tenant_.name},
-                               {"resource", schema.name},
-                               {"run", outcome.run_id},
-                               {"error", outcome.error}});
+    base::log::Error("sync failed", {{"tenant", tenant_.name},
+                                     {"resource", schema.name},
+                                     {"run", outcome.run_id},
+                                     {"error", outcome.error}});
     return outcome;
   }
   if (!rules_.empty()) rules_.EvaluateStateRules(connection_, schema);
-  log::Fields fields = {{"tenant", tenant_.name},
-                        {"resource", schema.name},
-                        {"run", outcome.run_id},
-                        {"mode", outcome.mode},
-                        {"pages", outcome.pages},
-                        {"seen", outcome.seen},
-                        {"inserted", outcome.inserted},
-                        {"updated", outcome.updated},
-                        {"unchanged", outcome.unchanged},
-                        {"deleted", outcome.deleted},
-                        {"expired", outcome.expired},
-                        {"rejected", outcome.rejected},
-                        {"parents_skipped", outcome.parents_skipped},
-                        {"ms", ms}};
+  base::log::Fields fields = {{"tenant", tenant_.name},
+                              {"resource", schema.name},
+                              {"run", outcome.run_id},
+                              {"mode", outcome.mode},
+                              {"pages", outcome.pages},
+                              {"seen", outcome.seen},
+                              {"inserted", outcome.inserted},
+                              {"updated", outcome.updated},
+                              {"unchanged", outcome.unchanged},
+                              {"deleted", outcome.deleted},
+                              {"expired", outcome.expired},
+                              {"rejected", outcome.rejected},
+                              {"parents_skipped", outcome.parents_skipped},
+                              {"ms", ms}};
   if (outcome.status == "held") {
     // Held deletes are a warning, not a failure: everything else was mirrored.
     fields.emplace_back("held", outcome.error);
-    log::Warn("sync finished; deletes held", fields);
+    base::log::Warn("sync finished; deletes held", fields);
   } else {
-    log::Info("sync finished", fields);
+    base::log::Info("sync finished", fields);
   }
   return outcome;
 }
 
-sync::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
-  sync::ActionWorker worker(
+automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
+  automation::ActionWorker worker(
       connection_, *client_, web_, config_.rules,
       {tenant_.name, config_.actions.max_attempts, config_.actions.retry_delay,
        std::chrono::hours(1), config_.actions.lease});
   auto done = worker.RunDue(cancel);
   if (metrics_ != nullptr) metrics_->RecordActions(tenant_.name, done);
   if (done.succeeded + done.failed + done.retrying + done.dead > 0) {
-    log::Info("actions run", {{"tenant", tenant_.name},
-                              {"succeeded", done.succeeded},
-                              {"failed", done.failed},
-                              {"retrying", done.retrying},
-                              {"dead", done.dead}});
+    base::log::Info("actions run", {{"tenant", tenant_.name},
+                                    {"succeeded", done.succeeded},
+                                    {"failed", done.failed},
+                                    {"retrying", done.retrying},
+                                    {"dead", done.dead}});
   }
   if (done.das_owners_changed) {
     // The mirror reflects the new owners now rather than at the next full cycle.

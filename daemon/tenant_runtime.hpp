@@ -6,13 +6,13 @@
 #include <memory>
 #include <pqxx/pqxx>
 
+#include "automation/action_worker.hpp"
+#include "automation/outbox.hpp"
 #include "daemon/config.hpp"
 #include "daemon/metrics.hpp"
-#include "sync/action_worker.hpp"
-#include "sync/http_transport.hpp"
-#include "sync/isc_client.hpp"
-#include "sync/outbox.hpp"
-#include "sync/rate_budget.hpp"
+#include "isc/http_transport.hpp"
+#include "isc/isc_client.hpp"
+#include "isc/rate_budget.hpp"
 #include "sync/sync_run.hpp"
 
 namespace isc_mirror::daemon {
@@ -28,7 +28,7 @@ struct SyncOptions {
 void WriteSettings(pqxx::connection& connection, const Config& config);
 
 // The ISC client's settings of a configured tenant.
-sync::ClientOptions ClientOptionsOf(const TenantConfig& tenant);
+isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant);
 
 class TenantRuntime {
  public:
@@ -47,19 +47,19 @@ class TenantRuntime {
   }
 
   // Runs the due actions; re-reads DAS owners when an ownership action succeeded.
-  sync::DrainCounts RunActions(const std::atomic<bool>* cancel);
+  automation::DrainCounts RunActions(const std::atomic<bool>* cancel);
 
  private:
   const Config& config_;
   const TenantConfig& tenant_;
   pqxx::connection& connection_;
   Metrics* metrics_;
-  sync::ClientOptions options_;
-  std::unique_ptr<sync::TokenSource> tokens_;
-  std::unique_ptr<sync::RateBudget> budget_;
-  std::unique_ptr<sync::IscClient> client_;
-  sync::RuleEngine rules_;
-  sync::CurlTransport web_;
+  isc::ClientOptions options_;
+  std::unique_ptr<isc::TokenSource> tokens_;
+  std::unique_ptr<isc::RateBudget> budget_;
+  std::unique_ptr<isc::IscClient> client_;
+  automation::RuleEngine rules_;
+  isc::CurlTransport web_;
 };
 
 }  // namespace isc_mirror::daemon

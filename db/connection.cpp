@@ -95,7 +95,7 @@ std::unique_ptr<pqxx::connection> Connect(const base::Secret& conninfo) {
     throw ConnectionError(fmt::format(
         "cannot connect to the database: {} (check database.url or DATABASE_URL)", target.error()));
   }
-  log::Debug("connecting to the database", {{"target", target->display}});
+  base::log::Debug("connecting to the database", {{"target", target->display}});
   try {
     auto connection = std::make_unique<pqxx::connection>(target->connect);
     pqxx::nontransaction(*connection)

@@ -34,7 +34,7 @@ class AdvisoryLock {
   AdvisoryLock(pqxx::connection& connection, long long key) : connection_(connection), key_(key) {
     pqxx::nontransaction tx(connection_);
     if (tx.exec_params1("SELECT pg_try_advisory_lock($1)", key_)[0].as<bool>()) return;
-    log::Info("waiting for another instance to finish migrating");
+    base::log::Info("waiting for another instance to finish migrating");
     tx.exec_params("SELECT pg_advisory_lock($1)", key_);
   }
   ~AdvisoryLock() {
@@ -198,7 +198,7 @@ MigrateResult Migrate(pqxx::connection& connection, const std::vector<Migration>
         m.version, m.name, m.checksum, static_cast<int>(ms));
     tx.commit();
     ++result.applied;
-    log::Info("applied migration", {{"version", m.version}, {"name", m.name}, {"ms", ms}});
+    base::log::Info("applied migration", {{"version", m.version}, {"name", m.name}, {"ms", ms}});
   }
   result.schema_version = migrations.empty() ? 0 : migrations.back().version;
   if (!applied.empty())

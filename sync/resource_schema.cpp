@@ -144,7 +144,7 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   auto paging = r.Text(root, "paging", false);
   if (!paging) return base::Error{paging.error()};
   if (*paging == "none") {
-    s.paging = Paging::kNone;
+    s.paging = isc::Paging::kNone;
   } else if (!paging->empty() && *paging != "offset") {
     return base::Error{r.Fail(root["paging"], "paging must be offset or none")};
   }

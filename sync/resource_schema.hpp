@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/expected.hpp"
+#include "isc/pager.hpp"
 
 namespace isc_mirror::sync {
 
@@ -44,8 +45,6 @@ struct Incremental {
   std::string sorters;  // e.g. -modified
 };
 
-enum class Paging { kOffset, kNone };
-
 struct ResourceSchema {
   std::string name;
   std::string path;   // may hold {id}, filled with the parent's key
@@ -54,7 +53,7 @@ struct ResourceSchema {
   std::string sort;  // sorters for a full scan; empty: the endpoint's default order
   // Query parameters every request of the resource carries, encoded (defaultFilter=NONE).
   std::string query;
-  Paging paging = Paging::kOffset;
+  isc::Paging paging = isc::Paging::kOffset;
   std::chrono::milliseconds interval{0};
   std::optional<std::chrono::milliseconds> full_every;
   // ISC drops objects whose retention_column is older than this window: their disappearance

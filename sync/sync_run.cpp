@@ -11,8 +11,8 @@
 
 #include "base/log.hpp"
 #include "base/text.hpp"
+#include "isc/pager.hpp"
 #include "sync/canonical.hpp"
-#include "sync/pager.hpp"
 #include "sync/pipeline.hpp"
 #include "sync/row.hpp"
 #include "sync/writer.hpp"
@@ -90,7 +90,7 @@ class RunLock {
       pqxx::nontransaction tx(connection_);
       tx.exec_params(std::string(kUnlockSql), tenant_, resource_);
     } catch (const std::exception& e) {
-      log::Warn("could not release the sync lock", {{"error", e.what()}});
+      base::log::Warn("could not release the sync lock", {{"error", e.what()}});
     }
   }
   void Held() { held_ = true; }
@@ -109,7 +109,7 @@ class RunLock {
 
 class ResourceRun {
  public:
-  ResourceRun(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
+  ResourceRun(pqxx::connection& connection, isc::IscClient& client, const ResourceSchema& schema,
               const RunSettings& settings)
       : connection_(connection),
         client_(client),
@@ -147,7 +147,7 @@ class ResourceRun {
   void OpenSecondSession();
   // Whether a parent's failed scan of children is passed over (the parent went away, or ISC
   // refuses to list its children) rather than failing the run.
-  bool SkipParent(const Target& target, const ScanResult& scan);
+  bool SkipParent(const Target& target, const isc::ScanResult& scan);
   // Records where the stream stands after a run that did not fail: the watermark, the last
   // reconciliation, the baseline done.
   void SaveStreamState(pqxx::work& tx);
@@ -156,13 +156,13 @@ class ResourceRun {
   bool Recheck(std::vector<std::string>& candidates);
 
   pqxx::connection& connection_;
-  IscClient& client_;
+  isc::IscClient& client_;
   const ResourceSchema& schema_;
   const RunSettings& settings_;
   IgnoreSet ignore_;
   Writer writer_;
   RunLock lock_;
-  RequestStats stats_;
+  isc::RequestStats stats_;
   RunOutcome out_;
   bool baseline_ = true;
   bool incremental_ = false;
@@ -183,12 +183,12 @@ class ResourceRun {
   std::unique_ptr<Pipeline> second_pipeline_;
 };
 
-bool ResourceRun::SkipParent(const Target& target, const ScanResult& scan) {
+bool ResourceRun::SkipParent(const Target& target, const isc::ScanResult& scan) {
   if (!target.parent) return false;
   if (scan.status == 404) {
     // The parent went away after the mirror saw it; its children go when it does.
-    log::Info("parent not found; its children are left as they were",
-              {{"resource", schema_.name}, {"parent", *target.parent}});
+    base::log::Info("parent not found; its children are left as they were",
+                    {{"resource", schema_.name}, {"parent", *target.parent}});
     return true;
   }
   if (!SkippableRefusal(scan.status)) return false;
@@ -196,10 +196,11 @@ bool ResourceRun::SkipParent(const Target& target, const ScanResult& scan) {
   // "does not support requests for certifications assigned to Governance Groups"). Its
   // children keep their last state; the rest of the run goes on.
   ++out_.parents_skipped;
-  log::Warn("children of a parent skipped: isc refuses to list them", {{"tenant", settings_.tenant},
-                                                                       {"resource", schema_.name},
-                                                                       {"parent", *target.parent},
-                                                                       {"error", scan.error}});
+  base::log::Warn("children of a parent skipped: isc refuses to list them",
+                  {{"tenant", settings_.tenant},
+                   {"resource", schema_.name},
+                   {"parent", *target.parent},
+                   {"error", scan.error}});
   return true;
 }
 
@@ -259,11 +260,11 @@ std::string ResourceRun::ScanQuery() const {
   if (incremental_) {
     return JoinQuery(
         {schema_.query,
-         "filters=" + PercentEncode(IncrementalFilter(schema_.incremental->field, since_)),
-         "sorters=" + PercentEncode(schema_.incremental->sorters)});
+         "filters=" + isc::PercentEncode(IncrementalFilter(schema_.incremental->field, since_)),
+         "sorters=" + isc::PercentEncode(schema_.incremental->sorters)});
   }
   return JoinQuery(
-      {schema_.query, schema_.sort.empty() ? "" : "sorters=" + PercentEncode(schema_.sort)});
+      {schema_.query, schema_.sort.empty() ? "" : "sorters=" + isc::PercentEncode(schema_.sort)});
 }
 
 std::vector<Target> ResourceRun::Targets() {
@@ -285,14 +286,15 @@ std::vector<Target> ResourceRun::Targets() {
   for (const auto& row : tx.exec_params(sql + " ORDER BY 1", settings_.tenant, path, equals)) {
     std::string key = row[0].as<std::string>();
     std::string child_path = schema_.path;
-    child_path.replace(child_path.find("{id}"), 4, PercentEncode(key));
+    child_path.replace(child_path.find("{id}"), 4, isc::PercentEncode(key));
     targets.push_back({std::move(child_path), std::move(key)});
   }
   if (targets.empty()) {
-    log::Info("no parents to read children for",
-              {{"resource", schema_.name},
-               {"parent", parent->name},
-               {"hint", fmt::format("sync {} first, or it has no open objects", parent->name)}});
+    base::log::Info(
+        "no parents to read children for",
+        {{"resource", schema_.name},
+         {"parent", parent->name},
+         {"hint", fmt::format("sync {} first, or it has no open objects", parent->name)}});
   }
   return targets;
 }
@@ -357,9 +359,9 @@ void ResourceRun::Reject(std::string_view reason, std::string_view object) {
   if (!rejected_.insert(ContentHash(object)).second) return;
   ++out_.rejected;
   // The object's start names it for the operator (its key is often what is wrong).
-  log::Warn("object skipped", {{"resource", schema_.name},
-                               {"reason", reason},
-                               {"object", base::StorableText(object, 160)}});
+  base::log::Warn("object skipped", {{"resource", schema_.name},
+                                     {"reason", reason},
+                                     {"object", base::StorableText(object, 160)}});
 }
 
 base::Expected<void> ResourceRun::Keep(const std::string& full,
@@ -454,8 +456,8 @@ void ResourceRun::OpenSecondSession() {
   try {
     second_connection_ = settings_.connect();
   } catch (const std::exception& e) {
-    log::Warn("writing the baseline on one session: a second could not be opened",
-              {{"resource", schema_.name}, {"error", e.what()}});
+    base::log::Warn("writing the baseline on one session: a second could not be opened",
+                    {{"resource", schema_.name}, {"error", e.what()}});
     return;
   }
   second_writer_.emplace(settings_.tenant, schema_, ignore_);
@@ -469,22 +471,22 @@ void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t
   last_progress_ = now;
   double seconds = std::chrono::duration<double>(now - started_).count();
   double rate = seconds > 0 ? static_cast<double>(objects) / seconds : 0.0;
-  log::Fields fields = {{"tenant", settings_.tenant},
-                        {"resource", schema_.name},
-                        {"pages", pages},
-                        {unit, objects},
-                        {"per_second", static_cast<int64_t>(rate)}};
+  base::log::Fields fields = {{"tenant", settings_.tenant},
+                              {"resource", schema_.name},
+                              {"pages", pages},
+                              {unit, objects},
+                              {"per_second", static_cast<int64_t>(rate)}};
   if (total && *total > 0) {
     fields.emplace_back("total", *total);
     if (rate > 0 && *total > objects) {
       fields.emplace_back("eta_s", static_cast<int64_t>((*total - objects) / rate));
     }
   }
-  log::Info("sync progress", fields);
+  base::log::Info("sync progress", fields);
 }
 
 bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
-  if (schema_.recheck_filter.empty() || schema_.paging != Paging::kOffset) return true;
+  if (schema_.recheck_filter.empty() || schema_.paging != isc::Paging::kOffset) return true;
   // Group by parent: a child's object_id is "<parent>/<id>".
   std::unordered_map<std::string, std::vector<std::string>> by_parent;
   for (const auto& id : candidates) {
@@ -499,7 +501,7 @@ bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
     std::string path = schema_.path;
     std::optional<std::string> parent_key;
     if (schema_.parent) {
-      path.replace(path.find("{id}"), 4, PercentEncode(parent));
+      path.replace(path.find("{id}"), 4, isc::PercentEncode(parent));
       parent_key = parent;
     }
     for (size_t i = 0; i < ids.size(); i += kRecheckChunk) {
@@ -508,11 +510,12 @@ bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
         if (!list.empty()) list += ',';
         list += FilterString(ids[j]);
       }
-      auto scan = Scan(client_, path,
-                       JoinQuery({schema_.query, "filters=" + PercentEncode(schema_.recheck_filter +
-                                                                            " in (" + list + ")")}),
-                       schema_.paging, stats_,
-                       [&](std::string_view body) { return ConsumePage(body, parent_key); });
+      auto scan = isc::Scan(
+          client_, path,
+          JoinQuery({schema_.query, "filters=" + isc::PercentEncode(schema_.recheck_filter +
+                                                                    " in (" + list + ")")}),
+          schema_.paging, stats_,
+          [&](std::string_view body) { return ConsumePage(body, parent_key); });
       if (!scan.complete) {
         failure_ = "re-checking missing objects failed: " + scan.error;
         return false;
@@ -605,24 +608,24 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
           remove.size(), live, schema_.name,
           100.0 * static_cast<double>(remove.size()) / static_cast<double>(live),
           100.0 * settings_.max_delete_share, schema_.name);
-      log::Warn("deletes held", {{"tenant", settings_.tenant},
-                                 {"resource", schema_.name},
-                                 {"would_delete", static_cast<int64_t>(remove.size())},
-                                 {"present", live}});
+      base::log::Warn("deletes held", {{"tenant", settings_.tenant},
+                                       {"resource", schema_.name},
+                                       {"would_delete", static_cast<int64_t>(remove.size())},
+                                       {"present", live}});
       return;
     }
-    log::Warn("deletes beyond the guard applied (--allow-deletes)",
-              {{"resource", schema_.name}, {"deletes", static_cast<int64_t>(remove.size())}});
+    base::log::Warn("deletes beyond the guard applied (--allow-deletes)",
+                    {{"resource", schema_.name}, {"deletes", static_cast<int64_t>(remove.size())}});
   }
   if (!Recheck(remove)) return;
   // A rejected object (no key, say) may be one of the missing: the scan did not see every
   // object, so nothing is deleted until the tenant serves it in a form that can be mirrored.
   if (out_.rejected > 0 && !remove.empty()) {
-    log::Warn("deletes withheld: objects were rejected, so the scan is not complete",
-              {{"tenant", settings_.tenant},
-               {"resource", schema_.name},
-               {"rejected", out_.rejected},
-               {"would_delete", static_cast<int64_t>(remove.size())}});
+    base::log::Warn("deletes withheld: objects were rejected, so the scan is not complete",
+                    {{"tenant", settings_.tenant},
+                     {"resource", schema_.name},
+                     {"rejected", out_.rejected},
+                     {"would_delete", static_cast<int64_t>(remove.size())}});
     remove.clear();
   }
   remove.insert(remove.end(), orphans.begin(), orphans.end());
@@ -676,10 +679,10 @@ RunOutcome ResourceRun::Execute() {
     auto targets = Targets();
     int64_t done = 0;
     for (const auto& target : targets) {
-      auto scan = Scan(
+      auto scan = isc::Scan(
           client_, target.path, ScanQuery(), schema_.paging, stats_,
           [&](std::string_view body) { return ConsumePage(body, target.parent); },
-          [&](const ScanResult& s) {
+          [&](const isc::ScanResult& s) {
             out_.pages += 1;
             if (schema_.parent) {
               Progress(out_.pages, done, static_cast<int64_t>(targets.size()), "parents");
@@ -763,8 +766,8 @@ std::string PointerToTextPath(std::string_view pointer) {
   return out + "}";
 }
 
-RunOutcome RunSync(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
-                   const RunSettings& settings) {
+RunOutcome RunSync(pqxx::connection& connection, isc::IscClient& client,
+                   const ResourceSchema& schema, const RunSettings& settings) {
   return ResourceRun(connection, client, schema, settings).Execute();
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "sync/resource_schema.hpp"
 #include "sync/writer.hpp"
 
@@ -69,8 +69,8 @@ struct RunSettings {
 // re-checked by key and then soft-deleted (or expired, for resources with a retention window)
 // unless the guard holds the run. The run row in mirror.sync_runs holds the counts and error.
 // The first complete scan is the baseline: its events are marked so.
-RunOutcome RunSync(pqxx::connection& connection, IscClient& client, const ResourceSchema& schema,
-                   const RunSettings& settings);
+RunOutcome RunSync(pqxx::connection& connection, isc::IscClient& client,
+                   const ResourceSchema& schema, const RunSettings& settings);
 
 // The filter of an incremental scan: `<field> ge <timestamp>`, the timestamp unquoted. ISC
 // reads a quoted date as a string and the filter fails; unquoted ISO 8601 works (SailPoint

@@ -10,9 +10,9 @@
 
 #include "sync/canonical.hpp"
 #include "sync/copy.hpp"
+#include "sync/event.hpp"
 #include "sync/resource_schema.hpp"
 #include "sync/row.hpp"
-#include "sync/rules.hpp"
 
 namespace isc_mirror::sync {
 

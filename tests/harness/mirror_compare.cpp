@@ -5,8 +5,8 @@
 
 #include <functional>
 
+#include "isc/pager.hpp"
 #include "sync/canonical.hpp"
-#include "sync/pager.hpp"
 #include "sync/row.hpp"
 #include "sync/writer.hpp"
 
@@ -30,7 +30,7 @@ sync::IgnoreSet IgnoreOf(const sync::ResourceSchema& schema) {
 }
 
 // Calls `each` with every object the tenant serves for the resource, canonical and whole.
-void ForEachTenantObject(sync::IscClient& client, const sync::ResourceSchema& schema,
+void ForEachTenantObject(isc::IscClient& client, const sync::ResourceSchema& schema,
                          std::set<std::string>* parents_read, const ObjectFn& each) {
   std::vector<std::pair<std::string, std::optional<std::string>>> targets;
   if (!schema.parent) {
@@ -54,25 +54,25 @@ void ForEachTenantObject(sync::IscClient& client, const sync::ResourceSchema& sc
                           if (parents_read) parents_read->insert(key);
                         });
   }
-  sync::RequestStats stats;
+  isc::RequestStats stats;
   for (const auto& [path, parent] : targets) {
     std::string query = schema.query;
     if (!schema.sort.empty()) query += (query.empty() ? "" : "&") + ("sorters=" + schema.sort);
-    auto scan = sync::Scan(client, path, query, schema.paging, stats,
-                           [&](std::string_view body) -> base::Expected<int64_t> {
-                             simdjson::dom::parser parser;
-                             simdjson::dom::element doc;
-                             if (parser.parse(body).get(doc)) return base::Error{"not JSON"};
-                             int64_t n = 0;
-                             for (auto item : doc.get_array()) {
-                               std::string canonical = Canon(simdjson::minify(item), {});
-                               auto row = sync::BuildRow(schema, canonical, parent);
-                               if (!row) throw std::runtime_error(row.error());
-                               each(row->object_id, canonical);
-                               ++n;
-                             }
-                             return n;
-                           });
+    auto scan = isc::Scan(client, path, query, schema.paging, stats,
+                          [&](std::string_view body) -> base::Expected<int64_t> {
+                            simdjson::dom::parser parser;
+                            simdjson::dom::element doc;
+                            if (parser.parse(body).get(doc)) return base::Error{"not JSON"};
+                            int64_t n = 0;
+                            for (auto item : doc.get_array()) {
+                              std::string canonical = Canon(simdjson::minify(item), {});
+                              auto row = sync::BuildRow(schema, canonical, parent);
+                              if (!row) throw std::runtime_error(row.error());
+                              each(row->object_id, canonical);
+                              ++n;
+                            }
+                            return n;
+                          });
     // A parent whose children ISC refuses to list (a certification reviewed by a governance
     // group answers 400) has none to compare.
     if (!scan.complete && parent && scan.status == 400) continue;
@@ -82,7 +82,7 @@ void ForEachTenantObject(sync::IscClient& client, const sync::ResourceSchema& sc
 
 }  // namespace
 
-ObjectHashes TenantObjects(sync::IscClient& client, const sync::ResourceSchema& schema,
+ObjectHashes TenantObjects(isc::IscClient& client, const sync::ResourceSchema& schema,
                            std::set<std::string>* parents_read) {
   auto ignore = IgnoreOf(schema);
   ObjectHashes objects;

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "sync/resource_schema.hpp"
 
 namespace isc_mirror::testing {
@@ -17,7 +17,7 @@ using ObjectHashes = std::map<std::string, std::string>;
 
 // Everything the tenant serves for a resource now; for a child resource, the children of
 // every open parent (whose keys go to `parents_read`). Throws on a failed or broken scan.
-ObjectHashes TenantObjects(sync::IscClient& client, const sync::ResourceSchema& schema,
+ObjectHashes TenantObjects(isc::IscClient& client, const sync::ResourceSchema& schema,
                            std::set<std::string>* parents_read = nullptr);
 
 // The present rows of a resource's table; for a child resource only those whose parent is in

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "tests/harness/sim_process.hpp"
 
 namespace isc_mirror::testing {
@@ -17,18 +17,18 @@ struct SimConnection {
     bool per_version = false;  // one budget per API version instead of one for all
     std::string secret = "sim-secret";
     size_t max_response_bytes = 64u << 20;
-    sync::RetryPolicy retry{6, std::chrono::milliseconds(20), std::chrono::milliseconds(200)};
+    isc::RetryPolicy retry{6, std::chrono::milliseconds(20), std::chrono::milliseconds(200)};
   };
 
   explicit SimConnection(const SimProcess& sim) : SimConnection(sim.base_url(), Options{}) {}
   SimConnection(const SimProcess& sim, const Options& o) : SimConnection(sim.base_url(), o) {}
   SimConnection(const std::string& base_url, const Options& o);
 
-  sync::ClientOptions options;
-  std::unique_ptr<sync::TokenSource> tokens;
-  std::unique_ptr<sync::RateBudget> budget;
-  std::unique_ptr<sync::IscClient> client;
-  sync::RequestStats stats;
+  isc::ClientOptions options;
+  std::unique_ptr<isc::TokenSource> tokens;
+  std::unique_ptr<isc::RateBudget> budget;
+  std::unique_ptr<isc::IscClient> client;
+  isc::RequestStats stats;
 };
 
 }  // namespace isc_mirror::testing

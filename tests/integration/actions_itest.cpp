@@ -16,9 +16,10 @@
 #include <set>
 #include <thread>
 
+#include "automation/actions.hpp"
+#include "automation/rules.hpp"
 #include "base/sha256.hpp"
-#include "sync/actions.hpp"
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "tests/harness/https_receiver.hpp"
 #include "tests/harness/postgres_environment.hpp"
 #include "tests/harness/sim_process.hpp"
@@ -156,8 +157,8 @@ Expected ExpectedFor(const Tenant& t) {
 // reassigned, each of its enabled source accounts disabled; nothing else. Calls may repeat only
 // where a worker died mid-call (at-least-once), so repeats are reported apart.
 void ExpectLeaverHandled(const std::vector<SimCall>& calls, const Expected& e, bool exactly_once) {
-  std::string das = fmt::format("/das/v1/owners/{}/reassign/{}", sync::DashedUuid(e.leaver),
-                                sync::DashedUuid(e.manager));
+  std::string das = fmt::format("/das/v1/owners/{}/reassign/{}", automation::DashedUuid(e.leaver),
+                                automation::DashedUuid(e.manager));
   std::map<std::string, int> seen;
   std::map<std::string, std::set<std::string>> reassigned;
   for (const auto& c : calls) {
@@ -209,7 +210,7 @@ TEST_F(ActionsTest, ALeaverHandsOwnershipReviewsAndAccountsToTheManager) {
   // Every source account of the leaver is disabled in the tenant, read back from it.
   ASSERT_TRUE(t.control_->Authenticate());
   auto owned = t.control_->Get("/v2024/accounts?filters=" +
-                               sync::PercentEncode("identityId eq \"" + e.leaver + "\""));
+                               isc::PercentEncode("identityId eq \"" + e.leaver + "\""));
   simdjson::dom::parser accounts_parser;
   int accounts_listed = 0;
   ASSERT_EQ(owned->status, 200) << owned->body;
@@ -1002,6 +1003,39 @@ TEST_F(ActionsTest, ARuleErrorInTheConfigIsReportedWithItsLine) {
   EXPECT_EQ(r.exit_code, 78);
   EXPECT_NE(r.err.find(":14:"), std::string::npos) << r.err;  // 9 lines of tenant and database
   EXPECT_NE(r.err.find("unknown parameter 'fallbak'"), std::string::npos) << r.err;
+}
+
+// State rules pick their candidates in SQL: the SQL must read a state exactly as InState does.
+TEST_F(ActionsTest, InStateSqlAgreesWithInState) {
+  pqxx::connection c(url_);
+  pqxx::work tx(c);
+  auto quote = [&tx](std::string_view text) { return tx.quote(std::string(text)); };
+  const std::vector<std::string> docs = {
+      R"({"completionStatus":null})",    R"({})",
+      R"({"completionStatus":"ERROR"})", R"({"completionStatus":"null"})",
+      R"({"a/b":{"c~d":[1,2]}})",        R"({"n":1.5,"t":true,"s":"it's"})",
+      R"({"completionStatus":{"x":1}})", R"({"completionStatus":"O'Brien \"q\""})"};
+  std::vector<automation::ChangeMatch> matches;
+  for (const char* path : {"/completionStatus", "/a~1b/c~0d", "/n", "/t", "/s"}) {
+    for (std::optional<std::string> to :
+         {std::optional<std::string>(), std::optional<std::string>("null"),
+          std::optional<std::string>("ERROR"), std::optional<std::string>("[1,2]"),
+          std::optional<std::string>("1.5"), std::optional<std::string>("true"),
+          std::optional<std::string>("it's"), std::optional<std::string>("O'Brien \"q\""),
+          std::optional<std::string>("{\"x\":1}")}) {
+      matches.push_back({.path = path, .to = to});
+    }
+  }
+  for (const auto& doc : docs) {
+    for (const auto& match : matches) {
+      bool sql =
+          tx.exec1("SELECT coalesce(" +
+                   automation::InStateSql(match, quote(doc) + "::jsonb", quote) + ", false)")[0]
+              .as<bool>();
+      EXPECT_EQ(sql, automation::InState(match, doc))
+          << doc << " at " << match.path << " to " << match.to.value_or("(any)");
+    }
+  }
 }
 
 }  // namespace

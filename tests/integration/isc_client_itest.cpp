@@ -4,10 +4,10 @@
 
 #include <thread>
 
-#include "sync/pager.hpp"
+#include "isc/pager.hpp"
 #include "tests/harness/sim_connection.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 namespace {
 
 using isc_mirror::testing::SimClient;
@@ -159,4 +159,4 @@ TEST(IscClientAgainstSim, BoundsResponseSizeAndReportsUnreachableHosts) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

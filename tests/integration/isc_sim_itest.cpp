@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 #include "tests/harness/openapi_validator.hpp"
 #include "tests/harness/sim_process.hpp"
 
@@ -31,7 +31,7 @@ struct Endpoint {
 
 // Query parameter values are encoded as the mirror's client encodes them.
 std::string Q(const std::string& value) {
-  return sync::PercentEncode(value);
+  return isc::PercentEncode(value);
 }
 
 std::string Errors(const std::vector<std::string>& errors) {

@@ -4,10 +4,10 @@
 
 #include <set>
 
-#include "sync/pager.hpp"
+#include "isc/pager.hpp"
 #include "tests/harness/sim_connection.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 namespace {
 
 using isc_mirror::testing::SimClient;
@@ -161,4 +161,4 @@ TEST(Scan, IsIncompleteWhenAPageCannotBeFetched) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

@@ -7,10 +7,10 @@
 #include <map>
 #include <set>
 
-#include "sync/actions.hpp"
+#include "automation/actions.hpp"
 #include "tests/isc_sim/definitions.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 namespace {
 
 // The call each ISC action makes (method and a concrete path).
@@ -63,4 +63,4 @@ TEST(ActionSpecs, AskForWhatTheDefinitionsSayTheirCallsNeed) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

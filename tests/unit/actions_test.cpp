@@ -1,4 +1,4 @@
-#include "sync/actions.hpp"
+#include "automation/actions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include "base/sha256.hpp"
 #include "tests/harness/subprocess.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 namespace {
 
 constexpr const char* kLeaver = "0123456789abcdef0123456789abcdef";
@@ -45,7 +45,7 @@ Rule LeaverRule(std::vector<ActionStep> steps) {
   return r;
 }
 
-Event LeaverEvent() {
+sync::Event LeaverEvent() {
   return {9,
           "identities",
           kLeaver,
@@ -253,7 +253,7 @@ TEST(PlanAction, ClearsATaskStatusWithAJsonPatch) {
   rule.name = "stuck";
   rule.on = "change";
   rule.steps = {{"task_status_clear", {}, 3}};
-  Event e{5, "task_statuses", "t1", "update", {}, "{}", "{}"};
+  sync::Event e{5, "task_statuses", "t1", "update", {}, "{}", "{}"};
   auto planned = PlanAction(rule, 0, e, context);
   ASSERT_EQ(planned.size(), 1u);
   EXPECT_EQ(planned[0].calls[0].method, "PATCH");
@@ -284,4 +284,4 @@ TEST(HmacSha256Hex, MatchesRfc4231) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

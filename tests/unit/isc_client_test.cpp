@@ -1,5 +1,5 @@
 // The client's decisions, with a scripted transport and no real waiting.
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -8,9 +8,9 @@
 #include <set>
 
 #include "base/base64.hpp"
-#include "sync/pager.hpp"
+#include "isc/pager.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 namespace {
 
 using std::chrono::milliseconds;
@@ -349,4 +349,4 @@ TEST(ReadTokenClaims, ReadsScopesAndTheUserOfAJwt) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

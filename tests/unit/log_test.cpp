@@ -4,7 +4,7 @@
 
 #include "base/secret.hpp"
 
-namespace isc_mirror::log {
+namespace isc_mirror::base::log {
 namespace {
 
 TEST(FormatLine, WritesMessageThenFields) {
@@ -40,4 +40,4 @@ TEST(ParseLevel, KnowsTheLevels) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::log
+}  // namespace isc_mirror::base::log

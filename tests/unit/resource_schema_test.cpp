@@ -48,9 +48,9 @@ TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
   // task statuses come from v2025 (beta lists completed ones only); identities with
   // defaultFilter=NONE (the default leaves uncorrelated ones out).
   for (auto name : {"das_applications", "das_tasks", "das_schedules", "das_identity_collectors"}) {
-    EXPECT_EQ(FindSchema(name)->paging, Paging::kOffset) << name;
+    EXPECT_EQ(FindSchema(name)->paging, isc::Paging::kOffset) << name;
   }
-  EXPECT_EQ(owners->paging, Paging::kNone);
+  EXPECT_EQ(owners->paging, isc::Paging::kNone);
   EXPECT_EQ(FindSchema("task_statuses")->path, "/v2025/task-status");
   EXPECT_EQ(FindSchema("identities")->query, "defaultFilter=NONE");
   EXPECT_EQ(FindSchema("task_statuses")->retention, hours(24 * 90));
@@ -84,7 +84,7 @@ columns:
 TEST(ParseResourceSchema, AcceptsAMinimalFile) {
   auto parsed = ParseResourceSchema(kMinimal, "schema/things.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error();
-  EXPECT_EQ(parsed->paging, Paging::kOffset);
+  EXPECT_EQ(parsed->paging, isc::Paging::kOffset);
   EXPECT_FALSE(parsed->incremental.has_value());
 }
 

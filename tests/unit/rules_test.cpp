@@ -1,17 +1,17 @@
-#include "sync/rules.hpp"
+#include "automation/rules.hpp"
 
 #include <gtest/gtest.h>
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 namespace {
 
-Event IdentityUpdate(std::string before, std::string after, std::vector<std::string> paths) {
+sync::Event IdentityUpdate(std::string before, std::string after, std::vector<std::string> paths) {
   return {7, "identities", "a1", "update", std::move(paths), std::move(before), std::move(after)};
 }
 
 TEST(LifecycleEvents, DerivesJoinerLeaverRehireAndMover) {
   Lifecycle lifecycle;
-  Event joiner{1, "identities", "a1", "insert", {}, std::nullopt, R"({"id":"a1"})"};
+  sync::Event joiner{1, "identities", "a1", "insert", {}, std::nullopt, R"({"id":"a1"})"};
   EXPECT_EQ(LifecycleEvents(joiner, lifecycle), std::vector<std::string>{"joiner"});
 
   auto leaver = IdentityUpdate(R"({"lifecycleState":{"stateName":"active"}})",
@@ -36,7 +36,7 @@ TEST(LifecycleEvents, DerivesJoinerLeaverRehireAndMover) {
                               {"/attributes/phone"});
   EXPECT_TRUE(LifecycleEvents(quiet, lifecycle).empty());
 
-  Event account{2, "accounts", "c1", "insert", {}, std::nullopt, R"({"id":"c1"})"};
+  sync::Event account{2, "accounts", "c1", "insert", {}, std::nullopt, R"({"id":"c1"})"};
   EXPECT_TRUE(LifecycleEvents(account, lifecycle).empty()) << "only identities have a lifecycle";
 }
 
@@ -45,21 +45,21 @@ TEST(Matches, ChangeRulesMatchResourceOpPathAndValues) {
   rule.on = "change";
   rule.match = ChangeMatch{"task_statuses", "update", "/completionStatus",
                            std::nullopt,    "ERROR",  std::nullopt};
-  Event failed{3,
-               "task_statuses",
-               "t1",
-               "update",
-               {"/completionStatus", "/completed"},
-               R"({"completionStatus":null})",
-               R"({"completionStatus":"ERROR"})"};
+  sync::Event failed{3,
+                     "task_statuses",
+                     "t1",
+                     "update",
+                     {"/completionStatus", "/completed"},
+                     R"({"completionStatus":null})",
+                     R"({"completionStatus":"ERROR"})"};
   EXPECT_TRUE(Matches(rule, failed, {}));
-  Event ok = failed;
+  sync::Event ok = failed;
   ok.after = R"({"completionStatus":"SUCCESS"})";
   EXPECT_FALSE(Matches(rule, ok, {}));
-  Event other = failed;
+  sync::Event other = failed;
   other.changed_paths = {"/percentComplete"};
   EXPECT_FALSE(Matches(rule, other, {})) << "the path did not change";
-  Event wrong_resource = failed;
+  sync::Event wrong_resource = failed;
   wrong_resource.resource = "das_tasks";
   EXPECT_FALSE(Matches(rule, wrong_resource, {}));
 
@@ -82,13 +82,13 @@ TEST(Matches, ChangeRulesMatchResourceOpPathAndValues) {
 }
 
 TEST(ExpandTemplate, FillsEventFieldsAndNamesWhatIsMissing) {
-  Event e{42,
-          "identities",
-          "a1",
-          "update",
-          {},
-          R"({"managerRef":{"id":"m0"}})",
-          R"({"managerRef":{"id":"m1"},"n":3})"};
+  sync::Event e{42,
+                "identities",
+                "a1",
+                "update",
+                {},
+                R"({"managerRef":{"id":"m0"}})",
+                R"({"managerRef":{"id":"m1"},"n":3})"};
   EXPECT_EQ(*ExpandTemplate("to {{after.managerRef.id}} from {{ before.managerRef.id }}", e),
             "to m1 from m0");
   EXPECT_EQ(*ExpandTemplate("{{event.object_id}}/{{event.event_id}}/{{after.n}}", e), "a1/42/3");
@@ -102,4 +102,4 @@ TEST(ExpandTemplate, FillsEventFieldsAndNamesWhatIsMissing) {
 }
 
 }  // namespace
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

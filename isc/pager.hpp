@@ -7,12 +7,14 @@
 #include <string_view>
 
 #include "base/expected.hpp"
-#include "sync/isc_client.hpp"
-#include "sync/resource_schema.hpp"
+#include "isc/isc_client.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 
 inline constexpr int kPageSize = 250;
+
+// How a collection is read: limit/offset pages, or one request for the whole list.
+enum class Paging { kOffset, kNone };
 
 struct ScanResult {
   bool complete = false;  // every page arrived and parsed, and the end was reached
@@ -38,4 +40,4 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
                 RequestStats& stats, const PageConsumer& consume,
                 const ScanProgress& progress = nullptr, int parse_attempts = 3);
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

@@ -14,10 +14,10 @@
 
 #include "base/expected.hpp"
 #include "base/secret.hpp"
-#include "sync/http_transport.hpp"
-#include "sync/rate_budget.hpp"
+#include "isc/http_transport.hpp"
+#include "isc/rate_budget.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 
 struct RetryPolicy {
   int max_attempts = 6;  // first try included
@@ -175,4 +175,4 @@ class IscClient {
   WaitBounds bounds_;
 };
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

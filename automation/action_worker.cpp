@@ -1,4 +1,4 @@
-#include "sync/action_worker.hpp"
+#include "automation/action_worker.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -9,9 +9,9 @@
 #include "base/log.hpp"
 #include "base/sha256.hpp"
 #include "base/text.hpp"
-#include "sync/pager.hpp"
+#include "isc/pager.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 namespace {
 
 constexpr size_t kKeptResponse = 4096;  // bytes of a response body kept in the outbox
@@ -85,8 +85,9 @@ struct ActionWorker::Result {
   std::string error;
 };
 
-ActionWorker::ActionWorker(pqxx::connection& connection, IscClient& client, HttpTransport& web,
-                           const std::vector<Rule>& rules, WorkerSettings settings)
+ActionWorker::ActionWorker(pqxx::connection& connection, isc::IscClient& client,
+                           isc::HttpTransport& web, const std::vector<Rule>& rules,
+                           WorkerSettings settings)
     : connection_(connection),
       client_(client),
       web_(web),
@@ -126,7 +127,7 @@ std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
   return claimed;
 }
 
-WaitBounds ActionWorker::LeaseBounds() const {
+isc::WaitBounds ActionWorker::LeaseBounds() const {
   // A fifth of the lease is kept back for the clocks of the two machines and the record.
   return {.deadline = std::chrono::steady_clock::now() + settings_.lease * 4 / 5,
           .cancel = cancel_,
@@ -177,14 +178,15 @@ std::optional<DoneCheck> ReadDoneCheck(simdjson::dom::element params) {
 ActionWorker::Verified ActionWorker::CheckDone(const Claimed& action, const DoneCheck& check,
                                                std::set<std::string>* done_ids) {
   bool done = true;
-  auto scan = Scan(client_, check.path, check.query, check.paged ? Paging::kOffset : Paging::kNone,
-                   stats_, [&](std::string_view body) -> base::Expected<int64_t> {
-                     if (!Renew(action)) return base::Error{std::string(kLeaseLost)};
-                     auto page = PageShowsDone(check, body, done, done_ids);
-                     if (!page) return base::Error{page.error()};
-                     done = *page;
-                     return 1;
-                   });
+  auto scan = isc::Scan(client_, check.path, check.query,
+                        check.paged ? isc::Paging::kOffset : isc::Paging::kNone, stats_,
+                        [&](std::string_view body) -> base::Expected<int64_t> {
+                          if (!Renew(action)) return base::Error{std::string(kLeaseLost)};
+                          auto page = PageShowsDone(check, body, done, done_ids);
+                          if (!page) return base::Error{page.error()};
+                          done = *page;
+                          return 1;
+                        });
   std::string request = "GET " + check.path + (check.query.empty() ? "" : "?" + check.query);
   if (scan.complete)
     return {done ? Verified::State::kDone : Verified::State::kNotDone, request, ""};
@@ -278,7 +280,7 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
     r.error = std::string(kLeaseLost);
     return r;
   }
-  HttpRequest request;
+  isc::HttpRequest request;
   request.method = "POST";
   request.url = url;
   request.body = Text(params, "payload");
@@ -290,12 +292,12 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
   r.request = "POST " + base::RedactUrl(url);
   r.status = response.status;
   r.response = response.body;
-  r.ok = response.failure == TransportFailure::kNone && response.status >= 200 &&
+  r.ok = response.failure == isc::TransportFailure::kNone && response.status >= 200 &&
          response.status < 300;
   if (!r.ok) {
-    r.transient = response.failure != TransportFailure::kNone || Transient(response.status);
+    r.transient = response.failure != isc::TransportFailure::kNone || Transient(response.status);
     // libcurl's message may quote the URL.
-    r.error = response.failure != TransportFailure::kNone
+    r.error = response.failure != isc::TransportFailure::kNone
                   ? fmt::format("the webhook at {} failed: {}", base::RedactUrl(url),
                                 Replace(response.error, url, base::RedactUrl(url)))
                   : fmt::format("the webhook answered HTTP {}", response.status);
@@ -335,8 +337,8 @@ ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action,
   auto first = Send(action, calls.front());
   if (first.ok || first.transient || calls.size() == 1) return first;
   // The first call was refused: make the others instead (rows planned by older versions).
-  log::Info("call refused; making the alternative calls",
-            {{"action", action.id}, {"error", first.error}, {"calls", calls.size() - 1}});
+  base::log::Info("call refused; making the alternative calls",
+                  {{"action", action.id}, {"error", first.error}, {"calls", calls.size() - 1}});
   auto rest = SendEach(action, {calls.begin() + 1, calls.end()}, done_ids);
   if (rest.ok)
     rest.request = fmt::format("{} (after {}: {})", rest.request, first.request, first.error);
@@ -421,25 +423,25 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
       base::StorableText(result.error, kKeptText), action.attempts);
   tx.commit();
   if (recorded.affected_rows() == 0) {
-    log::Warn(
+    base::log::Warn(
         "action result not recorded: another worker claimed the action after this one's "
         "lease ran out",
         {{"id", action.id}, {"attempt", action.attempts}, {"error", result.error}});
     return;
   }
   Count(status, action, counts);
-  log::Write(result.ok ? spdlog::level::info : spdlog::level::warn, "action " + status,
-             {{"id", action.id},
-              {"rule", action.rule},
-              {"action", action.action},
-              {"attempt", action.attempts},
-              {"request", result.request},
-              {"status", result.status},
-              {"error", result.error}});
+  base::log::Write(result.ok ? spdlog::level::info : spdlog::level::warn, "action " + status,
+                   {{"id", action.id},
+                    {"rule", action.rule},
+                    {"action", action.action},
+                    {"attempt", action.attempts},
+                    {"request", result.request},
+                    {"status", result.status},
+                    {"error", result.error}});
 }
 
 void ActionWorker::RecordError(const Claimed& action, std::string_view what, DrainCounts& counts) {
-  log::Error("action failed inside isc-mirror", {{"id", action.id}, {"error", what}});
+  base::log::Error("action failed inside isc-mirror", {{"id", action.id}, {"error", what}});
   pqxx::work tx(connection_);
   auto recorded = tx.exec_params(
       "UPDATE mirror.actions SET status = 'failed', updated_at = now(), error = $2 WHERE id = $1 "
@@ -511,4 +513,4 @@ DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
   return counts;
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "automation/rules.hpp"
 #include "base/expected.hpp"
-#include "sync/rules.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 
 struct ActionSpec {
   std::string_view name;
@@ -133,10 +133,10 @@ inline constexpr size_t kMaxReassignItems = 500;  // ISC's limit per reassign ca
 
 // The rows one step of a rule makes for an event. Empty when there is nothing to do (a
 // reviewer without open certifications).
-std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step, const Event& event,
+std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step, const sync::Event& event,
                                       PlanContext& context);
 
 // A 32-hex identity id in the dashed UUID form DAS wants.
 std::string DashedUuid(std::string_view hex32);
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "sync/actions.hpp"
-#include "sync/http_transport.hpp"
-#include "sync/isc_client.hpp"
-#include "sync/rules.hpp"
+#include "automation/actions.hpp"
+#include "automation/rules.hpp"
+#include "isc/http_transport.hpp"
+#include "isc/isc_client.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 
 struct WorkerSettings {
   std::string tenant;
@@ -39,7 +39,7 @@ struct DrainCounts {
 class ActionWorker {
  public:
   // `rules` supply what the outbox must not hold (webhook secrets).
-  ActionWorker(pqxx::connection& connection, IscClient& client, HttpTransport& web,
+  ActionWorker(pqxx::connection& connection, isc::IscClient& client, isc::HttpTransport& web,
                const std::vector<Rule>& rules, WorkerSettings settings);
 
   // Runs every action due now, one at a time, until none is left.
@@ -77,16 +77,16 @@ class ActionWorker {
   // another worker holds the action now (it claimed it after our lease ran out).
   bool Renew(const Claimed& action);
   void Count(std::string_view status, const Claimed& action, DrainCounts& counts);
-  WaitBounds LeaseBounds() const;
+  isc::WaitBounds LeaseBounds() const;
 
   pqxx::connection& connection_;
-  IscClient& client_;
-  HttpTransport& web_;
+  isc::IscClient& client_;
+  isc::HttpTransport& web_;
   const std::vector<Rule>& rules_;
   WorkerSettings settings_;
-  RequestStats stats_;
+  isc::RequestStats stats_;
   const std::atomic<bool>* cancel_ = nullptr;
-  WaitBounds outside_;  // the client's bounds outside the actions (its heartbeat, its stop)
+  isc::WaitBounds outside_;  // the client's bounds outside the actions (its heartbeat, its stop)
 };
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 
 struct HttpRequest {
   std::string method = "GET";
@@ -82,4 +82,4 @@ class CurlTransport : public HttpTransport {
   TransportOptions options_;
 };
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

@@ -1,4 +1,4 @@
-#include "sync/rate_budget.hpp"
+#include "isc/rate_budget.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <thread>
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 
 TokenBucket::TokenBucket(double capacity, double tokens_per_ms, SteadyTime now)
     : capacity_(capacity), tokens_per_ms_(tokens_per_ms), tokens_(capacity), updated_(now) {}
@@ -106,4 +106,4 @@ std::string_view ApiVersion(std::string_view path) {
   return path.substr(0, path.find_first_of("/?"));
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "sync/actions.hpp"
-#include "sync/rules.hpp"
+#include "automation/actions.hpp"
+#include "automation/rules.hpp"
 #include "sync/writer.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 
 struct OutboxSettings {
   bool dry_run = false;    // global: record actions as dry_run, call nothing
@@ -42,23 +42,23 @@ class MirrorPlanContext : public PlanContext {
   std::string leaver_states_;  // a text[] literal
 };
 
-class RuleEngine : public EventSink {
+class RuleEngine : public sync::EventSink {
  public:
   RuleEngine(std::string tenant, std::vector<Rule> rules, Lifecycle lifecycle,
              OutboxSettings settings);
 
   // Decides and inserts the actions for the events, in the events' transaction. An action
   // already recorded under the same idempotency key is left alone.
-  void OnEvents(pqxx::work& tx, const std::vector<Event>& events) override;
+  void OnEvents(pqxx::work& tx, const std::vector<sync::Event>& events) override;
 
   // What the rules decide for the events, given the outbox as it is (plan, and OnEvents).
   // With `state_rule`, the events stand for objects in that rule's awaited state.
-  std::vector<Decision> Decide(pqxx::transaction_base& tx, const std::vector<Event>& events,
+  std::vector<Decision> Decide(pqxx::transaction_base& tx, const std::vector<sync::Event>& events,
                                const Rule* state_rule = nullptr);
 
   // State rules (older_than) on a resource: actions for objects that have stayed in the awaited
   // state longer than the limit, once per state (keyed by the object's latest event).
-  int64_t EvaluateStateRules(pqxx::connection& connection, const ResourceSchema& schema);
+  int64_t EvaluateStateRules(pqxx::connection& connection, const sync::ResourceSchema& schema);
 
   bool empty() const { return rules_.empty(); }
 
@@ -74,4 +74,4 @@ class RuleEngine : public EventSink {
 // The JSON stored in mirror.actions.params for a decision.
 std::string DecisionParams(const Decision& decision);
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

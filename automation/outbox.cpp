@@ -1,4 +1,4 @@
-#include "sync/outbox.hpp"
+#include "automation/outbox.hpp"
 
 #include <fmt/format.h>
 
@@ -8,13 +8,13 @@
 #include "base/json_writer.hpp"
 #include "sync/copy.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 
 MirrorPlanContext::MirrorPlanContext(pqxx::transaction_base& tx, std::string tenant,
                                      const Lifecycle& lifecycle)
     : tx_(tx),
       tenant_(std::move(tenant)),
-      leaver_states_(TextArrayLiteral(lifecycle.leaver_states)) {}
+      leaver_states_(sync::TextArrayLiteral(lifecycle.leaver_states)) {}
 
 std::optional<std::string> MirrorPlanContext::ManagerOf(const std::string& identity) {
   auto rows = tx_.exec_params(
@@ -72,7 +72,8 @@ RuleEngine::RuleEngine(std::string tenant, std::vector<Rule> rules, Lifecycle li
       settings_(settings) {}
 
 std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
-                                         const std::vector<Event>& events, const Rule* state_rule) {
+                                         const std::vector<sync::Event>& events,
+                                         const Rule* state_rule) {
   std::vector<Decision> out;
   if (rules_.empty()) return out;
   MirrorPlanContext context(tx, tenant_, lifecycle_);
@@ -117,7 +118,7 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
   if (!keys.empty()) {
     for (const auto& row : tx.exec_params(
              "SELECT idempotency_key FROM mirror.actions WHERE idempotency_key = ANY($1::text[])",
-             TextArrayLiteral(keys))) {
+             sync::TextArrayLiteral(keys))) {
       recorded.insert(row[0].c_str());
     }
   }
@@ -171,7 +172,8 @@ std::string DecisionParams(const Decision& d) {
   return out;
 }
 
-int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection, const ResourceSchema& schema) {
+int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection,
+                                       const sync::ResourceSchema& schema) {
   constexpr int kBatch = 500;  // candidates planned and inserted at a time
   int64_t decided = 0;
   for (const auto& rule : rules_) {
@@ -191,18 +193,18 @@ int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection, const Resou
         "{in_state} AND NOT e.baseline AND NOT EXISTS (SELECT 1 FROM mirror.actions a WHERE "
         "a.event_id = e.event_id AND a.rule = {rule}) ORDER BY e.event_id",
         fmt::arg("table", schema.table), fmt::arg("resource", quote(schema.name)),
-        fmt::arg("id", KeyText(schema.key, "t.")), fmt::arg("tenant", quote(tenant_)),
+        fmt::arg("id", sync::KeyText(schema.key, "t.")), fmt::arg("tenant", quote(tenant_)),
         fmt::arg("seconds", static_cast<double>(rule.match->older_than->count()) / 1000.0),
         fmt::arg("in_state", InStateSql(*rule.match, "t.raw", quote)),
         fmt::arg("rule", quote(rule.name))));
     while (true) {
       auto rows = tx.exec(fmt::format("FETCH {} FROM state_candidates", kBatch));
-      std::vector<Event> events;
+      std::vector<sync::Event> events;
       for (const auto& r : rows) {
-        Event e{.event_id = r[0].as<int64_t>(),
-                .resource = schema.name,
-                .object_id = r[1].c_str(),
-                .op = r[2].c_str()};
+        sync::Event e{.event_id = r[0].as<int64_t>(),
+                      .resource = schema.name,
+                      .object_id = r[1].c_str(),
+                      .op = r[2].c_str()};
         if (!r[3].is_null()) e.before = r[3].c_str();
         if (!r[4].is_null()) e.after = r[4].c_str();
         events.push_back(std::move(e));
@@ -218,13 +220,13 @@ int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection, const Resou
   return decided;
 }
 
-void RuleEngine::OnEvents(pqxx::work& tx, const std::vector<Event>& events) {
+void RuleEngine::OnEvents(pqxx::work& tx, const std::vector<sync::Event>& events) {
   Insert(tx, Decide(tx, events));
 }
 
 void RuleEngine::Insert(pqxx::work& tx, const std::vector<Decision>& decisions) {
   if (decisions.empty()) return;
-  std::vector<CopyRow> rows;
+  std::vector<sync::CopyRow> rows;
   for (const auto& d : decisions) {
     rows.push_back({tenant_, d.rule, d.action, DecisionParams(d), d.key, std::to_string(d.event_id),
                     d.status, d.planned.error});
@@ -234,13 +236,14 @@ void RuleEngine::Insert(pqxx::work& tx, const std::vector<Decision>& decisions) 
       "CREATE TEMP TABLE IF NOT EXISTS stage_actions (tenant text, rule text, action text, params "
       "jsonb, idempotency_key text, event_id bigint, status text, error text) ON COMMIT DELETE "
       "ROWS");
-  CopyRows(tx, "stage_actions",
-           {"tenant", "rule", "action", "params", "idempotency_key", "event_id", "status", "error"},
-           rows);
+  sync::CopyRows(
+      tx, "stage_actions",
+      {"tenant", "rule", "action", "params", "idempotency_key", "event_id", "status", "error"},
+      rows);
   tx.exec(
       "INSERT INTO mirror.actions (tenant, rule, action, params, idempotency_key, event_id, "
       "status, error) SELECT tenant, rule, action, params, idempotency_key, event_id, status, "
       "error FROM stage_actions ON CONFLICT (idempotency_key) DO NOTHING");
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

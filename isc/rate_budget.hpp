@@ -14,7 +14,7 @@
 #include "base/expected.hpp"
 #include "base/heartbeat.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -64,7 +64,7 @@ class TokenBucket {
 class RateBudget {
  public:
   using Clock = std::function<SteadyTime()>;
-  using Sleep = sync::Sleep;
+  using Sleep = isc::Sleep;
 
   // `share` below 1 keeps both the burst and the rate a little under the server's, so clock
   // and latency differences do not turn into 429s.
@@ -97,4 +97,4 @@ class RateBudget {
 // The API version a path is counted under: its first segment (/v2024/accounts -> v2024).
 std::string_view ApiVersion(std::string_view path);
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

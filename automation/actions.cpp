@@ -1,4 +1,4 @@
-#include "sync/actions.hpp"
+#include "automation/actions.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -8,11 +8,11 @@
 
 #include "base/json_writer.hpp"
 #include "base/text.hpp"
+#include "isc/isc_client.hpp"
 #include "sync/canonical.hpp"
-#include "sync/isc_client.hpp"
 #include "sync/row.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 namespace {
 
 const std::vector<ActionSpec>& Specs() {
@@ -105,7 +105,7 @@ std::string Param(const ActionStep& step, std::string_view name) {
 }
 
 // The event's JSON as webhooks and notifications carry it.
-std::string EventJson(const Rule& rule, const Event& event) {
+std::string EventJson(const Rule& rule, const sync::Event& event) {
   std::string out;
   base::JsonWriter w(out);
   w.BeginObject()
@@ -126,7 +126,7 @@ std::string EventJson(const Rule& rule, const Event& event) {
   return out;
 }
 
-std::string NotifyJson(const Rule& rule, const Event& event) {
+std::string NotifyJson(const Rule& rule, const sync::Event& event) {
   std::string out;
   base::JsonWriter(out)
       .BeginObject()
@@ -140,7 +140,7 @@ std::string NotifyJson(const Rule& rule, const Event& event) {
 }
 
 // A webhook or a notification about the event.
-PlannedAction PlanMessage(const Rule& rule, const ActionStep& step, const Event& event,
+PlannedAction PlanMessage(const Rule& rule, const ActionStep& step, const sync::Event& event,
                           const std::string& why) {
   PlannedAction a;
   a.kind = step.action;
@@ -155,7 +155,7 @@ PlannedAction PlanMessage(const Rule& rule, const ActionStep& step, const Event&
 
 // Where a step's identity comes from: the parameter, else the event's identity.
 std::optional<std::string> SubjectIdentity(const ActionStep& step, std::string_view param,
-                                           const Event& event, std::string& error) {
+                                           const sync::Event& event, std::string& error) {
   std::string given = Param(step, param);
   std::string id;
   if (!given.empty()) {
@@ -175,7 +175,7 @@ std::optional<std::string> SubjectIdentity(const ActionStep& step, std::string_v
     error = fmt::format("no identity: set {} (the event is a {} change)", param, event.resource);
     return std::nullopt;
   }
-  auto normal = NormalizeIdentityId(id);
+  auto normal = sync::NormalizeIdentityId(id);
   if (!normal) {
     error = fmt::format("'{}' is not an identity id", id);
     return std::nullopt;
@@ -185,7 +185,7 @@ std::optional<std::string> SubjectIdentity(const ActionStep& step, std::string_v
 
 // The object id of the event when it is of `resource`, else the parameter.
 std::optional<std::string> ObjectParam(const ActionStep& step, std::string_view param,
-                                       std::string_view resource, const Event& event,
+                                       std::string_view resource, const sync::Event& event,
                                        std::string& error) {
   std::string given = Param(step, param);
   if (given.empty()) {
@@ -209,19 +209,19 @@ struct Target {
 
 // `to: manager` or an identity id (or template); the fallback when that does not resolve.
 std::optional<Target> ResolveTarget(const ActionStep& step, std::string_view param,
-                                    const std::string& subject, const Event& event,
+                                    const std::string& subject, const sync::Event& event,
                                     PlanContext& context, std::string& error) {
   std::string wanted = Param(step, param);
   std::optional<Target> found;
   if (wanted == "manager") {
     if (auto manager = context.ManagerOf(subject)) found = Target{*manager, "manager"};
   } else if (auto expanded = ExpandTemplate(wanted, event)) {
-    auto id = NormalizeIdentityId(*expanded);
+    auto id = sync::NormalizeIdentityId(*expanded);
     if (id && context.Usable(*id)) found = Target{*id, "identity"};
   }
   if (found) return found;
   std::string fallback = Param(step, "fallback");
-  auto fallback_id = NormalizeIdentityId(fallback);
+  auto fallback_id = sync::NormalizeIdentityId(fallback);
   if (!fallback.empty() && fallback_id && context.Usable(*fallback_id)) {
     return Target{*fallback_id, "fallback identity"};
   }
@@ -233,7 +233,7 @@ std::optional<Target> ResolveTarget(const ActionStep& step, std::string_view par
   return std::nullopt;
 }
 
-std::string Why(const Rule& rule, const Event& event) {
+std::string Why(const Rule& rule, const sync::Event& event) {
   return fmt::format("rule {}, {} {} {} (event {})", rule.name, event.resource, event.op,
                      event.object_id, event.event_id);
 }
@@ -257,17 +257,18 @@ std::vector<PlannedAction> PlanAccountToggles(const std::string& identity, bool 
   a.each = true;
   for (const auto& account : context.AccountsToToggle(identity, disable)) {
     // AccountToggleRequest is a required body; an empty object asks for nothing more.
-    a.calls.push_back({.method = "POST",
-                       .path = fmt::format("/v2024/accounts/{}/{}", PercentEncode(account), verb),
-                       .body = "{}",
-                       .expect = Expect::kTask,
-                       .object = account});
+    a.calls.push_back(
+        {.method = "POST",
+         .path = fmt::format("/v2024/accounts/{}/{}", isc::PercentEncode(account), verb),
+         .body = "{}",
+         .expect = Expect::kTask,
+         .object = account});
   }
   if (a.calls.empty()) return {};  // every account is already in that state
   a.summary = fmt::format("{} {} source account{} of identity {} ({})", verb, a.calls.size(),
                           a.calls.size() == 1 ? "" : "s", identity, why);
   a.done.path = "/v2024/accounts";
-  a.done.query = "filters=" + PercentEncode(fmt::format("identityId eq \"{}\"", identity));
+  a.done.query = "filters=" + isc::PercentEncode(fmt::format("identityId eq \"{}\"", identity));
   a.done.every = "disabled";
   a.done.is = disable;
   return {std::move(a)};
@@ -297,7 +298,7 @@ std::string NowIso() {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
-  return EpochSecondsToTimestamp(seconds);
+  return sync::EpochSecondsToTimestamp(seconds);
 }
 
 }  // namespace
@@ -513,7 +514,7 @@ std::string DashedUuid(std::string_view hex32) {
                      hex32.substr(16, 4), hex32.substr(20));
 }
 
-std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const Event& event,
+std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const sync::Event& event,
                                       PlanContext& context) {
   const ActionStep& step = rule.steps.at(step_index);
   const std::string& action = step.action;
@@ -537,7 +538,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     if (!task) return {Failed(summary, error)};
     return isc(summary, {{.method = "POST",
                           .path = fmt::format("/das/v1/tasks/{}/{}", rerun ? "rerun" : "cancel",
-                                              PercentEncode(*task)),
+                                              isc::PercentEncode(*task)),
                           .expect = Expect::kNoContent}});
   }
 
@@ -549,7 +550,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     if (!account) return {Failed(summary, error)};
     // unlock takes an AccountUnlockRequest body (required); reload takes none.
     return isc(summary, {{.method = "POST",
-                          .path = fmt::format("/v2024/accounts/{}/{}", PercentEncode(*account),
+                          .path = fmt::format("/v2024/accounts/{}/{}", isc::PercentEncode(*account),
                                               unlock ? "unlock" : "reload"),
                           .body = unlock ? "{}" : "",
                           .expect = Expect::kTask,
@@ -580,7 +581,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
     // v2025: "Use this API to clear a pending task by updating the completionStatus and
     // completed attributes."
     return isc(summary, {{.method = "PATCH",
-                          .path = "/v2025/task-status/" + PercentEncode(*task),
+                          .path = "/v2025/task-status/" + isc::PercentEncode(*task),
                           .body = body,
                           .content_type = "application/json-patch+json",
                           .expect = Expect::kTaskStatus,
@@ -638,7 +639,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
         std::string one = reviewers.substr(at, comma - at);
         one.erase(0, one.find_first_not_of(' '));
         one.erase(one.find_last_not_of(' ') + 1);
-        if (!one.empty()) w.String(DashedUuid(NormalizeIdentityId(one).value_or(one)));
+        if (!one.empty()) w.String(DashedUuid(sync::NormalizeIdentityId(one).value_or(one)));
         at = comma + 1;
       }
       w.EndArray();
@@ -704,12 +705,12 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
             end - begin, review.certification_id, *subject, to->how, to->id, why);
         a.calls.push_back({.method = "POST",
                            .path = fmt::format("/v3/certifications/{}/reassign-async",
-                                               PercentEncode(review.certification_id)),
+                                               isc::PercentEncode(review.certification_id)),
                            .body = body,
                            .expect = Expect::kCertificationTask});
         // Reassigned items leave the certification.
         a.done.path = fmt::format("/v3/certifications/{}/access-review-items",
-                                  PercentEncode(review.certification_id));
+                                  isc::PercentEncode(review.certification_id));
         a.done.absent.assign(review.item_ids.begin() + static_cast<std::ptrdiff_t>(begin),
                              review.item_ids.begin() + static_cast<std::ptrdiff_t>(end));
         out.push_back(std::move(a));
@@ -728,4 +729,4 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
   return {Failed(fmt::format("{} ({})", action, why), "this action is not known")};
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

@@ -1,11 +1,11 @@
-#include "sync/rules.hpp"
+#include "automation/rules.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 namespace {
 
 constexpr std::string_view kStatePointer = "/lifecycleState/stateName";
@@ -48,7 +48,7 @@ std::string DottedToPointer(std::string_view dotted) {
   return out;
 }
 
-std::vector<std::string> LifecycleEvents(const Event& event, const Lifecycle& lifecycle) {
+std::vector<std::string> LifecycleEvents(const sync::Event& event, const Lifecycle& lifecycle) {
   std::vector<std::string> out;
   if (event.resource != "identities") return out;
   if (event.op == "insert") {
@@ -70,7 +70,8 @@ std::vector<std::string> LifecycleEvents(const Event& event, const Lifecycle& li
   return out;
 }
 
-bool Matches(const Rule& rule, const Event& event, const std::vector<std::string>& lifecycle) {
+bool Matches(const Rule& rule, const sync::Event& event,
+             const std::vector<std::string>& lifecycle) {
   if (rule.on != "change") {
     return std::find(lifecycle.begin(), lifecycle.end(), rule.on) != lifecycle.end();
   }
@@ -183,7 +184,7 @@ std::optional<std::string> CheckTemplate(std::string_view text) {
   return ForEachPlaceholder(text, nullptr, CheckField);
 }
 
-base::Expected<std::string> ExpandTemplate(std::string_view text, const Event& event) {
+base::Expected<std::string> ExpandTemplate(std::string_view text, const sync::Event& event) {
   std::string out;
   auto error =
       ForEachPlaceholder(text, &out, [&](const std::string& field) -> std::optional<std::string> {
@@ -209,4 +210,4 @@ base::Expected<std::string> ExpandTemplate(std::string_view text, const Event& e
   return out;
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "base/expected.hpp"
+#include "sync/event.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::automation {
 
 struct Lifecycle {
   std::vector<std::string> leaver_states = {"terminated", "inactive"};
@@ -46,25 +47,14 @@ struct Rule {
   int line = 0;
 };
 
-// A change event as rules see it.
-struct Event {
-  int64_t event_id = 0;
-  std::string resource;
-  std::string object_id;
-  std::string op;  // insert, update, delete, expire
-  std::vector<std::string> changed_paths;
-  std::optional<std::string> before;  // canonical JSON
-  std::optional<std::string> after;
-};
-
 // The lifecycle events an identities change stands for: joiner (inserted), leaver (its
 // lifecycleState.stateName moves into a leaver state), rehire (out of one), mover (a mover
 // attribute changed). None for other resources.
-std::vector<std::string> LifecycleEvents(const Event& event, const Lifecycle& lifecycle);
+std::vector<std::string> LifecycleEvents(const sync::Event& event, const Lifecycle& lifecycle);
 
 // Whether a rule fires for an event whose lifecycle events are `lifecycle`. State rules
 // (older_than) never fire on an event; EvaluateState does.
-bool Matches(const Rule& rule, const Event& event, const std::vector<std::string>& lifecycle);
+bool Matches(const Rule& rule, const sync::Event& event, const std::vector<std::string>& lifecycle);
 
 // Whether an object is in the state a state rule waits for (its `to` value at `path`).
 bool InState(const ChangeMatch& match, std::string_view object);
@@ -83,9 +73,9 @@ std::string DottedToPointer(std::string_view dotted);
 
 // Expands {{before.a.b}}, {{after.a.b}} and {{event.object_id|resource|op|event_id}}. A
 // field that is absent is an error naming it.
-base::Expected<std::string> ExpandTemplate(std::string_view text, const Event& event);
+base::Expected<std::string> ExpandTemplate(std::string_view text, const sync::Event& event);
 
 // A config-time check of a template's placeholders; the error names the first bad one.
 std::optional<std::string> CheckTemplate(std::string_view text);
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::automation

@@ -1,4 +1,4 @@
-#include "sync/pager.hpp"
+#include "isc/pager.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "base/log.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 namespace {
 
 // Tells a repeated page from the one before without hashing a quarter megabyte on every page
@@ -85,8 +85,8 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
       }
       if (ahead.valid()) ahead.get();  // this page comes again first
       ++stats.retries;
-      log::Warn("page did not parse; fetching it again",
-                {{"path", path}, {"offset", offset}, {"error", parsed.error()}});
+      base::log::Warn("page did not parse; fetching it again",
+                      {{"path", path}, {"offset", offset}, {"error", parsed.error()}});
       if (attempt + 1 == parse_attempts) {
         result.error = fmt::format("GET {} at offset {}: {}", path, offset, parsed.error());
         return result;
@@ -121,4 +121,4 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
   }
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

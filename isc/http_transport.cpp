@@ -1,4 +1,4 @@
-#include "sync/http_transport.hpp"
+#include "isc/http_transport.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 namespace {
 
 struct SlistDeleter {
@@ -166,4 +166,4 @@ HttpResponse CurlTransport::Send(const HttpRequest& request) {
   return response;
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc

@@ -1,4 +1,4 @@
-#include "sync/isc_client.hpp"
+#include "isc/isc_client.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -11,7 +11,7 @@
 #include "base/base64.hpp"
 #include "base/log.hpp"
 
-namespace isc_mirror::sync {
+namespace isc_mirror::isc {
 namespace {
 
 std::string_view Describe(TransportFailure failure) {
@@ -209,7 +209,7 @@ base::Expected<std::string> TokenSource::Token() {
   token_ = std::move(grant->access_token);
   refresh_at_ = clock_() + grant->expires_in - margin;
   ++fetched_;
-  log::Debug("fetched an access token", {{"expires_in_s", grant->expires_in.count()}});
+  base::log::Debug("fetched an access token", {{"expires_in_s", grant->expires_in.count()}});
   return token_;
 }
 
@@ -266,10 +266,10 @@ std::string IscClient::NoteDeprecation(const HttpResponse& response, std::string
   ++stats.deprecated;
   std::string endpoint = PathTemplate(path);
   if (stats.FirstDeprecation(endpoint)) {
-    log::Warn("isc announces that an endpoint the mirror calls is deprecated",
-              {{"path", endpoint},
-               {"headers", *deprecation},
-               {"hint", "see the release notes of isc-mirror for its replacement"}});
+    base::log::Warn("isc announces that an endpoint the mirror calls is deprecated",
+                    {{"path", endpoint},
+                     {"headers", *deprecation},
+                     {"hint", "see the release notes of isc-mirror for its replacement"}});
   }
   return endpoint;
 }
@@ -342,17 +342,17 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
       ++stats.rate_limited;
       delay = RetryAfter(last).value_or(BackoffDelay(attempt, options_.retry, 1.0));
       budget_.Pause(version, delay);
-      log::Warn("rate limited by isc; pausing the rate budget",
-                {{"call", what}, {"pause_ms", delay.count()}});
+      base::log::Warn("rate limited by isc; pausing the rate budget",
+                      {{"call", what}, {"pause_ms", delay.count()}});
       delay = std::chrono::milliseconds(0);  // the budget makes the next Acquire wait
     } else {
       delay =
           BackoffDelay(attempt, options_.retry, std::uniform_real_distribution<double>(0, 1)(rng_));
     }
-    log::Debug("retrying", {{"call", what},
-                            {"cause", Cause(last)},
-                            {"attempt", attempt + 1},
-                            {"delay_ms", delay.count()}});
+    base::log::Debug("retrying", {{"call", what},
+                                  {"cause", Cause(last)},
+                                  {"attempt", attempt + 1},
+                                  {"delay_ms", delay.count()}});
     if (auto past = PastDeadline(delay, what); !past.empty()) return GaveUp(last, past);
     if (delay.count() > 0 && !SleepUnlessCancelled(sleep_, delay, bounds_)) {
       return GaveUp(last, what + " not made: stopping");
@@ -361,4 +361,4 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
   return IscResult{last.status, {}, std::nullopt, fmt::format("{} failed: {}", what, Cause(last))};
 }
 
-}  // namespace isc_mirror::sync
+}  // namespace isc_mirror::isc
