@@ -43,8 +43,7 @@ std::string Replace(std::string text, std::string_view from, std::string_view to
 
 // The notification for a row planned by an older version, which sent the whole event: the
 // event's keys only, as planned now.
-std::string SmallNotifyPayload(simdjson::dom::element params) {
-  std::string payload = Text(params, "payload");
+std::string SmallNotifyPayload(const std::string& payload) {
   if (payload.size() <= kMaxNotifyPayload) return payload;
   simdjson::dom::parser parser;
   simdjson::dom::element event;
@@ -146,35 +145,6 @@ bool ActionWorker::Renew(const Claimed& action) {
   return true;
 }
 
-namespace {
-
-// The action's done check from its params; rows planned before 0.x kept it as verify_path and
-// verify_absent.
-std::optional<DoneCheck> ReadDoneCheck(simdjson::dom::element params) {
-  DoneCheck check;
-  simdjson::dom::element done;
-  simdjson::dom::array absent;
-  if (!params["done"].get(done)) {
-    check.path = Text(done, "path");
-    check.query = Text(done, "query");
-    check.every = Text(done, "every");
-    if (done["paged"].get(check.paged)) check.paged = true;
-    if (done["is"].get(check.is)) check.is = true;
-    if (done["absent"].get(absent)) absent = {};
-  } else {
-    check.path = Text(params, "verify_path");
-    if (params["verify_absent"].get(absent)) return std::nullopt;
-  }
-  if (check.path.empty()) return std::nullopt;
-  for (auto id : absent) {
-    std::string_view text;
-    if (!id.get(text)) check.absent.emplace_back(text);
-  }
-  return check;
-}
-
-}  // namespace
-
 ActionWorker::Verified ActionWorker::CheckDone(const Claimed& action, const DoneCheck& check,
                                                std::set<std::string>* done_ids) {
   bool done = true;
@@ -195,26 +165,6 @@ ActionWorker::Verified ActionWorker::CheckDone(const Claimed& action, const Done
     return {Verified::State::kNotDone, request, ""};
   return {Verified::State::kUnknown, request, scan.error};
 }
-
-namespace {
-
-std::vector<Call> ReadCalls(simdjson::dom::array stored) {
-  std::vector<Call> calls;
-  for (auto c : stored) {
-    Call call{.method = Text(c, "method"),
-              .path = Text(c, "path"),
-              .body = Text(c, "body"),
-              .content_type = Text(c, "content_type"),
-              .expect_value = Text(c, "expect_value"),
-              .object = Text(c, "object")};
-    if (c["experimental"].get(call.experimental)) call.experimental = false;
-    call.expect = ExpectFromName(Text(c, "expect")).value_or(Expect::kAny);
-    calls.push_back(std::move(call));
-  }
-  return calls;
-}
-
-}  // namespace
 
 ActionWorker::Result ActionWorker::Send(const Claimed& action, const Call& call) {
   Result r;
@@ -252,22 +202,20 @@ ActionWorker::Result ActionWorker::Send(const Claimed& action, const Call& call)
   return r;
 }
 
-ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
-                                               simdjson::dom::element params) {
-  int64_t step = 0;
-  if (params["step"].get(step)) step = 0;
+ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action, const StoredAction& stored) {
+  size_t step = stored.step;
   // The URL and the secret stay in the config: the outbox holds neither.
   std::string secret, url;
   for (const auto& rule : rules_) {
-    if (rule.name == action.rule && static_cast<size_t>(step) < rule.steps.size()) {
+    if (rule.name == action.rule && step < rule.steps.size()) {
       const auto& given = rule.steps[step].params;
       if (auto it = given.find("secret"); it != given.end()) secret = it->second;
       if (auto it = given.find("url"); it != given.end()) url = it->second;
     }
   }
   // Rows planned before 0.x kept the URL in the outbox.
-  if (url.empty() && Text(params, "target").find("[redacted]") == std::string::npos) {
-    url = Text(params, "target");
+  if (url.empty() && stored.planned.target.find("[redacted]") == std::string::npos) {
+    url = stored.planned.target;
   }
   Result r;
   if (secret.empty() || url.empty()) {
@@ -283,7 +231,7 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
   isc::HttpRequest request;
   request.method = "POST";
   request.url = url;
-  request.body = Text(params, "payload");
+  request.body = stored.planned.payload;
   request.timeout = std::chrono::seconds(30);
   request.headers = {"Content-Type: application/json",
                      "X-Isc-Mirror-Signature: sha256=" + base::HmacSha256Hex(secret, request.body),
@@ -305,19 +253,14 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action,
   return r;
 }
 
-ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action,
-                                              simdjson::dom::element params) {
-  simdjson::dom::array stored;
-  if (params["calls"].get(stored) || stored.size() == 0) {
-    return Result{.error = "the action has no call"};
-  }
-  std::vector<Call> calls = ReadCalls(stored);
-  bool each = false;
-  if (params["each"].get(each)) each = false;
+ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action, const PlannedAction& planned) {
+  const std::vector<Call>& calls = planned.calls;
+  if (calls.empty()) return Result{.error = "the action has no call"};
+  bool each = planned.each;
   // A repeat: an earlier attempt may have done the work and lost the answer. Read first.
   std::set<std::string> done_ids;
-  if (auto check = ReadDoneCheck(params); check && action.attempts > 1) {
-    auto verified = CheckDone(action, *check, each ? &done_ids : nullptr);
+  if (!planned.done.path.empty() && action.attempts > 1) {
+    auto verified = CheckDone(action, planned.done, each ? &done_ids : nullptr);
     Result r;
     r.request = verified.request;
     if (verified.state == Verified::State::kDone) {
@@ -378,16 +321,18 @@ ActionWorker::Result ActionWorker::SendEach(const Claimed& action, const std::ve
   return all;
 }
 
-ActionWorker::Result ActionWorker::Execute(const Claimed& action) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element params;
-  if (parser.parse(action.params).get(params)) {
-    return Result{.error = "the action's params are not JSON"};
+ActionWorker::Result ActionWorker::Execute(const Claimed& action,
+                                           const base::Expected<StoredAction>& stored) {
+  if (!stored) return Result{.error = stored.error()};
+  switch (stored->planned.kind) {
+    case ActionKind::kWebhook:
+      return PostWebhook(action, *stored);
+    case ActionKind::kIsc:
+      return ExecuteIsc(action, stored->planned);
+    case ActionKind::kNotify:
+      break;  // sent by Notify, in the record's transaction
   }
-  std::string kind = Text(params, "kind");
-  if (kind == "webhook") return PostWebhook(action, params);
-  if (kind == "isc") return ExecuteIsc(action, params);
-  return Result{.error = "unknown action kind '" + kind + "'"};
+  return Result{.error = "a notification cannot be executed outside its record"};
 }
 
 void ActionWorker::Record(const Claimed& action, const Result& result, DrainCounts& counts) {
@@ -453,17 +398,16 @@ void ActionWorker::RecordError(const Claimed& action, std::string_view what, Dra
   if (recorded.affected_rows() > 0) ++counts.failed;
 }
 
-void ActionWorker::Notify(const Claimed& action, simdjson::dom::element params,
+void ActionWorker::Notify(const Claimed& action, const PlannedAction& planned,
                           DrainCounts& counts) {
   // A notification is part of the database: sent on commit with the row marked succeeded,
   // so it goes out exactly once.
   pqxx::work tx(connection_);
-  tx.exec_params("SELECT pg_notify($1, $2)", Text(params, "target"), SmallNotifyPayload(params));
+  tx.exec_params("SELECT pg_notify($1, $2)", planned.target, SmallNotifyPayload(planned.payload));
   auto recorded = tx.exec_params(
       "UPDATE mirror.actions SET status = 'succeeded', updated_at = now(), request = $2 WHERE "
       "id = $1 AND status = 'running' AND attempts = $3",
-      action.id, base::StorableText("NOTIFY " + Text(params, "target"), kKeptText),
-      action.attempts);
+      action.id, base::StorableText("NOTIFY " + planned.target, kKeptText), action.attempts);
   if (recorded.affected_rows() == 0) return;  // another worker holds it: no notification
   tx.commit();
   ++counts.succeeded;
@@ -472,9 +416,8 @@ void ActionWorker::Notify(const Claimed& action, simdjson::dom::element params,
 void ActionWorker::Count(std::string_view status, const Claimed& action, DrainCounts& counts) {
   if (status == "succeeded") {
     ++counts.succeeded;
-    if (action.action.starts_with("das_") && action.action.find("owner") != std::string::npos) {
-      counts.das_owners_changed = true;
-    }
+    const ActionSpec* spec = FindActionSpec(action.action);
+    if (spec != nullptr && spec->touches_das_owners) counts.das_owners_changed = true;
   } else if (status == "failed") {
     ++counts.failed;
   } else if (status == "dead") {
@@ -495,13 +438,12 @@ DrainCounts ActionWorker::RunDue(const std::atomic<bool>* cancel) {
     // Every error is the action's: recorded on it, so that it neither stays running nor stops
     // the actions after it. A lost database connection is the loop's (it reconnects).
     try {
-      simdjson::dom::parser parser;
-      simdjson::dom::element params;
-      if (!parser.parse(action->params).get(params) && Text(params, "kind") == "notify") {
-        Notify(*action, params, counts);
+      auto stored = DecodeStoredAction(action->params);
+      if (stored && stored->planned.kind == ActionKind::kNotify) {
+        Notify(*action, stored->planned, counts);
         continue;
       }
-      Record(*action, Execute(*action), counts);
+      Record(*action, Execute(*action, stored), counts);
     } catch (const pqxx::broken_connection&) {
       client_.Bound(outside_);
       throw;

@@ -2,8 +2,6 @@
 // records what happened.
 #pragma once
 
-#include <simdjson.h>
-
 #include <atomic>
 #include <chrono>
 #include <pqxx/pqxx>
@@ -13,6 +11,7 @@
 
 #include "automation/actions.hpp"
 #include "automation/rules.hpp"
+#include "automation/stored_action.hpp"
 #include "isc/http_transport.hpp"
 #include "isc/isc_client.hpp"
 
@@ -51,7 +50,7 @@ class ActionWorker {
   struct Claimed;
   struct Result;
   std::optional<Claimed> Claim();
-  Result Execute(const Claimed& action);
+  Result Execute(const Claimed& action, const base::Expected<StoredAction>& stored);
   struct Verified {
     enum class State { kDone, kNotDone, kUnknown } state;
     std::string request;  // the listing read
@@ -63,8 +62,8 @@ class ActionWorker {
                      std::set<std::string>* done_ids = nullptr);
   // Makes one call and reads its answer as the call's definition says.
   Result Send(const Claimed& action, const Call& call);
-  Result ExecuteIsc(const Claimed& action, simdjson::dom::element params);
-  Result PostWebhook(const Claimed& action, simdjson::dom::element params);
+  Result ExecuteIsc(const Claimed& action, const PlannedAction& planned);
+  Result PostWebhook(const Claimed& action, const StoredAction& stored);
   // Makes every call in order, but those whose object is in `done_ids`; the first failure
   // ends it.
   Result SendEach(const Claimed& action, const std::vector<Call>& calls,
@@ -72,7 +71,7 @@ class ActionWorker {
   void Record(const Claimed& action, const Result& result, DrainCounts& counts);
   // Records an error that stopped the action or its record as the action's failure.
   void RecordError(const Claimed& action, std::string_view what, DrainCounts& counts);
-  void Notify(const Claimed& action, simdjson::dom::element params, DrainCounts& counts);
+  void Notify(const Claimed& action, const PlannedAction& planned, DrainCounts& counts);
   // Extends the claim by a lease from now and bounds the client's waits by it; false when
   // another worker holds the action now (it claimed it after our lease ran out).
   bool Renew(const Claimed& action);

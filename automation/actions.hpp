@@ -1,4 +1,4 @@
-// The actions rules can take (DESIGN §5): their parameters, and the calls each one makes.
+// The actions rules can take: the registry of their definitions, and what a planned action is.
 #pragma once
 
 #include <optional>
@@ -12,28 +12,6 @@
 #include "base/expected.hpp"
 
 namespace isc_mirror::automation {
-
-struct ActionSpec {
-  std::string_view name;
-  std::vector<std::string_view> params;    // every parameter it accepts
-  std::vector<std::string_view> required;  // of which these must be given
-  // What ISC asks of the credentials for the action's calls, from each operation's `security`
-  // and `x-sailpoint-userLevels` (third_party/isc-api): any one of `scopes`; a user's token (a
-  // personal access token) when `user_token_only`; for a user's token, one of `user_levels`.
-  std::vector<std::string_view> scopes;
-  bool user_token_only = false;
-  std::vector<std::string_view> user_levels;
-  // A read-only call needing the same access to the data as the action (check-config
-  // --online); empty when the action calls no ISC.
-  std::string_view read_check;
-};
-
-std::span<const ActionSpec> ActionSpecs();
-const ActionSpec* FindActionSpec(std::string_view name);
-
-// A config-time check of one step: known action, known and required parameters, templates.
-// The error names the parameter.
-std::optional<std::string> CheckStep(const ActionStep& step);
 
 // What a call's answer must say for the call to have worked, from its definition: a 2xx
 // status alone is not enough where ISC answers 200 with a body that says failure.
@@ -95,11 +73,16 @@ struct DoneCheck {
 base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page, bool done,
                                    std::set<std::string>* done_ids = nullptr);
 
+// How an action reaches the world: calls to ISC, a signed POST, or a PostgreSQL notification.
+enum class ActionKind { kIsc, kWebhook, kNotify };
+std::string_view KindName(ActionKind kind);
+std::optional<ActionKind> KindFromName(std::string_view name);
+
 // What one outbox row will do.
 struct PlannedAction {
   std::string part;     // tells apart the rows of one step (one per certification and chunk)
   std::string summary;  // plain words: what, to whom, why
-  std::string kind;     // isc, webhook or notify
+  ActionKind kind = ActionKind::kIsc;
   // isc: every call is made in order when `each` (one per source account); otherwise
   // calls[0] is the call, and if it fails with a 4xx the rest are made instead.
   std::vector<Call> calls;
@@ -130,6 +113,56 @@ class PlanContext {
 };
 
 inline constexpr size_t kMaxReassignItems = 500;  // ISC's limit per reassign call
+
+// What an action's planner is given: the rule's step, the event that fired it, the mirror.
+struct PlanInput {
+  const Rule& rule;
+  const ActionStep& step;
+  const sync::Event& event;
+  PlanContext& context;
+  std::string why;  // "rule r, identities update x (event n)", for summaries
+
+  // The step's parameter, or "" when not given.
+  std::string Param(std::string_view name) const;
+};
+
+using Planner = std::vector<PlannedAction> (*)(const PlanInput& input);
+
+// One action of the registry: everything the config checker, the online check, the planner
+// and the worker need to know about it. Each lives in a file of its own under
+// automation/actions/ and is listed once in action_registry.cpp.
+struct ActionSpec {
+  std::string_view name;
+  ActionKind kind = ActionKind::kIsc;
+  std::vector<std::string_view> params;    // every parameter it accepts
+  std::vector<std::string_view> required;  // of which these must be given
+  // Of which these are credentials: kept out of logs, errors and the outbox.
+  std::vector<std::string_view> secrets;
+  // What ISC asks of the credentials for the action's calls, from each operation's `security`
+  // and `x-sailpoint-userLevels` (third_party/isc-api): any one of `scopes`; a user's token (a
+  // personal access token) when `user_token_only`; for a user's token, one of `user_levels`.
+  std::vector<std::string_view> scopes;
+  bool user_token_only = false;
+  std::vector<std::string_view> user_levels;
+  // A read-only call needing the same access to the data as the action (check-config
+  // --online); empty when the action calls no ISC.
+  std::string_view read_check;
+  // A success changes DAS resource owners: the daemon reads them again after the actions.
+  bool touches_das_owners = false;
+  // The rows one step makes for an event; empty when there is nothing to do. A row that
+  // cannot be done carries its error (Failed).
+  Planner plan = nullptr;
+  // A config-time check beyond the parameters' names and templates; the error names the
+  // parameter.
+  base::Expected<void> (*check)(const ActionStep& step) = nullptr;
+};
+
+std::span<const ActionSpec* const> ActionSpecs();
+const ActionSpec* FindActionSpec(std::string_view name);
+
+// A config-time check of one step: known action, known and required parameters, templates,
+// and the action's own check. The error names the parameter.
+base::Expected<void> CheckStep(const ActionStep& step);
 
 // The rows one step of a rule makes for an event. Empty when there is nothing to do (a
 // reviewer without open certifications).

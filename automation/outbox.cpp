@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "base/json_writer.hpp"
+#include "automation/stored_action.hpp"
 #include "sync/copy.hpp"
 
 namespace isc_mirror::automation {
@@ -134,44 +134,6 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
   return out;
 }
 
-std::string DecisionParams(const Decision& d) {
-  std::string out;
-  base::JsonWriter w(out);
-  w.BeginObject()
-      .Field("summary", d.planned.summary)
-      .Field("kind", d.planned.kind)
-      .Field("step", static_cast<int64_t>(d.step));
-  if (!d.planned.calls.empty()) {
-    w.Key("calls").BeginArray();
-    for (const auto& c : d.planned.calls) {
-      w.BeginObject()
-          .Field("method", c.method)
-          .Field("path", c.path)
-          .Field("body", c.body)
-          .Field("content_type", c.content_type)
-          .Field("experimental", c.experimental)
-          .Field("expect", ExpectName(c.expect));
-      if (!c.expect_value.empty()) w.Field("expect_value", c.expect_value);
-      if (!c.object.empty()) w.Field("object", c.object);
-      w.EndObject();
-    }
-    w.EndArray();
-    if (d.planned.each) w.Field("each", true);
-  }
-  if (const auto& done = d.planned.done; !done.path.empty()) {
-    w.Key("done").BeginObject().Field("path", done.path).Field("paged", done.paged);
-    if (!done.query.empty()) w.Field("query", done.query);
-    if (!done.every.empty()) w.Field("every", done.every).Field("is", done.is);
-    w.Key("absent").BeginArray();
-    for (const auto& id : done.absent) w.String(id);
-    w.EndArray().EndObject();
-  }
-  if (!d.planned.target.empty()) w.Field("target", d.planned.target);
-  if (!d.planned.payload.empty()) w.Field("payload", d.planned.payload);
-  w.EndObject();
-  return out;
-}
-
 int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection,
                                        const sync::ResourceSchema& schema) {
   constexpr int kBatch = 500;  // candidates planned and inserted at a time
@@ -228,8 +190,9 @@ void RuleEngine::Insert(pqxx::work& tx, const std::vector<Decision>& decisions) 
   if (decisions.empty()) return;
   std::vector<sync::CopyRow> rows;
   for (const auto& d : decisions) {
-    rows.push_back({tenant_, d.rule, d.action, DecisionParams(d), d.key, std::to_string(d.event_id),
-                    d.status, d.planned.error});
+    rows.push_back({tenant_, d.rule, d.action,
+                    EncodeStoredAction({.planned = d.planned, .step = d.step}), d.key,
+                    std::to_string(d.event_id), d.status, d.planned.error});
   }
   // Staged, so that a key recorded before (a repeated run) is kept as it is.
   tx.exec(

@@ -71,7 +71,4 @@ class RuleEngine : public sync::EventSink {
   OutboxSettings settings_;
 };
 
-// The JSON stored in mirror.actions.params for a decision.
-std::string DecisionParams(const Decision& decision);
-
 }  // namespace isc_mirror::automation

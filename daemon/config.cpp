@@ -656,8 +656,9 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
   step.line = item.first.Mark().line + 1;
   std::string action_key = Parser::Join(key, step.action);
   std::vector<std::string_view> actions;
-  for (const auto& spec : automation::ActionSpecs()) actions.push_back(spec.name);
-  if (!Contains(actions, step.action)) {
+  for (const auto* spec : automation::ActionSpecs()) actions.push_back(spec->name);
+  const automation::ActionSpec* spec = automation::FindActionSpec(step.action);
+  if (spec == nullptr) {
     p.Fail(item.first, action_key,
            fmt::format("unknown action ({})", UnknownNameHint(step.action, actions)));
     return std::nullopt;
@@ -668,9 +669,7 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
   if (params.IsMap()) {
     for (const auto& param : params) {
       std::string name = param.first.Scalar();
-      // A webhook's URL is often its credential, like its secret.
-      bool secret =
-          name.find("secret") != std::string::npos || (step.action == "webhook" && name == "url");
+      bool secret = name.find("secret") != std::string::npos || Contains(spec->secrets, name);
       auto value = p.String(param.second, Parser::Join(action_key, name), secret);
       if (!value) {
         if (param.second.IsNull())
@@ -682,8 +681,8 @@ std::optional<ActionStep> ParseStep(Parser& p, const YAML::Node& node, const std
     }
   }
   if (!ok) return std::nullopt;
-  if (auto error = automation::CheckStep(step)) {
-    p.Fail(item.first, action_key, *error);
+  if (auto checked = automation::CheckStep(step); !checked) {
+    p.Fail(item.first, action_key, checked.error());
     return std::nullopt;
   }
   return step;

@@ -34,7 +34,8 @@ TEST(ActionSpecs, AskForWhatTheDefinitionsSayTheirCallsNeed) {
   auto definitions = sim::Definitions::Load(ISC_OPENAPI_FILE);
   ASSERT_TRUE(definitions.ok()) << definitions.error();
   size_t checked = 0;
-  for (const auto& spec : ActionSpecs()) {
+  for (const auto* entry : ActionSpecs()) {
+    const ActionSpec& spec = *entry;
     auto call = kCalls.find(spec.name);
     if (call == kCalls.end()) {
       EXPECT_TRUE(spec.scopes.empty() && spec.read_check.empty()) << spec.name << ": no ISC call";

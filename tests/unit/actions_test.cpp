@@ -267,14 +267,19 @@ TEST(PlanAction, ClearsATaskStatusWithAJsonPatch) {
 }
 
 TEST(CheckStep, NamesUnknownAndMissingParameters) {
-  EXPECT_EQ(CheckStep({"das_reassign_owner", {{"to", "manager"}, {"too", "x"}}, 1}),
+  EXPECT_EQ(CheckStep({"das_reassign_owner", {{"to", "manager"}, {"too", "x"}}, 1}).error(),
             "das_reassign_owner: unknown parameter 'too' (it takes: to, fallback, from)");
-  EXPECT_EQ(CheckStep({"webhook", {{"url", "https://x"}}, 1}),
+  EXPECT_EQ(CheckStep({"webhook", {{"url", "https://x"}}, 1}).error(),
             "webhook: missing parameter 'secret'");
   EXPECT_TRUE(CheckStep({"notify", {{"channel", "{{afer.x}}"}}, 1})
-                  .value_or("")
+                  .error()
                   .starts_with("notify.channel: unknown field '{{afer.x}}'"));
-  EXPECT_FALSE(CheckStep({"accounts_disable", {}, 1}).has_value());
+  EXPECT_EQ(CheckStep({"webhook", {{"url", "http://hooks.example/T0/secret"}, {"secret", "s"}}, 1})
+                .error(),
+            "webhook.url: http://hooks.example/[redacted] is not an https:// URL (the payload "
+            "carries identity data, and the URL itself is often a credential: plain http is "
+            "refused)");
+  EXPECT_TRUE(CheckStep({"accounts_disable", {}, 1}).ok());
 }
 
 TEST(HmacSha256Hex, MatchesRfc4231) {
