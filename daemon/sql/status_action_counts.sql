@@ -1,0 +1,2 @@
+-- Actions by status.
+SELECT status, count(*) AS n FROM mirror.actions GROUP BY status ORDER BY status
