@@ -104,29 +104,12 @@ const Column* ResourceSchema::FindColumn(std::string_view column) const {
   return nullptr;
 }
 
-base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::string_view file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::ParserException& e) {
-    return base::Error{fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg)};
-  }
-  if (!root.IsMap()) return base::Error{fmt::format("{}: expected a mapping", file)};
-  Reader r(root, file);
-  static const std::set<std::string> kKeys = {"name",           "path",
-                                              "table",          "key",
-                                              "sort",           "paging",
-                                              "interval",       "full_every",
-                                              "retention",      "incremental",
-                                              "ignore_paths",   "parent",
-                                              "columns",        "retention_column",
-                                              "recheck_filter", "query"};
-  for (const auto& item : root) {
-    if (!kKeys.contains(item.first.Scalar())) {
-      return base::Error{r.Fail(item.first, fmt::format("unknown key {}", item.first.Scalar()))};
-    }
-  }
-  ResourceSchema s;
+namespace {
+
+using Done = base::Expected<void>;
+
+// name, path, table, sort, paging, the durations and the plain texts.
+Done ReadScalars(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   for (auto [key, target] :
        {std::pair{"name", &s.name}, std::pair{"path", &s.path}, std::pair{"table", &s.table}}) {
     auto value = r.Text(root, key, true);
@@ -169,6 +152,10 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
     return base::Error{r.Fail(root, "retention and retention_column go together")};
   }
 
+  return {};
+}
+
+Done ReadIncremental(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   if (const YAML::Node& inc = root["incremental"]; inc.IsDefined()) {
     if (!inc.IsMap()) return base::Error{r.Fail(inc, "incremental must be a mapping")};
     auto field = r.Text(inc, "field", true);
@@ -178,6 +165,10 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
     s.incremental = Incremental{*field, *sorters};
     if (!s.full_every) return base::Error{r.Fail(inc, "an incremental resource needs full_every")};
   }
+  return {};
+}
+
+Done ReadIgnorePaths(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   if (const YAML::Node& paths = root["ignore_paths"]; paths.IsDefined()) {
     if (!paths.IsSequence()) return base::Error{r.Fail(paths, "ignore_paths must be a list")};
     for (const auto& p : paths) {
@@ -187,6 +178,10 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
       s.ignore_paths.push_back(p.Scalar());
     }
   }
+  return {};
+}
+
+Done ReadParent(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   if (const YAML::Node& parent = root["parent"]; parent.IsDefined()) {
     if (!parent.IsMap()) return base::Error{r.Fail(parent, "parent must be a mapping")};
     ParentRef ref;
@@ -210,35 +205,45 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
     }
     s.parent = ref;
   }
+  return {};
+}
+
+base::Expected<Column> ReadColumn(const Reader& r, const YAML::Node& c, const ResourceSchema& s) {
+  if (!c.IsMap()) return base::Error{r.Fail(c, "each column is { name, path, type }")};
+  Column column;
+  auto name = r.Text(c, "name", true);
+  if (!name) return base::Error{name.error()};
+  auto path = r.Text(c, "path", true);
+  if (!path) return base::Error{path.error()};
+  auto type = r.Text(c, "type", true);
+  if (!type) return base::Error{type.error()};
+  column.name = *name;
+  column.path = *path;
+  if (!IsSnakeCase(column.name))
+    return base::Error{r.Fail(c, fmt::format("column {} is not snake_case", column.name))};
+  if (!column.path.starts_with('/'))
+    return base::Error{
+        r.Fail(c, fmt::format("column {}: path must be a JSON pointer", column.name))};
+  auto t = std::find_if(kTypes.begin(), kTypes.end(),
+                        [&](const TypeName& n) { return n.name == *type; });
+  if (t == kTypes.end())
+    return base::Error{r.Fail(c, fmt::format("column {}: unknown type {}", column.name, *type))};
+  column.type = t->type;
+  if (s.FindColumn(column.name) != nullptr || (s.parent && s.parent->column == column.name)) {
+    return base::Error{r.Fail(c, fmt::format("column {} is declared twice", column.name))};
+  }
+  return column;
+}
+
+Done ReadColumnsAndKey(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   const YAML::Node& columns = root["columns"];
   if (!columns.IsDefined() || !columns.IsSequence() || columns.size() == 0) {
     return base::Error{r.Fail(root, "columns must be a non-empty list")};
   }
   for (const auto& c : columns) {
-    if (!c.IsMap()) return base::Error{r.Fail(c, "each column is { name, path, type }")};
-    Column column;
-    auto name = r.Text(c, "name", true);
-    if (!name) return base::Error{name.error()};
-    auto path = r.Text(c, "path", true);
-    if (!path) return base::Error{path.error()};
-    auto type = r.Text(c, "type", true);
-    if (!type) return base::Error{type.error()};
-    column.name = *name;
-    column.path = *path;
-    if (!IsSnakeCase(column.name))
-      return base::Error{r.Fail(c, fmt::format("column {} is not snake_case", column.name))};
-    if (!column.path.starts_with('/'))
-      return base::Error{
-          r.Fail(c, fmt::format("column {}: path must be a JSON pointer", column.name))};
-    auto t = std::find_if(kTypes.begin(), kTypes.end(),
-                          [&](const TypeName& n) { return n.name == *type; });
-    if (t == kTypes.end())
-      return base::Error{r.Fail(c, fmt::format("column {}: unknown type {}", column.name, *type))};
-    column.type = t->type;
-    if (s.FindColumn(column.name) != nullptr || (s.parent && s.parent->column == column.name)) {
-      return base::Error{r.Fail(c, fmt::format("column {} is declared twice", column.name))};
-    }
-    s.columns.push_back(std::move(column));
+    auto column = ReadColumn(r, c, s);
+    if (!column) return base::Error{column.error()};
+    s.columns.push_back(std::move(*column));
   }
   const YAML::Node& key = root["key"];
   if (!key.IsDefined() || !key.IsSequence() || key.size() == 0) {
@@ -261,6 +266,37 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   if (s.parent && s.key.front() != s.parent->column) {
     return base::Error{
         r.Fail(key, fmt::format("a child resource's key starts with {}", s.parent->column))};
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::string_view file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    return base::Error{fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg)};
+  }
+  if (!root.IsMap()) return base::Error{fmt::format("{}: expected a mapping", file)};
+  Reader r(root, file);
+  static const std::set<std::string> kKeys = {"name",           "path",
+                                              "table",          "key",
+                                              "sort",           "paging",
+                                              "interval",       "full_every",
+                                              "retention",      "incremental",
+                                              "ignore_paths",   "parent",
+                                              "columns",        "retention_column",
+                                              "recheck_filter", "query"};
+  for (const auto& item : root) {
+    if (!kKeys.contains(item.first.Scalar())) {
+      return base::Error{r.Fail(item.first, fmt::format("unknown key {}", item.first.Scalar()))};
+    }
+  }
+  ResourceSchema s;
+  for (auto read : {ReadScalars, ReadIncremental, ReadIgnorePaths, ReadParent, ReadColumnsAndKey}) {
+    if (auto done = read(r, root, s); !done) return base::Error{done.error()};
   }
   return s;
 }

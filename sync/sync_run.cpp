@@ -14,6 +14,7 @@
 #include "isc/pager.hpp"
 #include "sync/canonical.hpp"
 #include "sync/pipeline.hpp"
+#include "sync/retire.hpp"
 #include "sync/row.hpp"
 #include "sync/writer.hpp"
 
@@ -153,6 +154,9 @@ class ResourceRun {
   void SaveStreamState(pqxx::work& tx);
   // After a complete full scan: what is gone, re-checked, guarded, then retired.
   void RetireMissing(const std::unordered_set<std::string>& complete_parents);
+  // The live objects the scan did not return, read through a cursor; fills in `facts`.
+  std::vector<MissingObject> ReadMissing(const std::unordered_set<std::string>& complete_parents,
+                                         RetireFacts& facts);
   bool Recheck(std::vector<std::string>& candidates);
 
   pqxx::connection& connection_;
@@ -528,7 +532,8 @@ bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
   return true;
 }
 
-void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_parents) {
+std::vector<MissingObject> ResourceRun::ReadMissing(
+    const std::unordered_set<std::string>& complete_parents, RetireFacts& facts) {
   const ResourceSchema* parent = schema_.parent ? FindSchema(schema_.parent->resource) : nullptr;
   std::string age = schema_.retention_column.empty()
                         ? "NULL::float8"
@@ -542,78 +547,57 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
                 fmt::arg("table", parent->table), fmt::arg("key", parent->key.front()),
                 fmt::arg("column", schema_.parent->column));
   std::string parent_key = parent == nullptr ? "NULL" : "t." + schema_.parent->column + "::text";
-
-  struct Candidate {
-    std::string id;
-    std::optional<double> age;
-    bool parent_gone = false;  // nothing to ask ISC: the parent itself is gone
-  };
-  std::vector<Candidate> candidates;
-  int64_t live = 0;
-  std::optional<double> oldest_seen;
-  double now = 0;
-  {
-    // A cursor keeps a million-row table out of memory; only the missing ones are kept.
-    pqxx::work tx(connection_);
-    now = tx.exec1("SELECT extract(epoch FROM now())")[0].as<double>();
-    tx.exec(fmt::format(
-        "DECLARE live NO SCROLL CURSOR FOR SELECT {id}, {age}, {gone}, {parent_key} FROM {table} t "
-        "WHERE t.tenant = {tenant} AND t.deleted_at IS NULL",
-        fmt::arg("id", writer_.ObjectIdSql()), fmt::arg("age", age), fmt::arg("gone", parent_gone),
-        fmt::arg("parent_key", parent_key), fmt::arg("table", schema_.table),
-        fmt::arg("tenant", tx.quote(settings_.tenant))));
-    for (;;) {
-      auto rows = tx.exec(fmt::format("FETCH {} FROM live", kCursorFetch));
-      if (rows.empty()) break;
-      for (const auto& r : rows) {
-        ++live;
-        std::string id = r[0].as<std::string>();
-        std::optional<double> when =
-            r[1].is_null() ? std::nullopt : std::optional(r[1].as<double>());
-        if (seen_.contains(id)) {
-          if (when && (!oldest_seen || *when < *oldest_seen)) oldest_seen = when;
-          continue;
-        }
-        // Children of parents not read this run (closed ones) keep their last state.
-        bool parent_gone_now = r[2].as<bool>();
-        if (parent && !parent_gone_now && !complete_parents.contains(r[3].as<std::string>())) {
-          continue;
-        }
-        candidates.push_back({std::move(id), when, parent_gone_now});
+  std::vector<MissingObject> missing;
+  // A cursor keeps a million-row table out of memory; only the missing ones are kept.
+  pqxx::work tx(connection_);
+  facts.now = tx.exec1("SELECT extract(epoch FROM now())")[0].as<double>();
+  tx.exec(fmt::format(
+      "DECLARE live NO SCROLL CURSOR FOR SELECT {id}, {age}, {gone}, {parent_key} FROM {table} t "
+      "WHERE t.tenant = {tenant} AND t.deleted_at IS NULL",
+      fmt::arg("id", writer_.ObjectIdSql()), fmt::arg("age", age), fmt::arg("gone", parent_gone),
+      fmt::arg("parent_key", parent_key), fmt::arg("table", schema_.table),
+      fmt::arg("tenant", tx.quote(settings_.tenant))));
+  for (;;) {
+    auto rows = tx.exec(fmt::format("FETCH {} FROM live", kCursorFetch));
+    if (rows.empty()) break;
+    for (const auto& r : rows) {
+      ++facts.live;
+      std::string id = r[0].as<std::string>();
+      std::optional<double> when = r[1].is_null() ? std::nullopt : std::optional(r[1].as<double>());
+      if (seen_.contains(id)) {
+        if (when && (!facts.oldest_seen || *when < *facts.oldest_seen)) facts.oldest_seen = when;
+        continue;
       }
+      // Children of parents not read this run (closed ones) keep their last state.
+      bool parent_gone_now = r[2].as<bool>();
+      if (parent && !parent_gone_now && !complete_parents.contains(r[3].as<std::string>())) {
+        continue;
+      }
+      missing.push_back({.id = std::move(id), .age = when, .parent_gone = parent_gone_now});
     }
-    tx.commit();
   }
+  tx.commit();
+  return missing;
+}
 
-  // ISC returns a window of the newest objects (by the retention column); what vanished at
-  // its old end aged out. Anything older than the oldest object still returned, or older than
-  // the window itself, is an expiry.
-  std::vector<std::string> expire, remove, orphans;
-  for (auto& c : candidates) {
-    bool aged = schema_.retention && c.age &&
-                ((oldest_seen && *c.age <= *oldest_seen) ||
-                 *c.age < now - std::chrono::duration<double>(*schema_.retention).count());
-    (aged ? expire : c.parent_gone ? orphans : remove).push_back(std::move(c.id));
+void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_parents) {
+  RetireFacts facts{.retention = schema_.retention};
+  auto missing = ReadMissing(complete_parents, facts);
+  RetirePlan plan = PlanRetire(std::move(missing), facts,
+                               {.max_delete_share = settings_.max_delete_share,
+                                .delete_floor = settings_.delete_floor,
+                                .allow_deletes = settings_.allow_deletes});
+  std::vector<std::string>& remove = plan.remove;
+  if (plan.guard == GuardVerdict::kHeld) {
+    out_.status = "held";
+    out_.error = HeldMessage(remove.size(), facts.live, schema_.name, settings_.max_delete_share);
+    base::log::Warn("deletes held", {{"tenant", settings_.tenant},
+                                     {"resource", schema_.name},
+                                     {"would_delete", static_cast<int64_t>(remove.size())},
+                                     {"present", facts.live}});
+    return;
   }
-  auto limit = std::max(static_cast<double>(settings_.delete_floor),
-                        settings_.max_delete_share * static_cast<double>(live));
-  // Orphans follow a parent whose own delete passed the guard; only the rest is guarded.
-  if (static_cast<double>(remove.size()) > limit) {
-    if (!settings_.allow_deletes) {
-      out_.status = "held";
-      out_.error = fmt::format(
-          "held: the scan would delete {} of {} {} ({:.1f} %, more than guards.max_delete_share "
-          "{:.0f} %); nothing was deleted (hint: check the tenant, then run isc-mirror sync --full "
-          "--allow-deletes {})",
-          remove.size(), live, schema_.name,
-          100.0 * static_cast<double>(remove.size()) / static_cast<double>(live),
-          100.0 * settings_.max_delete_share, schema_.name);
-      base::log::Warn("deletes held", {{"tenant", settings_.tenant},
-                                       {"resource", schema_.name},
-                                       {"would_delete", static_cast<int64_t>(remove.size())},
-                                       {"present", live}});
-      return;
-    }
+  if (plan.guard == GuardVerdict::kAllowed) {
     base::log::Warn("deletes beyond the guard applied (--allow-deletes)",
                     {{"resource", schema_.name}, {"deletes", static_cast<int64_t>(remove.size())}});
   }
@@ -628,11 +612,11 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
                      {"would_delete", static_cast<int64_t>(remove.size())}});
     remove.clear();
   }
-  remove.insert(remove.end(), orphans.begin(), orphans.end());
+  remove.insert(remove.end(), plan.orphans.begin(), plan.orphans.end());
   out_.deleted =
       writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_, settings_.sink);
   out_.expired =
-      writer_.Retire(connection_, expire, "expire", out_.run_id, baseline_, settings_.sink);
+      writer_.Retire(connection_, plan.expire, "expire", out_.run_id, baseline_, settings_.sink);
 }
 
 void ResourceRun::SaveStreamState(pqxx::work& tx) {

@@ -205,6 +205,64 @@ void Writer::KeepStatistics(pqxx::work& tx, Statistics& statistics) {
   statistics.grown = 0;
 }
 
+Writer::Staged Writer::WriteStaged(pqxx::work& tx, const std::vector<const ObjectRow*>& rows,
+                                   const std::string& now, bool watch, BatchCounts& counts,
+                                   std::vector<Event>& watched) {
+  Staged out;
+  auto& [changed, ops, paths_of, befores] = out;
+  tx.exec(
+      fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
+                  "ON COMMIT DELETE ROWS",
+                  stage_, schema_.table));
+  CopyText(tx, stage_, copy_columns_, CopyTextOf(rows));
+  // A temporary table has no statistics until analysed; without them the batch statements
+  // are planned blind.
+  tx.exec("ANALYZE " + stage_);
+
+  std::unordered_map<std::string, const ObjectRow*> by_id;
+  by_id.reserve(rows.size());
+  for (const ObjectRow* row : rows) by_id.emplace(row->object_id, row);
+  std::vector<std::string> closed;
+  for (const auto& r : tx.exec(changes_sql_)) {
+    std::string object_id = r[0].as<std::string>();
+    bool inserted = r[1].as<bool>();
+    auto it = by_id.find(object_id);
+    if (it == by_id.end()) {
+      throw std::logic_error("changed row " + object_id + " was not staged");
+    }
+    const ObjectRow& row = *it->second;
+    std::optional<std::string> before;
+    std::vector<std::string> paths;
+    if (!r[2].is_null()) {
+      before = r[2].as<std::string>();
+      closed.push_back(object_id);
+      for (auto& p : ChangedPaths(*before, row.canonical)) {
+        if (!ignore_.contains(p)) paths.push_back(std::move(p));
+      }
+    }
+    inserted ? ++counts.inserted : ++counts.updated;
+    if (watch) {
+      watched.push_back({.resource = schema_.name,
+                         .object_id = object_id,
+                         .op = inserted ? "insert" : "update",
+                         .changed_paths = paths,
+                         .before = inserted ? std::nullopt : before,
+                         .after = row.canonical});
+    }
+    ops.emplace_back(inserted ? "insert" : "update");
+    paths_of.push_back(TextArrayLiteral(paths));
+    befores.push_back(inserted || !before ? std::string() : std::move(*before));
+    changed.push_back(object_id);
+  }
+  if (!closed.empty()) {
+    tx.exec_params(
+        "UPDATE mirror.history SET valid_to = $3::timestamptz WHERE tenant = $1 AND resource = "
+        "$2 AND valid_to IS NULL AND object_id = ANY($4::text[])",
+        tenant_, schema_.name, now, TextArrayLiteral(closed));
+  }
+  return out;
+}
+
 BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
                           std::optional<int64_t> sync_run_id, bool baseline,
                           const std::function<void(pqxx::work&)>& extra, EventSink* sink) {
@@ -232,61 +290,17 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     for (const ObjectRow* row : diff.fresh) {
       fresh.push_back(row->object_id);
       if (watch)
-        watched.push_back(
-            {0, schema_.name, row->object_id, "insert", {}, std::nullopt, row->canonical});
+        watched.push_back({.resource = schema_.name,
+                           .object_id = row->object_id,
+                           .op = "insert",
+                           .after = row->canonical});
     }
     counts.inserted += static_cast<int64_t>(fresh.size());
   }
 
-  std::vector<std::string> changed, ops, paths_of, befores;
-  if (!diff.staged.empty()) {
-    tx.exec(
-        fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
-                    "ON COMMIT DELETE ROWS",
-                    stage_, schema_.table));
-    CopyText(tx, stage_, copy_columns_, CopyTextOf(diff.staged));
-    // A temporary table has no statistics until analysed; without them the batch statements
-    // are planned blind.
-    tx.exec("ANALYZE " + stage_);
-
-    std::unordered_map<std::string, const ObjectRow*> by_id;
-    by_id.reserve(diff.staged.size());
-    for (const ObjectRow* row : diff.staged) by_id.emplace(row->object_id, row);
-    std::vector<std::string> closed;
-    for (const auto& r : tx.exec(changes_sql_)) {
-      std::string object_id = r[0].as<std::string>();
-      bool inserted = r[1].as<bool>();
-      auto it = by_id.find(object_id);
-      if (it == by_id.end()) {
-        throw std::logic_error("changed row " + object_id + " was not staged");
-      }
-      const ObjectRow& row = *it->second;
-      std::optional<std::string> before;
-      std::vector<std::string> paths;
-      if (!r[2].is_null()) {
-        before = r[2].as<std::string>();
-        closed.push_back(object_id);
-        for (auto& p : ChangedPaths(*before, row.canonical)) {
-          if (!ignore_.contains(p)) paths.push_back(std::move(p));
-        }
-      }
-      inserted ? ++counts.inserted : ++counts.updated;
-      if (watch) {
-        watched.push_back({0, schema_.name, object_id, inserted ? "insert" : "update", paths,
-                           inserted ? std::nullopt : before, row.canonical});
-      }
-      ops.emplace_back(inserted ? "insert" : "update");
-      paths_of.push_back(TextArrayLiteral(paths));
-      befores.push_back(inserted || !before ? std::string() : std::move(*before));
-      changed.push_back(object_id);
-    }
-    if (!closed.empty()) {
-      tx.exec_params(
-          "UPDATE mirror.history SET valid_to = $3::timestamptz WHERE tenant = $1 AND resource = "
-          "$2 AND valid_to IS NULL AND object_id = ANY($4::text[])",
-          tenant_, schema_.name, now, TextArrayLiteral(closed));
-    }
-  }
+  Staged staged;
+  if (!diff.staged.empty()) staged = WriteStaged(tx, diff.staged, now, watch, counts, watched);
+  const auto& [changed, ops, paths_of, befores] = staged;
 
   // Rules need the events' ids in this transaction; otherwise the sequence gives them.
   std::string fresh_ids = "{}", changed_ids = "{}";
@@ -380,13 +394,10 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
                       r[1].as<std::string>(), std::nullopt, std::string(baseline ? "t" : "f"),
                       run});
     if (watch) {
-      watched.push_back({0,
-                         schema_.name,
-                         closed.back(),
-                         std::string(op),
-                         {},
-                         r[1].as<std::string>(),
-                         std::nullopt});
+      watched.push_back({.resource = schema_.name,
+                         .object_id = closed.back(),
+                         .op = std::string(op),
+                         .before = r[1].as<std::string>()});
     }
   }
   if (!closed.empty()) {

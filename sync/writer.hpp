@@ -63,6 +63,15 @@ class Writer {
  private:
   // COPYs the events; when some are watched (all of them, same order), gives them ids first.
   void CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched);
+  // The changed objects of a batch's staged rows, with their ops, changed paths (as text
+  // arrays) and previous versions, in the order the events are written.
+  struct Staged {
+    std::vector<std::string> changed, ops, paths_of, befores;
+  };
+  // Stages the rows, upserts those that changed, and closes their previous history versions.
+  Staged WriteStaged(pqxx::work& tx, const std::vector<const ObjectRow*>& rows,
+                     const std::string& now, bool watch, BatchCounts& counts,
+                     std::vector<Event>& watched);
   // `count` event ids from the sequence, in order: rules need them within the transaction.
   std::vector<int64_t> TakeEventIds(pqxx::work& tx, size_t count);
   // What a batch holds that the table does not, by one indexed read of the stored hashes: an
