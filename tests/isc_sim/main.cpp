@@ -17,6 +17,9 @@
 
 namespace {
 
+namespace sim = isc_mirror::sim;
+namespace base = isc_mirror::base;
+
 constexpr const char* kUsage = R"(usage: isc-sim [options]
 
 data (deterministic from --seed):
@@ -79,17 +82,84 @@ double Probability(const std::string& flag, const std::string& text) {
   return value;
 }
 
-}  // namespace
+void SetOption(const std::string& arg, const std::string& value, sim::TenantOptions& data,
+               sim::ServerOptions& server) {
+  std::map<std::string, uint32_t*> counts = {
+      {"--identities", &data.identities},
+      {"--accounts-per-identity", &data.accounts_per_identity},
+      {"--sources", &data.sources},
+      {"--certifications", &data.certifications},
+      {"--items-per-certification", &data.items_per_certification},
+      {"--das-applications", &data.das_applications},
+      {"--resources-per-application", &data.resources_per_application},
+      {"--task-statuses", &data.task_statuses},
+      {"--pending-tasks", &data.pending_tasks},
+      {"--das-tasks", &data.das_tasks},
+      {"--das-schedules", &data.das_schedules},
+      {"--identity-collectors", &data.identity_collectors},
+      {"--certification-tasks", &data.certification_tasks},
+      {"--large-application-resources", &data.large_application_resources},
+      {"--governance-group-certifications", &data.governance_group_certifications},
+      {"--uncorrelated-per-mille", &data.uncorrelated_per_mille}};
+  if (auto it = counts.find(arg); it != counts.end()) {
+    *it->second = Number<uint32_t>(arg, value);
+  } else if (arg == "--seed") {
+    data.seed = server.seed = Number<uint64_t>(arg, value);
+  } else if (arg == "--host") {
+    server.host = value;
+  } else if (arg == "--port") {
+    server.port = Number<int>(arg, value);
+  } else if (arg == "--client-id") {
+    server.client_id = value;
+  } else if (arg == "--client-secret") {
+    server.client_secret = value;
+  } else if (arg == "--token-ttl") {
+    server.token_ttl_seconds = Number<int>(arg, value);
+  } else if (arg == "--rate-limit") {
+    auto slash = value.find('/');
+    auto per =
+        slash == std::string::npos ? std::nullopt : base::ParseDuration(value.substr(slash + 1));
+    if (!per || per->count() <= 0) Usage("--rate-limit needs N/DURATION, e.g. 100/10s");
+    server.rate_requests = Number<int>(arg, value.substr(0, slash));
+    server.rate_per = *per;
+  } else if (arg == "--token-kind") {
+    if (value != "user" && value != "application") Usage("--token-kind is user or application");
+    server.caller.scheme = value == "user" ? "userAuth" : "applicationAuth";
+  } else if (arg == "--scopes") {
+    server.caller.scopes.clear();
+    for (size_t at = 0; at <= value.size();) {
+      size_t comma = std::min(value.find(',', at), value.size());
+      if (comma > at) server.caller.scopes.insert(value.substr(at, comma - at));
+      at = comma + 1;
+    }
+  } else if (arg == "--user-level") {
+    server.caller.user_level = value;
+  } else if (arg == "--definitions") {
+    server.definitions_file = value;
+  } else if (arg == "--fault-prefix") {
+    server.faults.prefix = value;
+  } else if (arg == "--error-rate") {
+    server.faults.error_rate = Probability(arg, value);
+  } else if (arg == "--latency-ms") {
+    server.faults.latency_ms = Number<int>(arg, value);
+  } else if (arg == "--truncate-rate") {
+    server.faults.truncate_rate = Probability(arg, value);
+  } else if (arg == "--malformed-rate") {
+    server.faults.malformed_rate = Probability(arg, value);
+  } else if (arg == "--expire-rate") {
+    server.faults.expire_rate = Probability(arg, value);
+  } else {
+    Usage(fmt::format("unknown option '{}'", arg));
+  }
+}
 
-int main(int argc, char** argv) {
-  using namespace isc_mirror;  // NOLINT: a small entry point
-  sim::TenantOptions data;
-  sim::ServerOptions server;
+// Fills the options from the command line; exits with the usage on a bad one.
+void ParseOptions(int argc, char** argv, sim::TenantOptions& data, sim::ServerOptions& server) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       fmt::print("{}", kUsage);
-      return 0;
+      std::exit(0);
     }
     if (arg == "--rate-limit-per-version") {
       server.rate_per_version = true;
@@ -103,75 +173,17 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) Usage(arg + " needs a value");
       value = argv[++i];
     }
-    std::map<std::string, uint32_t*> counts = {
-        {"--identities", &data.identities},
-        {"--accounts-per-identity", &data.accounts_per_identity},
-        {"--sources", &data.sources},
-        {"--certifications", &data.certifications},
-        {"--items-per-certification", &data.items_per_certification},
-        {"--das-applications", &data.das_applications},
-        {"--resources-per-application", &data.resources_per_application},
-        {"--task-statuses", &data.task_statuses},
-        {"--pending-tasks", &data.pending_tasks},
-        {"--das-tasks", &data.das_tasks},
-        {"--das-schedules", &data.das_schedules},
-        {"--identity-collectors", &data.identity_collectors},
-        {"--certification-tasks", &data.certification_tasks},
-        {"--large-application-resources", &data.large_application_resources},
-        {"--governance-group-certifications", &data.governance_group_certifications},
-        {"--uncorrelated-per-mille", &data.uncorrelated_per_mille}};
-    if (auto it = counts.find(arg); it != counts.end()) {
-      *it->second = Number<uint32_t>(arg, value);
-    } else if (arg == "--seed") {
-      data.seed = server.seed = Number<uint64_t>(arg, value);
-    } else if (arg == "--host") {
-      server.host = value;
-    } else if (arg == "--port") {
-      server.port = Number<int>(arg, value);
-    } else if (arg == "--client-id") {
-      server.client_id = value;
-    } else if (arg == "--client-secret") {
-      server.client_secret = value;
-    } else if (arg == "--token-ttl") {
-      server.token_ttl_seconds = Number<int>(arg, value);
-    } else if (arg == "--rate-limit") {
-      auto slash = value.find('/');
-      auto per =
-          slash == std::string::npos ? std::nullopt : base::ParseDuration(value.substr(slash + 1));
-      if (!per || per->count() <= 0) Usage("--rate-limit needs N/DURATION, e.g. 100/10s");
-      server.rate_requests = Number<int>(arg, value.substr(0, slash));
-      server.rate_per = *per;
-    } else if (arg == "--token-kind") {
-      if (value != "user" && value != "application") Usage("--token-kind is user or application");
-      server.caller.scheme = value == "user" ? "userAuth" : "applicationAuth";
-    } else if (arg == "--scopes") {
-      server.caller.scopes.clear();
-      for (size_t at = 0; at <= value.size();) {
-        size_t comma = std::min(value.find(',', at), value.size());
-        if (comma > at) server.caller.scopes.insert(value.substr(at, comma - at));
-        at = comma + 1;
-      }
-    } else if (arg == "--user-level") {
-      server.caller.user_level = value;
-    } else if (arg == "--definitions") {
-      server.definitions_file = value;
-    } else if (arg == "--fault-prefix") {
-      server.faults.prefix = value;
-    } else if (arg == "--error-rate") {
-      server.faults.error_rate = Probability(arg, value);
-    } else if (arg == "--latency-ms") {
-      server.faults.latency_ms = Number<int>(arg, value);
-    } else if (arg == "--truncate-rate") {
-      server.faults.truncate_rate = Probability(arg, value);
-    } else if (arg == "--malformed-rate") {
-      server.faults.malformed_rate = Probability(arg, value);
-    } else if (arg == "--expire-rate") {
-      server.faults.expire_rate = Probability(arg, value);
-    } else {
-      Usage(fmt::format("unknown option '{}'", arg));
-    }
+    SetOption(arg, value, data, server);
   }
   if (data.identities == 0) Usage("--identities must be at least 1");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace isc_mirror;  // NOLINT: a small entry point
+  sim::TenantOptions data;
+  sim::ServerOptions server;
+  ParseOptions(argc, argv, data, server);
 
   auto started = std::chrono::steady_clock::now();
   sim::Tenant tenant(data);

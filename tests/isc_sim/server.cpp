@@ -141,6 +141,59 @@ double Server::Roll() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
 }
 
+namespace {
+
+// The reply as the faults make it: garbled bytes, broken JSON, or a connection cut halfway.
+void SendReply(httplib::Response& res, Reply reply, bool garble, bool malformed, bool truncate) {
+  if (garble && res.status >= 200 && res.status < 300) {
+    std::string bytes = "caf\xE9 \xFF\xFE";
+    bytes += std::string(1, '\0');
+    bytes += std::string(5000, '\xE9');
+    res.set_content(bytes, "application/json");
+    return;
+  }
+  if (reply.body.empty()) return;
+  if (malformed) {
+    reply.body = reply.body.substr(0, reply.body.size() / 2) + "\"\x01}]{";
+  }
+  if (truncate) {
+    auto body = std::make_shared<std::string>(std::move(reply.body));
+    res.set_content_provider(body->size(), kJson,
+                             [body](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset >= body->size() / 2) return false;  // cut the connection
+                               sink.write(body->data(), body->size() / 2);
+                               return true;
+                             });
+    return;
+  }
+  res.set_content(std::move(reply.body), kJson);
+}
+
+}  // namespace
+
+Server::FaultDice Server::RollFaults(const httplib::Request& req) {
+  std::lock_guard lock(mutex_);
+  FaultDice dice{.faults = faults_};
+  const Faults& faults = dice.faults;
+  if (!faults.any() || !req.path.starts_with(faults.prefix) ||
+      (faults.writes_only && req.method == "GET")) {
+    return dice;
+  }
+  if (Roll() < faults.expire_rate) {
+    tokens_.erase(req.get_header_value("Authorization").substr(7));
+    dice.expire = true;
+    return dice;
+  }
+  dice.fail = Roll() < faults.error_rate;
+  if (dice.fail && !faults.error_codes.empty()) {
+    dice.error_code = faults.error_codes[rng_() % faults.error_codes.size()];
+  }
+  dice.truncate = Roll() < faults.truncate_rate;
+  dice.malformed = Roll() < faults.malformed_rate;
+  dice.garble = req.method != "GET" && Roll() < faults.garble_rate;
+  return dice;
+}
+
 void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   if (path.starts_with("/__sim/") || path == "/__sim") return HandleControl(req, res);
@@ -173,28 +226,12 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   if (Forbidden(operation, res)) return;
   MarkDeprecated(operation, path, res);
 
-  Faults faults;
-  bool fail_now = false, truncate = false, malformed = false, garble = false;
-  int error_code = 500;
-  {
-    std::lock_guard lock(mutex_);
-    faults = faults_;
-    if (faults.any() && path.starts_with(faults.prefix) &&
-        !(faults.writes_only && req.method == "GET")) {
-      if (Roll() < faults.expire_rate) {
-        tokens_.erase(req.get_header_value("Authorization").substr(7));
-        res.status = 401;
-        res.set_content(SingleField("error", "JWT validation failed: JWT is expired"), kJson);
-        return;
-      }
-      fail_now = Roll() < faults.error_rate;
-      if (fail_now && !faults.error_codes.empty()) {
-        error_code = faults.error_codes[rng_() % faults.error_codes.size()];
-      }
-      truncate = Roll() < faults.truncate_rate;
-      malformed = Roll() < faults.malformed_rate;
-      garble = req.method != "GET" && Roll() < faults.garble_rate;
-    }
+  FaultDice dice = RollFaults(req);
+  const Faults& faults = dice.faults;
+  if (dice.expire) {
+    res.status = 401;
+    res.set_content(SingleField("error", "JWT validation failed: JWT is expired"), kJson);
+    return;
   }
   if (options_.rate_requests > 0) {
     int wait = TakeRateToken(*client, options_.rate_per_version ? version : "");
@@ -208,7 +245,8 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   if (faults.latency_ms > 0 && path.starts_with(faults.prefix)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(faults.latency_ms));
   }
-  if (fail_now) {
+  if (dice.fail) {
+    int error_code = dice.error_code;
     res.status = error_code;
     if (error_code == 429 && faults.retry_after_seconds > 0)
       res.set_header("Retry-After", std::to_string(faults.retry_after_seconds));
@@ -224,28 +262,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   if (total >= 0 && Param(req, "count") == "true") {
     res.set_header("X-Total-Count", std::to_string(total));
   }
-  if (garble && res.status >= 200 && res.status < 300) {
-    std::string bytes = "caf\xE9 \xFF\xFE";
-    bytes += std::string(1, '\0');
-    bytes += std::string(5000, '\xE9');
-    res.set_content(bytes, "application/json");
-    return;
-  }
-  if (reply.body.empty()) return;
-  if (malformed) {
-    reply.body = reply.body.substr(0, reply.body.size() / 2) + "\"\x01}]{";
-  }
-  if (truncate) {
-    auto body = std::make_shared<std::string>(std::move(reply.body));
-    res.set_content_provider(body->size(), kJson,
-                             [body](size_t offset, size_t, httplib::DataSink& sink) {
-                               if (offset >= body->size() / 2) return false;  // cut the connection
-                               sink.write(body->data(), body->size() / 2);
-                               return true;
-                             });
-    return;
-  }
-  res.set_content(std::move(reply.body), kJson);
+  SendReply(res, std::move(reply), dice.garble, dice.malformed, dice.truncate);
 }
 
 bool Server::Forbidden(const Operation* operation, httplib::Response& res) const {
@@ -486,6 +503,43 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
   return {404, ErrorResponse("404 Not found", fmt::format("no route for {} {}", m, req.path))};
 }
 
+namespace {
+
+// POST /__sim/faults: which faults to inject from now on (docs in tests/isc_sim/README.md).
+base::Expected<Faults> ParseFaults(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc))
+    return base::Error{"faults body is not JSON"};
+  Faults f;
+  std::string_view prefix;
+  if (!doc["prefix"].get(prefix)) f.prefix = std::string(prefix);
+  double rate = 0;
+  if (!doc["errorRate"].get(rate)) f.error_rate = rate;
+  if (!doc["truncateRate"].get(rate)) f.truncate_rate = rate;
+  if (!doc["malformedRate"].get(rate)) f.malformed_rate = rate;
+  if (!doc["expireRate"].get(rate)) f.expire_rate = rate;
+  if (!doc["garbleRate"].get(rate)) f.garble_rate = rate;
+  bool writes_only = false;
+  if (!doc["writesOnly"].get(writes_only)) f.writes_only = writes_only;
+  int64_t latency = 0;
+  if (!doc["latencyMs"].get(latency)) f.latency_ms = static_cast<int>(latency);
+  int64_t retry_after = 0;
+  if (!doc["retryAfterSeconds"].get(retry_after))
+    f.retry_after_seconds = static_cast<int>(retry_after);
+  simdjson::dom::array codes;
+  if (!doc["errorCodes"].get(codes)) {
+    f.error_codes.clear();
+    for (auto c : codes) {
+      int64_t code = 0;
+      if (!c.get(code)) f.error_codes.push_back(static_cast<int>(code));
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
 void Server::HandleControl(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   const std::string& m = req.method;
@@ -536,35 +590,9 @@ void Server::HandleControl(const httplib::Request& req, httplib::Response& res) 
       faults_ = Faults{};
       return reply(200, "{}");
     }
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(req.body).get(doc))
-      return reply(400, ErrorResponse("400.1 Bad Request Content", "faults body is not JSON"));
-    Faults f;
-    std::string_view prefix;
-    if (!doc["prefix"].get(prefix)) f.prefix = std::string(prefix);
-    double rate = 0;
-    if (!doc["errorRate"].get(rate)) f.error_rate = rate;
-    if (!doc["truncateRate"].get(rate)) f.truncate_rate = rate;
-    if (!doc["malformedRate"].get(rate)) f.malformed_rate = rate;
-    if (!doc["expireRate"].get(rate)) f.expire_rate = rate;
-    if (!doc["garbleRate"].get(rate)) f.garble_rate = rate;
-    bool writes_only = false;
-    if (!doc["writesOnly"].get(writes_only)) f.writes_only = writes_only;
-    int64_t latency = 0;
-    if (!doc["latencyMs"].get(latency)) f.latency_ms = static_cast<int>(latency);
-    int64_t retry_after = 0;
-    if (!doc["retryAfterSeconds"].get(retry_after))
-      f.retry_after_seconds = static_cast<int>(retry_after);
-    simdjson::dom::array codes;
-    if (!doc["errorCodes"].get(codes)) {
-      f.error_codes.clear();
-      for (auto c : codes) {
-        int64_t code = 0;
-        if (!c.get(code)) f.error_codes.push_back(static_cast<int>(code));
-      }
-    }
-    faults_ = f;
+    auto f = ParseFaults(req.body);
+    if (!f) return reply(400, ErrorResponse("400.1 Bad Request Content", f.error()));
+    faults_ = *f;
     return reply(200, "{}");
   }
   if (path == "/__sim/deprecate" && m == "POST") {

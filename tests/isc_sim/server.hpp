@@ -90,6 +90,17 @@ class Server {
   // Seconds to wait when over budget, 0 when the request may go ahead.
   int TakeRateToken(const std::string& client_id, const std::string& version);
   double Roll();
+  // The faults a request meets, rolled once under the lock.
+  struct FaultDice {
+    Faults faults;
+    bool expire = false;  // its token is dropped and it is answered 401
+    bool fail = false;
+    int error_code = 500;
+    bool truncate = false;
+    bool malformed = false;
+    bool garble = false;
+  };
+  FaultDice RollFaults(const httplib::Request& req);
   // The 403 to answer when the caller's token may not make this call.
   bool Forbidden(const Operation* operation, httplib::Response& res) const;
   void MarkDeprecated(const Operation* operation, const std::string& path, httplib::Response& res);

@@ -260,7 +260,7 @@ uint32_t InternName(std::vector<std::string>& names, std::string_view name) {
   return static_cast<uint32_t>(names.size() - 1);
 }
 
-void Generate(Tenant::State& s) {
+void GenerateIdentities(Tenant::State& s) {
   const TenantOptions& o = s.options;
   s.departments = {"Engineering", "Sales",   "Marketing", "Finance",  "HR",       "Legal",
                    "Operations",  "Support", "IT",        "Security", "Research", "Facilities"};
@@ -288,7 +288,10 @@ void Generate(Tenant::State& s) {
     s.identity_index.emplace(id.id, i);
   }
   s.next_serial = o.identities;
+}
 
+void GenerateAccounts(Tenant::State& s) {
+  const TenantOptions& o = s.options;
   uint64_t n_accounts = uint64_t{o.identities} * o.accounts_per_identity;
   s.accounts.resize(n_accounts);
   s.account_index.reserve(n_accounts);
@@ -311,7 +314,10 @@ void Generate(Tenant::State& s) {
     s.account_index.emplace(a.id, j);
     s.accounts_of[owner].push_back(j);
   }
+}
 
+void GenerateTaskStatuses(Tenant::State& s) {
+  const TenantOptions& o = s.options;
   s.task_statuses.resize(o.task_statuses + o.pending_tasks);
   for (uint32_t t = 0; t < s.task_statuses.size(); ++t) {
     TaskStatus& ts = s.task_statuses[t];
@@ -336,7 +342,10 @@ void Generate(Tenant::State& s) {
       ts.percent = 100;
     }
   }
+}
 
+void GenerateCertifications(Tenant::State& s) {
+  const TenantOptions& o = s.options;
   uint32_t managers = std::max<uint32_t>(1, o.identities / 8);
   s.certifications.resize(o.certifications);
   for (uint32_t c = 0; c < o.certifications; ++c) {
@@ -376,7 +385,12 @@ void Generate(Tenant::State& s) {
     task.created = o.now_ms - static_cast<int64_t>(t + 1) * kDayMs;
     s.certification_tasks.push_back(task);
   }
+}
 
+// DAS applications with their resources and owners, schedules, tasks; identity collectors.
+void GenerateDas(Tenant::State& s) {
+  const TenantOptions& o = s.options;
+  uint32_t managers = std::max<uint32_t>(1, o.identities / 8);
   for (uint32_t a = 0; a < o.das_applications; ++a) {
     DasApplication app;
     app.id = 1001 + a;
@@ -431,6 +445,14 @@ void Generate(Tenant::State& s) {
     s.collectors.push_back(
         {MakeId(o.seed, kIdCollector, c), c, 1 % std::max<uint32_t>(1, o.sources)});
   }
+}
+
+void Generate(Tenant::State& s) {
+  GenerateIdentities(s);
+  GenerateAccounts(s);
+  GenerateTaskStatuses(s);
+  GenerateCertifications(s);
+  GenerateDas(s);
 }
 
 }  // namespace
@@ -502,6 +524,62 @@ int64_t Tenant::Now() const {
   return state_->Now();
 }
 
+namespace {
+
+// The rows a list query selects, in its order. Large collections keep their ordered results
+// until the data changes: a full scan of a million accounts then costs one sort, not one per
+// page.
+std::shared_ptr<const std::vector<uint32_t>> OrderedRows(const Tenant::State& s, const ListQuery& q,
+                                                         uint32_t scope,
+                                                         const std::optional<Filter>& filter,
+                                                         const std::vector<SortKey>& sorters) {
+  bool cacheable = q.kind == Kind::kIdentities || q.kind == Kind::kAccounts;
+  std::string cache_key =
+      fmt::format("{}|{}|{}|{}|{}", static_cast<int>(q.kind), scope, q.filters.value_or(""),
+                  q.sorters.value_or(""), q.correlated_only);
+  std::shared_ptr<const std::vector<uint32_t>> ordered;
+  if (cacheable) {
+    std::lock_guard cache_lock(s.cache_mutex);
+    auto it = s.query_cache.find(cache_key);
+    if (it != s.query_cache.end() && it->second.generation == s.generation)
+      ordered = it->second.order;
+  }
+  if (!ordered) {
+    auto rows = Ordered(s, q.kind, scope);
+    if (q.correlated_only) {
+      std::erase_if(rows, [&](uint32_t i) { return s.identities[i].uncorrelated; });
+    }
+    if (filter) {
+      std::vector<uint32_t> kept;
+      for (uint32_t i : rows) {
+        if (Matches(*filter, [&](std::string_view f) { return FieldOf(s, q.kind, i, f); })) {
+          kept.push_back(i);
+        }
+      }
+      rows = std::move(kept);
+    }
+    if (!sorters.empty()) {
+      // Id order underneath makes equal keys come out in a stable, repeatable order.
+      std::stable_sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
+        for (const auto& key : sorters) {
+          int c = CompareValues(FieldOf(s, q.kind, a, key.field), FieldOf(s, q.kind, b, key.field));
+          if (c != 0) return key.descending ? c > 0 : c < 0;
+        }
+        return false;
+      });
+    }
+    ordered = std::make_shared<const std::vector<uint32_t>>(std::move(rows));
+    if (cacheable) {
+      std::lock_guard cache_lock(s.cache_mutex);
+      if (s.query_cache.size() > 16) s.query_cache.clear();
+      s.query_cache[cache_key] = {s.generation, ordered};
+    }
+  }
+  return ordered;
+}
+
+}  // namespace
+
 ListResult Tenant::List(const ListQuery& q) const {
   std::shared_lock lock(mutex_);
   const State& s = *state_;
@@ -546,50 +624,7 @@ ListResult Tenant::List(const ListQuery& q) const {
     scope = *found;
   }
 
-  // Large collections keep their ordered results until the data changes: a full scan of a
-  // million accounts then costs one sort, not one per page.
-  bool cacheable = q.kind == Kind::kIdentities || q.kind == Kind::kAccounts;
-  std::string cache_key =
-      fmt::format("{}|{}|{}|{}|{}", static_cast<int>(q.kind), scope, q.filters.value_or(""),
-                  q.sorters.value_or(""), q.correlated_only);
-  std::shared_ptr<const std::vector<uint32_t>> ordered;
-  if (cacheable) {
-    std::lock_guard cache_lock(s.cache_mutex);
-    auto it = s.query_cache.find(cache_key);
-    if (it != s.query_cache.end() && it->second.generation == s.generation)
-      ordered = it->second.order;
-  }
-  if (!ordered) {
-    auto rows = Ordered(s, q.kind, scope);
-    if (q.correlated_only) {
-      std::erase_if(rows, [&](uint32_t i) { return s.identities[i].uncorrelated; });
-    }
-    if (filter) {
-      std::vector<uint32_t> kept;
-      for (uint32_t i : rows) {
-        if (Matches(*filter, [&](std::string_view f) { return FieldOf(s, q.kind, i, f); })) {
-          kept.push_back(i);
-        }
-      }
-      rows = std::move(kept);
-    }
-    if (!sorters.empty()) {
-      // Id order underneath makes equal keys come out in a stable, repeatable order.
-      std::stable_sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
-        for (const auto& key : sorters) {
-          int c = CompareValues(FieldOf(s, q.kind, a, key.field), FieldOf(s, q.kind, b, key.field));
-          if (c != 0) return key.descending ? c > 0 : c < 0;
-        }
-        return false;
-      });
-    }
-    ordered = std::make_shared<const std::vector<uint32_t>>(std::move(rows));
-    if (cacheable) {
-      std::lock_guard cache_lock(s.cache_mutex);
-      if (s.query_cache.size() > 16) s.query_cache.clear();
-      s.query_cache[cache_key] = {s.generation, ordered};
-    }
-  }
+  auto ordered = OrderedRows(s, q, scope, filter, sorters);
   const std::vector<uint32_t>& rows = *ordered;
 
   result.total = static_cast<int64_t>(rows.size());
@@ -1065,218 +1100,221 @@ void Tenant::NoteListRequest(Kind kind) {
   }
 }
 
-Reply Tenant::Control(std::string_view method, std::string_view path, std::string_view body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string padded(body.empty() ? std::string_view("{}") : body);
-  if (parser.parse(padded).get(doc)) return Error(400, "the control body is not valid JSON");
-  auto parts = SplitPath(path);  // e.g. __sim identities ID lifecycle
-  if (parts.size() < 2) return Error(404, "unknown control path");
-  std::string_view what = parts[1];
+namespace {
 
-  std::unique_lock lock(mutex_);
-  State& s = *state_;
-  auto changed = [&](std::string body_out = "{}") {
-    ++s.generation;
-    return Reply{200, std::move(body_out)};
-  };
+using Parts = std::vector<std::string_view>;
 
-  if (what == "identities") {
-    if (parts.size() == 2 && method == "POST") {
-      Identity id;
-      uint32_t index = static_cast<uint32_t>(s.identities.size());
-      id.id = MakeId(s.options.seed, kIdIdentity, 10'000'000 + index);
-      id.serial = s.next_serial++;
-      id.manager = 0;
-      std::string_view manager;
-      if (!doc["managerId"].get(manager)) {
-        auto m = FindIdentity(s, manager);
-        if (!m) return Error(404, "managerId is not a known identity");
-        id.manager = *m;
-      }
-      std::string_view department;
-      if (!doc["department"].get(department)) id.department = InternName(s.departments, department);
-      id.created = id.modified = s.Now();
-      s.identity_index.emplace(id.id, index);
-      s.identities.push_back(id);
-      s.accounts_of.emplace_back();
-      return changed(IdObject(Hex32(id.id)));
+// A control request changed the tenant: every list reflects it.
+Reply Changed(Tenant::State& s, std::string body = "{}") {
+  ++s.generation;
+  return Reply{200, std::move(body)};
+}
+
+Reply CreateIdentity(Tenant::State& s, simdjson::dom::element doc) {
+  Identity id;
+  uint32_t index = static_cast<uint32_t>(s.identities.size());
+  id.id = MakeId(s.options.seed, kIdIdentity, 10'000'000 + index);
+  id.serial = s.next_serial++;
+  id.manager = 0;
+  std::string_view manager;
+  if (!doc["managerId"].get(manager)) {
+    auto m = FindIdentity(s, manager);
+    if (!m) return Error(404, "managerId is not a known identity");
+    id.manager = *m;
+  }
+  std::string_view department;
+  if (!doc["department"].get(department)) id.department = InternName(s.departments, department);
+  id.created = id.modified = s.Now();
+  s.identity_index.emplace(id.id, index);
+  s.identities.push_back(id);
+  s.accounts_of.emplace_back();
+  return Changed(s, IdObject(Hex32(id.id)));
+}
+
+Reply ControlIdentities(Tenant::State& s, const Parts& parts, std::string_view method,
+                        simdjson::dom::element doc) {
+  if (parts.size() == 2 && method == "POST") return CreateIdentity(s, doc);
+  if (parts.size() < 3) return Error(404, "unknown control path");
+  auto who = FindIdentity(s, parts[2]);
+  if (!who) return Error(404, fmt::format("identity {} was not found", parts[2]));
+  Identity& id = s.identities[*who];
+  if (parts.size() == 3 && method == "DELETE") {
+    id.deleted = true;
+    for (uint32_t a : s.accounts_of[*who]) s.accounts[a].deleted = true;
+    return Changed(s);
+  }
+  std::string_view op = parts.size() > 3 ? parts[3] : "";
+  if (op == "lifecycle") {
+    std::string_view state;
+    if (doc["state"].get(state)) return Error(400, "state is required");
+    id.lifecycle = InternName(s.lifecycle_states, state);
+    id.modified = s.Now();
+    // Accounts carry the identity's lifecycle state, so they change with it.
+    for (uint32_t a : s.accounts_of[*who]) s.accounts[a].modified = s.Now();
+    return Changed(s);
+  }
+  if (op == "correlation") {
+    bool correlated = true;
+    if (doc["correlated"].get(correlated)) return Error(400, "correlated is required");
+    id.uncorrelated = !correlated;
+    id.modified = s.Now();
+    return Changed(s);
+  }
+  if (op == "login" && method == "GET") {
+    std::string out;
+    base::JsonWriter(out).BeginObject().Field("disabled", id.login_disabled).EndObject();
+    return {200, out};
+  }
+  if (op == "manager") {
+    std::string_view manager;
+    if (doc["managerId"].is_null()) {
+      id.manager = kNone;
+    } else if (doc["managerId"].get(manager)) {
+      return Error(400, "managerId is required (a string or null)");
+    } else {
+      auto m = FindIdentity(s, manager);
+      if (!m) return Error(404, "managerId is not a known identity");
+      id.manager = *m;
     }
-    if (parts.size() < 3) return Error(404, "unknown control path");
-    auto who = FindIdentity(s, parts[2]);
-    if (!who) return Error(404, fmt::format("identity {} was not found", parts[2]));
-    Identity& id = s.identities[*who];
-    if (parts.size() == 3 && method == "DELETE") {
-      id.deleted = true;
-      for (uint32_t a : s.accounts_of[*who]) s.accounts[a].deleted = true;
-      return changed();
-    }
-    std::string_view op = parts.size() > 3 ? parts[3] : "";
-    if (op == "lifecycle") {
-      std::string_view state;
-      if (doc["state"].get(state)) return Error(400, "state is required");
-      id.lifecycle = InternName(s.lifecycle_states, state);
-      id.modified = s.Now();
-      // Accounts carry the identity's lifecycle state, so they change with it.
-      for (uint32_t a : s.accounts_of[*who]) s.accounts[a].modified = s.Now();
-      return changed();
-    }
-    if (op == "correlation") {
-      bool correlated = true;
-      if (doc["correlated"].get(correlated)) return Error(400, "correlated is required");
-      id.uncorrelated = !correlated;
-      id.modified = s.Now();
-      return changed();
-    }
-    if (op == "login" && method == "GET") {
-      std::string out;
-      base::JsonWriter(out).BeginObject().Field("disabled", id.login_disabled).EndObject();
-      return {200, out};
-    }
-    if (op == "manager") {
-      std::string_view manager;
-      if (doc["managerId"].is_null()) {
-        id.manager = kNone;
-      } else if (doc["managerId"].get(manager)) {
-        return Error(400, "managerId is required (a string or null)");
+    id.modified = s.Now();
+    return Changed(s);
+  }
+  if (op == "raw") {
+    // {"name": "created" or an attribute, "raw": JSON text sent as it is, even if invalid}
+    std::string_view name, raw;
+    if (doc["name"].get(name) || doc["raw"].get(raw))
+      return Error(400, "name and raw are required");
+    s.identity_raw[*who][std::string(name)] = std::string(raw);
+    id.modified = s.Now();
+    return Changed(s);
+  }
+  if (op == "attributes") {
+    simdjson::dom::object attributes;
+    if (doc.get(attributes)) return Error(400, "the body must be an object of attributes");
+    for (auto [key, value] : attributes) {
+      std::string_view text;
+      if (key == "department" && !value.get(text)) {
+        id.department = InternName(s.departments, text);
+      } else if (key == "location" && !value.get(text)) {
+        id.location = InternName(s.locations, text);
       } else {
-        auto m = FindIdentity(s, manager);
-        if (!m) return Error(404, "managerId is not a known identity");
-        id.manager = *m;
+        s.identity_extra[*who][std::string(key)] = simdjson::minify(value);
       }
-      id.modified = s.Now();
-      return changed();
     }
-    if (op == "raw") {
-      // {"name": "created" or an attribute, "raw": JSON text sent as it is, even if invalid}
-      std::string_view name, raw;
-      if (doc["name"].get(name) || doc["raw"].get(raw))
-        return Error(400, "name and raw are required");
-      s.identity_raw[*who][std::string(name)] = std::string(raw);
-      id.modified = s.Now();
-      return changed();
-    }
-    if (op == "attributes") {
-      simdjson::dom::object attributes;
-      if (doc.get(attributes)) return Error(400, "the body must be an object of attributes");
-      for (auto [key, value] : attributes) {
-        std::string_view text;
-        if (key == "department" && !value.get(text)) {
-          id.department = InternName(s.departments, text);
-        } else if (key == "location" && !value.get(text)) {
-          id.location = InternName(s.locations, text);
-        } else {
-          s.identity_extra[*who][std::string(key)] = simdjson::minify(value);
-        }
-      }
-      id.modified = s.Now();
-      return changed();
-    }
-    return Error(404, "unknown identity control operation");
+    id.modified = s.Now();
+    return Changed(s);
   }
+  return Error(404, "unknown identity control operation");
+}
 
-  if (what == "accounts") {
-    if (parts.size() == 2 && method == "POST") {
-      std::string_view owner;
-      if (doc["identityId"].get(owner)) return Error(400, "identityId is required");
-      auto who = FindIdentity(s, owner);
-      if (!who) return Error(404, "identityId is not a known identity");
-      Account a;
-      a.serial = static_cast<uint32_t>(s.accounts.size());
-      a.id = MakeId(s.options.seed, kIdAccount, 10'000'000 + a.serial);
-      a.identity = *who;
-      int64_t source = 0;
-      if (!doc["source"].get(source)) a.source = static_cast<uint16_t>(source);
-      a.created = a.modified = s.Now();
-      s.account_index.emplace(a.id, a.serial);
-      s.accounts_of[*who].push_back(a.serial);
-      s.accounts.push_back(a);
-      return changed(IdObject(Hex32(a.id)));
-    }
-    if (parts.size() == 3 && parts[2] == "delete-many" && method == "POST") {
-      int64_t count = 0;
-      if (doc["count"].get(count) || count < 0) return Error(400, "count is required");
-      auto order = Ordered(s, Kind::kAccounts, 0);
-      for (int64_t k = 0; k < count && k < static_cast<int64_t>(order.size()); ++k) {
-        s.accounts[order[k]].deleted = true;
-      }
-      return changed();
-    }
-    if (parts.size() == 3 && parts[2] == "change-many" && method == "POST") {
-      // `count` live accounts spread evenly over the id order get their lock flipped.
-      int64_t count = 0;
-      if (doc["count"].get(count) || count < 0) return Error(400, "count is required");
-      auto order = Ordered(s, Kind::kAccounts, 0);
-      if (count > static_cast<int64_t>(order.size())) count = static_cast<int64_t>(order.size());
-      for (int64_t k = 0; k < count; ++k) {
-        Account& a =
-            s.accounts[order[static_cast<size_t>(k * static_cast<int64_t>(order.size()) / count)]];
-        a.locked = !a.locked;
-        a.modified = s.Now();
-      }
-      return changed();
-    }
-    if (parts.size() < 3) return Error(404, "unknown control path");
-    auto account = FindAccount(s, parts[2]);
-    if (!account) return Error(404, fmt::format("account {} was not found", parts[2]));
-    Account& a = s.accounts[*account];
-    if (method == "DELETE") {
-      a.deleted = true;
-      return changed();
-    }
-    simdjson::dom::object fields;
-    if (!doc["fields"].get(fields)) {
-      s.account_overrides[*account] = simdjson::minify(fields);
-    }
-    bool flag = false;
-    if (!doc["disabled"].get(flag)) a.disabled = flag;
-    if (!doc["locked"].get(flag)) a.locked = flag;
-    if (!doc["uncorrelated"].get(flag)) a.uncorrelated = flag;
-    a.modified = s.Now();
-    return changed();
+Reply ControlAccounts(Tenant::State& s, const Parts& parts, std::string_view method,
+                      simdjson::dom::element doc) {
+  if (parts.size() == 2 && method == "POST") {
+    std::string_view owner;
+    if (doc["identityId"].get(owner)) return Error(400, "identityId is required");
+    auto who = FindIdentity(s, owner);
+    if (!who) return Error(404, "identityId is not a known identity");
+    Account a;
+    a.serial = static_cast<uint32_t>(s.accounts.size());
+    a.id = MakeId(s.options.seed, kIdAccount, 10'000'000 + a.serial);
+    a.identity = *who;
+    int64_t source = 0;
+    if (!doc["source"].get(source)) a.source = static_cast<uint16_t>(source);
+    a.created = a.modified = s.Now();
+    s.account_index.emplace(a.id, a.serial);
+    s.accounts_of[*who].push_back(a.serial);
+    s.accounts.push_back(a);
+    return Changed(s, IdObject(Hex32(a.id)));
   }
-
-  if (what == "task-statuses") {
-    if (parts.size() == 2 && method == "POST") {
-      TaskStatus t;
-      uint32_t index = static_cast<uint32_t>(s.task_statuses.size());
-      t.id = MakeId(s.options.seed, kIdTaskStatus, 10'000'000 + index);
-      t.created = s.Now();
-      int64_t age_seconds = 0;
-      if (!doc["ageSeconds"].get(age_seconds)) t.created -= age_seconds * 1000;
-      t.launched = t.created + 1000;
-      t.modified = t.launched;
-      std::string_view status;
-      if (!doc["completionStatus"].get(status)) {
-        t.completion = CompletionStatusIndex(status);
-        if (t.completion < 0) return Error(400, "unknown completionStatus");
-        t.completed = t.modified = t.launched + 1000;
-        t.percent = 100;
-      }
-      s.task_statuses.push_back(t);
-      return changed(IdObject(Hex32(t.id)));
+  if (parts.size() == 3 && parts[2] == "delete-many" && method == "POST") {
+    int64_t count = 0;
+    if (doc["count"].get(count) || count < 0) return Error(400, "count is required");
+    auto order = Ordered(s, Kind::kAccounts, 0);
+    for (int64_t k = 0; k < count && k < static_cast<int64_t>(order.size()); ++k) {
+      s.accounts[order[k]].deleted = true;
     }
-    if (parts.size() < 3) return Error(404, "unknown control path");
-    auto parsed = ParseId(parts[2]);
-    auto index = parsed
-                     ? FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; })
-                     : std::nullopt;
-    if (!index) return Error(404, fmt::format("task status {} was not found", parts[2]));
-    TaskStatus& t = s.task_statuses[*index];
+    return Changed(s);
+  }
+  if (parts.size() == 3 && parts[2] == "change-many" && method == "POST") {
+    // `count` live accounts spread evenly over the id order get their lock flipped.
+    int64_t count = 0;
+    if (doc["count"].get(count) || count < 0) return Error(400, "count is required");
+    auto order = Ordered(s, Kind::kAccounts, 0);
+    if (count > static_cast<int64_t>(order.size())) count = static_cast<int64_t>(order.size());
+    for (int64_t k = 0; k < count; ++k) {
+      Account& a =
+          s.accounts[order[static_cast<size_t>(k * static_cast<int64_t>(order.size()) / count)]];
+      a.locked = !a.locked;
+      a.modified = s.Now();
+    }
+    return Changed(s);
+  }
+  if (parts.size() < 3) return Error(404, "unknown control path");
+  auto account = FindAccount(s, parts[2]);
+  if (!account) return Error(404, fmt::format("account {} was not found", parts[2]));
+  Account& a = s.accounts[*account];
+  if (method == "DELETE") {
+    a.deleted = true;
+    return Changed(s);
+  }
+  simdjson::dom::object fields;
+  if (!doc["fields"].get(fields)) {
+    s.account_overrides[*account] = simdjson::minify(fields);
+  }
+  bool flag = false;
+  if (!doc["disabled"].get(flag)) a.disabled = flag;
+  if (!doc["locked"].get(flag)) a.locked = flag;
+  if (!doc["uncorrelated"].get(flag)) a.uncorrelated = flag;
+  a.modified = s.Now();
+  return Changed(s);
+}
+
+Reply ControlTaskStatuses(Tenant::State& s, const Parts& parts, std::string_view method,
+                          simdjson::dom::element doc) {
+  if (parts.size() == 2 && method == "POST") {
+    TaskStatus t;
+    uint32_t index = static_cast<uint32_t>(s.task_statuses.size());
+    t.id = MakeId(s.options.seed, kIdTaskStatus, 10'000'000 + index);
+    t.created = s.Now();
+    int64_t age_seconds = 0;
+    if (!doc["ageSeconds"].get(age_seconds)) t.created -= age_seconds * 1000;
+    t.launched = t.created + 1000;
+    t.modified = t.launched;
     std::string_view status;
-    if (doc["completionStatus"].is_null()) {
-      t.completion = -1;
-      t.completed = 0;
-    } else if (!doc["completionStatus"].get(status)) {
-      int index = CompletionStatusIndex(status);
-      if (index < 0) return Error(400, "unknown completionStatus");
-      t.completion = index;
-      t.completed = s.Now();
+    if (!doc["completionStatus"].get(status)) {
+      t.completion = CompletionStatusIndex(status);
+      if (t.completion < 0) return Error(400, "unknown completionStatus");
+      t.completed = t.modified = t.launched + 1000;
+      t.percent = 100;
     }
-    t.modified = s.Now();
-    return changed();
+    s.task_statuses.push_back(t);
+    return Changed(s, IdObject(Hex32(t.id)));
   }
+  if (parts.size() < 3) return Error(404, "unknown control path");
+  auto parsed = ParseId(parts[2]);
+  auto index = parsed
+                   ? FindIf(s.task_statuses, [&](const TaskStatus& t) { return t.id == *parsed; })
+                   : std::nullopt;
+  if (!index) return Error(404, fmt::format("task status {} was not found", parts[2]));
+  TaskStatus& t = s.task_statuses[*index];
+  std::string_view status;
+  if (doc["completionStatus"].is_null()) {
+    t.completion = -1;
+    t.completed = 0;
+  } else if (!doc["completionStatus"].get(status)) {
+    int index = CompletionStatusIndex(status);
+    if (index < 0) return Error(400, "unknown completionStatus");
+    t.completion = index;
+    t.completed = s.Now();
+  }
+  t.modified = s.Now();
+  return Changed(s);
+}
 
+// DAS tasks, schedules and applications; certifications; the clock and the refresh.
+Reply ControlOthers(Tenant::State& s, const Parts& parts, std::string_view method,
+                    simdjson::dom::element doc) {
+  std::string_view what = parts[1];
   if (what == "das-tasks" && parts.size() == 3) {
     int64_t task_id = std::atoll(std::string(parts[2]).c_str());
     auto index = FindIf(s.das_tasks, [&](const DasTask& t) { return t.id == task_id; });
@@ -1284,7 +1322,7 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     std::string_view status;
     if (doc["status"].get(status)) return Error(400, "status is required");
     s.das_tasks[*index].status = std::string(status);
-    return changed();
+    return Changed(s);
   }
 
   if (what == "das-schedules" && parts.size() == 3 && method == "POST") {
@@ -1296,7 +1334,7 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     if (!doc["nextRun"].get(next_run)) d.next_run = next_run;
     bool active = false;
     if (!doc["active"].get(active)) d.active = active;
-    return changed();
+    return Changed(s);
   }
 
   // Every owner of every resource of an application goes: an application nobody owns.
@@ -1309,7 +1347,7 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     for (auto& o : s.ownerships) {
       if (s.das_resources[o.resource].application == *index) o.deleted = true;
     }
-    return changed();
+    return Changed(s);
   }
 
   if (what == "certifications" && parts.size() == 4 && parts[3] == "sign") {
@@ -1325,23 +1363,46 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
     for (uint32_t item : cert.items) {
       if (s.review_items[item].decision < 0) s.review_items[item].decision = 0;
     }
-    return changed();
+    return Changed(s);
   }
 
   if (what == "clock") {
     int64_t seconds = 0;
     if (doc["advanceSeconds"].get(seconds)) return Error(400, "advanceSeconds is required");
     s.clock_offset_ms += seconds * 1000;
-    return changed();
+    return Changed(s);
   }
 
   if (what == "refresh") {
     // lastRefresh is volatile: it changes without the identity's modified time changing.
     s.last_refresh = s.Now();
-    return changed();
+    return Changed(s);
   }
 
-  return Error(404, fmt::format("unknown control path {}", path));
+  return Error(404, "unknown control path");
+}
+
+}  // namespace
+
+Reply Tenant::Control(std::string_view method, std::string_view path, std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string padded(body.empty() ? std::string_view("{}") : body);
+  if (parser.parse(padded).get(doc)) return Error(400, "the control body is not valid JSON");
+  auto parts = SplitPath(path);  // e.g. __sim identities ID lifecycle
+  if (parts.size() < 2) return Error(404, "unknown control path");
+  std::string_view what = parts[1];
+
+  std::unique_lock lock(mutex_);
+  State& s = *state_;
+  if (what == "identities") return ControlIdentities(s, parts, method, doc);
+  if (what == "accounts") return ControlAccounts(s, parts, method, doc);
+  if (what == "task-statuses") return ControlTaskStatuses(s, parts, method, doc);
+  Reply reply = ControlOthers(s, parts, method, doc);
+  if (reply.status == 404 && reply.body.find("unknown control path") != std::string::npos) {
+    return Error(404, fmt::format("unknown control path {}", path));
+  }
+  return reply;
 }
 
 }  // namespace isc_mirror::sim

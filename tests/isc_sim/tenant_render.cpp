@@ -560,124 +560,159 @@ Id128 OrderKeyOf(const Tenant::State& s, Kind kind, uint32_t i) {
   return {};
 }
 
+namespace {
+
+Value IdentityField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const Identity& id = s.identities[i];
+  if (f == "id") return Str(Hex32(id.id));
+  if (f == "name" || f == "alias") return Str(Alias(s, id.serial));
+  if (f == "firstname") return Str(std::string(First(s, id.serial)));
+  if (f == "lastname") return Str(std::string(Last(s, id.serial)));
+  if (f == "email") return Str(IdentityEmail(s, i));
+  if (f == "cloudStatus") return Str(IdentityStatus(s.lifecycle_states[id.lifecycle]));
+  if (f == "processingState") return Str("OK");
+  if (f == "correlated") return Value{!id.uncorrelated};
+  if (f == "protected") return Value{false};
+  return Value{};
+}
+
+Value AccountField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const Account& a = s.accounts[i];
+  if (f == "id") return Str(Hex32(a.id));
+  if (f == "identityId") return Str(Hex32(s.identities[a.identity].id));
+  if (f == "name")
+    return Str(fmt::format("{}-{}", Alias(s, s.identities[a.identity].serial), a.serial));
+  if (f == "sourceId") return Str(Hex32(SourceId(s, a.source)));
+  if (f == "uncorrelated") return Value{a.uncorrelated};
+  if (f == "created") return Value{a.created};
+  if (f == "modified") return Value{a.modified};
+  if (f == "hasEntitlements") return Value{SourceName(s, a.source) == "Active Directory"};
+  if (f == "manuallyCorrelated") return Value{false};
+  if (f == "origin") return Str("AGGREGATED");
+  if (f == "source.displayableName") return Str(SourceName(s, a.source));
+  if (f == "source.authoritative") return Value{a.source == 0};
+  if (f == "identity.name") return Str(Alias(s, s.identities[a.identity].serial));
+  return Value{};
+}
+
+Value TaskStatusField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const TaskStatus& t = s.task_statuses[i];
+  if (f == "id") return Str(Hex32(t.id));
+  if (f == "sourceId") return Str(Hex32(SourceId(s, t.source)));
+  if (f == "completionStatus") {
+    return t.completion < 0 ? Value{} : Str(std::string(CompletionStatusName(t.completion)));
+  }
+  if (f == "type") return Str("QUARTZ");
+  if (f == "created") return Value{t.created};
+  return Value{};
+}
+
+Value CertificationField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const Certification& c = s.certifications[i];
+  if (f == "id") return Str(Hex32(c.id));
+  if (f == "campaign.id") return Str(Hex32(CampaignId(s, c.campaign)));
+  if (f == "phase") return Str(c.signed_off ? "SIGNED" : "ACTIVE");
+  if (f == "completed") return Value{c.signed_off};
+  if (f == "name")
+    return Str(fmt::format("{} - {}", CampaignName(s, c.campaign), IdentityName(s, c.reviewer)));
+  if (f == "due") return Value{c.due};
+  if (f == "signed") return c.signed_at == 0 ? Value{} : Value{c.signed_at};
+  return Value{};
+}
+
+Value ReviewerField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  if (f == "id") return Str(Hex32(s.identities[i].id));
+  if (f == "name") return Str(IdentityName(s, i));
+  if (f == "email") return Str(IdentityEmail(s, i));
+  return Value{};
+}
+
+Value ReviewItemField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const ReviewItem& item = s.review_items[i];
+  if (f == "id") return Str(Hex32(item.id));
+  if (f == "type" || f == "access.type") return Str("ENTITLEMENT");
+  if (f == "completed") return Value{item.decision >= 0};
+  if (f == "identitySummary.id") return Str(Hex32(ReviewSummaryId(s, item)));
+  if (f == "identitySummary.name") return Str(IdentityName(s, item.identity));
+  if (f == "access.id") return Str(Hex32(EntitlementId(s, item.entitlement)));
+  if (f == "access.name") return Str(fmt::format("Group {}", item.entitlement));
+  if (f == "entitlement.sourceName") return Str(SourceName(s, 1));
+  if (f == "accessProfile.sourceName") return Value{};
+  return Value{};
+}
+
+Value CertificationTaskField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const CertificationTask& t = s.certification_tasks[i];
+  if (f == "id") return Str(Hex32(t.id));
+  if (f == "targetId") return Str(Hex32(s.certifications[t.certification].id));
+  if (f == "type") return Str("REASSIGN");
+  return Value{};
+}
+
+Value DasApplicationField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const DasApplication& a = s.das_applications[i];
+  if (f == "appIds") return Value{a.id};
+  if (f == "appName")
+    return Str(fmt::format("{} {}", kAppTypes[a.serial % kAppTypes.size()], a.serial + 1));
+  if (f == "tagIds") return Value{int64_t{100 + a.serial % 3}};
+  if (f == "statuses") return Str("Success");
+  return Value{};
+}
+
+Value DasTaskField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const DasTask& t = s.das_tasks[i];
+  if (f == "taskIds") return Value{t.id};
+  if (f == "statuses") return Str(t.status);
+  if (f == "taskTypeName") return Str(std::string(kDasTaskTypes[t.type % kDasTaskTypes.size()]));
+  if (f == "endBeforeTime") return t.end == 0 ? Value{} : Value{t.end};
+  return Value{};
+}
+
+Value DasScheduleField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const DasSchedule& d = s.das_schedules[i];
+  if (f == "scheduleTaskIds") return Value{d.id};
+  if (f == "taskTypeName") return Str(std::string(kDasTaskTypes[d.type % kDasTaskTypes.size()]));
+  if (f == "status") return Str(d.active ? "Active" : "Inactive");
+  if (f == "scheduleType") return Str("Daily");
+  return Value{};
+}
+
+Value CollectorField(const Tenant::State& s, uint32_t i, std::string_view f) {
+  const Collector& c = s.collectors[i];
+  if (f == "id") return Str(Hex32(c.id));
+  if (f == "sourceId") return Str(Hex32(SourceId(s, c.source)));
+  if (f == "type") return Str(std::string(kCollectorTypes[c.serial % kCollectorTypes.size()]));
+  return Value{};
+}
+
+}  // namespace
+
 Value FieldOf(const Tenant::State& s, Kind kind, uint32_t i, std::string_view f) {
   switch (kind) {
-    case Kind::kIdentities: {
-      const Identity& id = s.identities[i];
-      if (f == "id") return Str(Hex32(id.id));
-      if (f == "name" || f == "alias") return Str(Alias(s, id.serial));
-      if (f == "firstname") return Str(std::string(First(s, id.serial)));
-      if (f == "lastname") return Str(std::string(Last(s, id.serial)));
-      if (f == "email") return Str(IdentityEmail(s, i));
-      if (f == "cloudStatus") return Str(IdentityStatus(s.lifecycle_states[id.lifecycle]));
-      if (f == "processingState") return Str("OK");
-      if (f == "correlated") return Value{!id.uncorrelated};
-      if (f == "protected") return Value{false};
-      break;
-    }
-    case Kind::kAccounts: {
-      const Account& a = s.accounts[i];
-      if (f == "id") return Str(Hex32(a.id));
-      if (f == "identityId") return Str(Hex32(s.identities[a.identity].id));
-      if (f == "name")
-        return Str(fmt::format("{}-{}", Alias(s, s.identities[a.identity].serial), a.serial));
-      if (f == "sourceId") return Str(Hex32(SourceId(s, a.source)));
-      if (f == "uncorrelated") return Value{a.uncorrelated};
-      if (f == "created") return Value{a.created};
-      if (f == "modified") return Value{a.modified};
-      if (f == "hasEntitlements") return Value{SourceName(s, a.source) == "Active Directory"};
-      if (f == "manuallyCorrelated") return Value{false};
-      if (f == "origin") return Str("AGGREGATED");
-      if (f == "source.displayableName") return Str(SourceName(s, a.source));
-      if (f == "source.authoritative") return Value{a.source == 0};
-      if (f == "identity.name") return Str(Alias(s, s.identities[a.identity].serial));
-      break;
-    }
+    case Kind::kIdentities:
+      return IdentityField(s, i, f);
+    case Kind::kAccounts:
+      return AccountField(s, i, f);
     case Kind::kTaskStatuses:
     case Kind::kPendingTasks:
-    case Kind::kAllTaskStatuses: {
-      const TaskStatus& t = s.task_statuses[i];
-      if (f == "id") return Str(Hex32(t.id));
-      if (f == "sourceId") return Str(Hex32(SourceId(s, t.source)));
-      if (f == "completionStatus") {
-        return t.completion < 0 ? Value{} : Str(std::string(CompletionStatusName(t.completion)));
-      }
-      if (f == "type") return Str("QUARTZ");
-      if (f == "created") return Value{t.created};
-      break;
-    }
-    case Kind::kCertifications: {
-      const Certification& c = s.certifications[i];
-      if (f == "id") return Str(Hex32(c.id));
-      if (f == "campaign.id") return Str(Hex32(CampaignId(s, c.campaign)));
-      if (f == "phase") return Str(c.signed_off ? "SIGNED" : "ACTIVE");
-      if (f == "completed") return Value{c.signed_off};
-      if (f == "name")
-        return Str(
-            fmt::format("{} - {}", CampaignName(s, c.campaign), IdentityName(s, c.reviewer)));
-      if (f == "due") return Value{c.due};
-      if (f == "signed") return c.signed_at == 0 ? Value{} : Value{c.signed_at};
-      break;
-    }
+    case Kind::kAllTaskStatuses:
+      return TaskStatusField(s, i, f);
+    case Kind::kCertifications:
+      return CertificationField(s, i, f);
     case Kind::kReviewers:
-      if (f == "id") return Str(Hex32(s.identities[i].id));
-      if (f == "name") return Str(IdentityName(s, i));
-      if (f == "email") return Str(IdentityEmail(s, i));
-      break;
-    case Kind::kReviewItems: {
-      const ReviewItem& item = s.review_items[i];
-      if (f == "id") return Str(Hex32(item.id));
-      if (f == "type" || f == "access.type") return Str("ENTITLEMENT");
-      if (f == "completed") return Value{item.decision >= 0};
-      if (f == "identitySummary.id") return Str(Hex32(ReviewSummaryId(s, item)));
-      if (f == "identitySummary.name") return Str(IdentityName(s, item.identity));
-      if (f == "access.id") return Str(Hex32(EntitlementId(s, item.entitlement)));
-      if (f == "access.name") return Str(fmt::format("Group {}", item.entitlement));
-      if (f == "entitlement.sourceName") return Str(SourceName(s, 1));
-      if (f == "accessProfile.sourceName") return Value{};
-      break;
-    }
-    case Kind::kCertificationTasks: {
-      const CertificationTask& t = s.certification_tasks[i];
-      if (f == "id") return Str(Hex32(t.id));
-      if (f == "targetId") return Str(Hex32(s.certifications[t.certification].id));
-      if (f == "type") return Str("REASSIGN");
-      break;
-    }
-    case Kind::kDasApplications: {
-      const DasApplication& a = s.das_applications[i];
-      if (f == "appIds") return Value{a.id};
-      if (f == "appName")
-        return Str(fmt::format("{} {}", kAppTypes[a.serial % kAppTypes.size()], a.serial + 1));
-      if (f == "tagIds") return Value{int64_t{100 + a.serial % 3}};
-      if (f == "statuses") return Str("Success");
-      break;
-    }
-    case Kind::kDasTasks: {
-      const DasTask& t = s.das_tasks[i];
-      if (f == "taskIds") return Value{t.id};
-      if (f == "statuses") return Str(t.status);
-      if (f == "taskTypeName")
-        return Str(std::string(kDasTaskTypes[t.type % kDasTaskTypes.size()]));
-      if (f == "endBeforeTime") return t.end == 0 ? Value{} : Value{t.end};
-      break;
-    }
-    case Kind::kDasSchedules: {
-      const DasSchedule& d = s.das_schedules[i];
-      if (f == "scheduleTaskIds") return Value{d.id};
-      if (f == "taskTypeName")
-        return Str(std::string(kDasTaskTypes[d.type % kDasTaskTypes.size()]));
-      if (f == "status") return Str(d.active ? "Active" : "Inactive");
-      if (f == "scheduleType") return Str("Daily");
-      break;
-    }
-    case Kind::kIdentityCollectors: {
-      const Collector& c = s.collectors[i];
-      if (f == "id") return Str(Hex32(c.id));
-      if (f == "sourceId") return Str(Hex32(SourceId(s, c.source)));
-      if (f == "type") return Str(std::string(kCollectorTypes[c.serial % kCollectorTypes.size()]));
-      break;
-    }
+      return ReviewerField(s, i, f);
+    case Kind::kReviewItems:
+      return ReviewItemField(s, i, f);
+    case Kind::kCertificationTasks:
+      return CertificationTaskField(s, i, f);
+    case Kind::kDasApplications:
+      return DasApplicationField(s, i, f);
+    case Kind::kDasTasks:
+      return DasTaskField(s, i, f);
+    case Kind::kDasSchedules:
+      return DasScheduleField(s, i, f);
+    case Kind::kIdentityCollectors:
+      return CollectorField(s, i, f);
     case Kind::kDasOwners:
       break;
   }
