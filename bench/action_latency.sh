@@ -2,7 +2,7 @@
 # Change-to-action latency: the daemon (isc-mirror run) polls identities every INTERVAL; an
 # identity is terminated through isc-sim's control API at a random moment of that interval,
 # and the latency is the time until the rule's disable call reaches isc-sim (its own log's
-# timestamp). DESIGN §9's target: within one poll interval plus 2 s.
+# timestamp). The target: within one poll interval plus 2 s.
 #   bench/action_latency.sh [IDENTITIES] [INTERVAL_SECONDS] [TRIALS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,4 +1,4 @@
-// The command line of DESIGN §6, parsed into a plain struct with no side effects.
+// The command line (docs/command-line.md), parsed into a plain struct with no side effects.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// The daemon's configuration (DESIGN §6): the model, and a strict loader that reports every error.
+// The daemon's configuration (docs/config.md): the model, and a strict loader that reports every error.
 #pragma once
 
 #include <functional>

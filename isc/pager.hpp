@@ -35,7 +35,7 @@ using PageConsumer = std::function<base::Expected<int64_t>(std::string_view body
 
 // `query` holds the extra parameters (sorters, filters), already encoded, without limit/offset.
 // Stops on a short page, and treats ISC's "400 Specified offset is invalid" after a full page
-// as the end (DESIGN §2). Unpaged endpoints are one request.
+// as the end. Unpaged endpoints are one request.
 ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
                 RequestStats& stats, const PageConsumer& consume,
                 const ScanProgress& progress = nullptr, int parse_attempts = 3);

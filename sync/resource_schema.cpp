@@ -16,7 +16,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& SchemaFiles();
 
 namespace {
 
-// DESIGN §2 order, which is also the order resources are listed to operators.
+// Resource order (parents first), which is also the order resources are listed to operators.
 constexpr std::array<std::string_view, 12> kOrder = {"identities",
                                                      "accounts",
                                                      "task_statuses",

@@ -23,7 +23,7 @@ OpenApiValidator& Spec() {
   return validator;
 }
 
-// Every collection GET of DESIGN §2 with its spec template; {cert} and {app} filled in later.
+// Every collection GET the mirror reads with its spec template; {cert} and {app} filled in later.
 struct Endpoint {
   std::string path;
   std::string spec_template;

@@ -59,7 +59,7 @@ TEST_F(MigrateTest, CreatesTheSchemasAndBookkeepingTables) {
   EXPECT_EQ(
       Count(*c, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('isc','mirror','report')"), 3);
   EXPECT_EQ(AppliedSchemaVersion(*c), Shipped().back().version);
-  // The checks of DESIGN §4 hold: an unknown status is refused by the database itself.
+  // The checks of docs/tables.md hold: an unknown status is refused by the database itself.
   pqxx::work tx(*c);
   EXPECT_THROW(tx.exec("INSERT INTO mirror.sync_runs (tenant, resource, mode, status) "
                        "VALUES ('t', 'identities', 'full', 'sideways')"),
@@ -67,7 +67,7 @@ TEST_F(MigrateTest, CreatesTheSchemasAndBookkeepingTables) {
 }
 
 // Each isc.* table matches its schema file: the typed columns with their SQL types, the
-// bookkeeping columns of DESIGN §4, and the primary key (tenant, key...).
+// bookkeeping columns of docs/tables.md, and the primary key (tenant, key...).
 TEST_F(MigrateTest, EveryResourceTableMatchesItsSchemaFile) {
   auto c = Open();
   Migrate(*c, Shipped());

@@ -632,7 +632,7 @@ ListResult Tenant::List(const ListQuery& q) const {
   size_t end = rows.size();
   if (spec.paged) {
     const PageRequest& page = q.page;
-    // ISC's quirk (DESIGN §2): the offset just past the end of a collection whose size is an
+    // ISC's quirk: the offset just past the end of a collection whose size is an
     // exact multiple of the page size is refused.
     if (page.offset > 0 && page.offset == result.total && page.limit > 0 &&
         result.total % page.limit == 0) {

@@ -47,7 +47,7 @@ struct TenantOptions {
   int64_t now_ms = 0;  // the tenant's clock at start; 0 means the wall clock
 };
 
-// The resources of DESIGN §2 as the simulator serves them.
+// The resources the mirror reads as the simulator serves them.
 enum class Kind {
   kIdentities,
   kAccounts,
@@ -114,7 +114,7 @@ class Tenant {
   // GET /das/v1/owners/{owner}/resources: the resources the identity owns (not paged, as ISC).
   Reply DasResourcesOf(std::string_view owner) const;
 
-  // Actions (DESIGN §5), with ISC's effect on the data.
+  // Actions (docs/rules-and-actions.md), with ISC's effect on the data.
   Reply DasReassign(std::string_view from, std::string_view to);
   Reply DasAssign(std::string_view body);
   Reply DasReelect(std::string_view body);
