@@ -124,7 +124,7 @@ int Plan(const CommandLine& line, const Config& config) {
   w.BeginArray();
   for (const auto& tenant : config.tenants) {
     automation::RuleEngine engine(tenant.name, config.rules, config.lifecycle,
-                                  {config.actions.dry_run, config.actions.max_per_hour});
+                                  config.actions.outbox);
     std::vector<sync::Event> events;
     for (const auto& r : tx.exec_params(
              "SELECT event_id, resource, object_id, op, changed_paths, before::text, after::text "

@@ -16,6 +16,7 @@
 
 #include "automation/actions.hpp"
 #include "base/log.hpp"
+#include "daemon/config_keys.hpp"
 #include "db/connection.hpp"
 #include "sync/resource_schema.hpp"
 
@@ -152,10 +153,11 @@ class Parser {
     return false;
   }
 
-  // Reports unknown and repeated keys of a mapping.
-  void CheckKeys(const YAML::Node& map, std::string_view key,
-                 std::initializer_list<std::string_view> allowed) {
+  // Reports unknown and repeated keys of a mapping; `table` names it in the key table
+  // (config_keys.cpp), which says what it may hold.
+  void CheckKeys(const YAML::Node& map, std::string_view key, std::string_view table) {
     if (!map.IsDefined() || !map.IsMap()) return;
+    std::vector<std::string_view> allowed = ChildKeys(table);
     std::set<std::string> seen;
     for (const auto& item : map) {
       const YAML::Node& k = item.first;
@@ -331,7 +333,7 @@ class Parser {
 
 void ParseRateLimit(Parser& p, const YAML::Node& node, const std::string& key, RateLimit& out) {
   if (!p.Map(node, key)) return;
-  p.CheckKeys(node, key, {"requests", "per", "per_version"});
+  p.CheckKeys(node, key, "tenants[].rate_limit");
   if (auto v = p.Integer(node["requests"], Parser::Join(key, "requests"), 1, 100000)) {
     out.requests = static_cast<int>(*v);
   }
@@ -343,9 +345,9 @@ void ParseRateLimit(Parser& p, const YAML::Node& node, const std::string& key, R
 
 void ParseRetry(Parser& p, const YAML::Node& node, const std::string& key, RetryConfig& out) {
   if (!p.Map(node, key)) return;
-  p.CheckKeys(node, key, {"attempts", "base_delay", "max_delay"});
+  p.CheckKeys(node, key, "tenants[].retry");
   if (auto v = p.Integer(node["attempts"], Parser::Join(key, "attempts"), 1, 100)) {
-    out.attempts = static_cast<int>(*v);
+    out.max_attempts = static_cast<int>(*v);
   }
   if (auto v = p.Dur(node["base_delay"], Parser::Join(key, "base_delay"), Duration(1))) {
     out.base_delay = *v;
@@ -408,9 +410,7 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
     p.Fail(node, key, fmt::format("expected a tenant mapping, got {}", Describe(node)));
     return std::nullopt;
   }
-  p.CheckKeys(node, key,
-              {"name", "base_url", "token_url", "client_id", "client_secret", "client_secret_file",
-               "rate_limit", "retry", "allow_insecure_http", "ca_file"});
+  p.CheckKeys(node, key, "tenants[]");
   TenantConfig t;
   bool ok = true;
   auto require = [&](std::optional<std::string> value, std::string_view field, std::string hint) {
@@ -509,7 +509,7 @@ void ParseTenants(Parser& p, const YAML::Node& root, Config& config) {
 void ParseDatabase(Parser& p, const YAML::Node& node, Config& config) {
   if (auto env = p.Env("DATABASE_URL")) config.database.url = base::Secret(*env);
   if (!p.Map(node, "database")) return;
-  p.CheckKeys(node, "database", {"url", "migrations_dir"});
+  p.CheckKeys(node, "database", "database");
   if (auto url = p.String(node["url"], "database.url", /*secret=*/true)) {
     config.database.url = base::Secret(*url);
     // A URL without a password is no secret.
@@ -552,7 +552,7 @@ void ParseResources(Parser& p, const YAML::Node& node, Config& config) {
       continue;
     }
     if (!p.Map(v, key)) continue;
-    p.CheckKeys(v, key, {"enabled", "interval", "full_every", "ignore_paths"});
+    p.CheckKeys(v, key, "resources.<name>");
     ResourceConfig& r = *std::find_if(config.resources.begin(), config.resources.end(),
                                       [&](const ResourceConfig& c) { return c.name == name; });
     if (auto enabled = p.Bool(v["enabled"], Parser::Join(key, "enabled"))) r.enabled = *enabled;
@@ -586,7 +586,7 @@ void ParseResources(Parser& p, const YAML::Node& node, Config& config) {
 
 void ParseLifecycle(Parser& p, const YAML::Node& node, Config& config) {
   if (!p.Map(node, "lifecycle")) return;
-  p.CheckKeys(node, "lifecycle", {"leaver_states", "mover_attributes"});
+  p.CheckKeys(node, "lifecycle", "lifecycle");
   for (auto [field, target] : {std::pair{"leaver_states", &config.lifecycle.leaver_states},
                                std::pair{"mover_attributes", &config.lifecycle.mover_attributes}}) {
     std::string key = Parser::Join("lifecycle", field);
@@ -605,7 +605,7 @@ std::optional<RuleMatch> ParseMatch(Parser& p, const YAML::Node& node, const std
     p.Fail(node, key, fmt::format("expected a mapping, got {}", Describe(node)));
     return std::nullopt;
   }
-  p.CheckKeys(node, key, {"resource", "op", "path", "from", "to", "older_than"});
+  p.CheckKeys(node, key, "rules[].match");
   RuleMatch m;
   bool ok = true;
   if (auto resource = p.String(node["resource"], Parser::Join(key, "resource"))) {
@@ -702,7 +702,7 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
       p.Fail(r, key, fmt::format("expected a rule mapping, got {}", Describe(r)));
       continue;
     }
-    p.CheckKeys(r, key, {"name", "description", "on", "match", "do", "dry_run", "max_per_hour"});
+    p.CheckKeys(r, key, "rules[]");
     RuleConfig rule;
     rule.line = r.Mark().line + 1;
     bool ok = true;
@@ -771,30 +771,28 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
 
 void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
   if (const auto& n = root["actions"]; p.Map(n, "actions")) {
-    p.CheckKeys(
-        n, "actions",
-        {"dry_run", "max_per_hour", "max_attempts", "retry_delay", "lease", "webhook_ca_file"});
+    p.CheckKeys(n, "actions", "actions");
     if (auto ca = p.String(n["webhook_ca_file"], "actions.webhook_ca_file"); ca && !ca->empty()) {
       if (auto content = p.host().read_file(*ca); !content) {
         p.Fail(n["webhook_ca_file"], "actions.webhook_ca_file", content.error());
       }
       config.actions.webhook_ca_file = *ca;
     }
-    if (auto v = p.Bool(n["dry_run"], "actions.dry_run")) config.actions.dry_run = *v;
+    if (auto v = p.Bool(n["dry_run"], "actions.dry_run")) config.actions.outbox.dry_run = *v;
     if (auto v = p.Integer(n["max_per_hour"], "actions.max_per_hour", 0, 1'000'000)) {
-      config.actions.max_per_hour = static_cast<int>(*v);
+      config.actions.outbox.max_per_hour = static_cast<int>(*v);
     }
     if (auto v = p.Integer(n["max_attempts"], "actions.max_attempts", 1, 100)) {
-      config.actions.max_attempts = static_cast<int>(*v);
+      config.actions.worker.max_attempts = static_cast<int>(*v);
     }
     if (auto v = p.Dur(n["retry_delay"], "actions.retry_delay", Duration(1))) {
-      config.actions.retry_delay = *v;
+      config.actions.worker.base_delay = *v;
     }
     if (auto v = p.Dur(n["lease"], "actions.lease", std::chrono::seconds(1)))
-      config.actions.lease = *v;
+      config.actions.worker.lease = *v;
   }
   if (const auto& n = root["guards"]; p.Map(n, "guards")) {
-    p.CheckKeys(n, "guards", {"max_delete_share", "delete_floor"});
+    p.CheckKeys(n, "guards", "guards");
     if (auto v = p.Number(n["max_delete_share"], "guards.max_delete_share", 0.0, 1.0)) {
       config.guards.max_delete_share = *v;
     }
@@ -803,7 +801,7 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
     }
   }
   if (const auto& n = root["http"]; p.Map(n, "http")) {
-    p.CheckKeys(n, "http", {"listen", "overdue_factor"});
+    p.CheckKeys(n, "http", "http");
     if (auto v = p.Number(n["overdue_factor"], "http.overdue_factor", 1.0, 1000.0)) {
       config.http.overdue_factor = *v;
     }
@@ -817,7 +815,7 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
     }
   }
   if (const auto& n = root["log"]; p.Map(n, "log")) {
-    p.CheckKeys(n, "log", {"level"});
+    p.CheckKeys(n, "log", "log");
     if (auto v = p.String(n["level"], "log.level")) {
       if (!base::log::ParseLevel(*v)) {
         p.Fail(n["level"], "log.level",
@@ -924,9 +922,7 @@ ConfigResult ParseConfig(std::string_view yaml, const std::string& file_name,
     return result;
   }
   const YAML::Node& top = root;
-  p.CheckKeys(top, "",
-              {"tenants", "database", "resources", "lifecycle", "rules", "actions", "guards",
-               "http", "log"});
+  p.CheckKeys(top, "", "");
   ParseTenants(p, top, result.config);
   ParseDatabase(p, top["database"], result.config);
   ParseResources(p, top["resources"], result.config);

@@ -1,4 +1,5 @@
-// The daemon's configuration (docs/config.md): the model, and a strict loader that reports every error.
+// The daemon's configuration (docs/config.md): the model, and a strict loader that reports every
+// error.
 #pragma once
 
 #include <functional>
@@ -8,10 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "automation/action_worker.hpp"
+#include "automation/outbox.hpp"
 #include "automation/rules.hpp"
 #include "base/duration.hpp"
 #include "base/expected.hpp"
 #include "base/secret.hpp"
+#include "isc/isc_client.hpp"
+#include "sync/retire.hpp"
 
 namespace isc_mirror::daemon {
 
@@ -27,12 +32,9 @@ struct RateLimit {
   bool per_version = false;
 };
 
-// Transient failures (5xx, timeouts, broken bodies) are retried with exponential backoff.
-struct RetryConfig {
-  int attempts = 6;  // the first try included
-  Duration base_delay = std::chrono::milliseconds(500);
-  Duration max_delay = std::chrono::seconds(30);
-};
+// retry: the client's policy for transient failures (5xx, timeouts, broken bodies), with its
+// defaults; `attempts` in the config is its max_attempts.
+using RetryConfig = isc::RetryPolicy;
 
 struct TenantConfig {
   std::string name;
@@ -66,20 +68,16 @@ using ActionStep = automation::ActionStep;
 using RuleMatch = automation::ChangeMatch;
 using RuleConfig = automation::Rule;
 
+// actions: the outbox's settings (dry_run, max_per_hour) and the worker's (max_attempts,
+// retry_delay as its base_delay, lease), with their defaults from those rooms.
 struct ActionsConfig {
-  bool dry_run = false;
-  int max_per_hour = 100;
-  int max_attempts = 5;                             // transient failures, then dead
-  Duration retry_delay = std::chrono::seconds(30);  // the first retry; doubles up to an hour
-  // How long a claimed action may run before another worker takes it as abandoned.
-  Duration lease = std::chrono::minutes(5);
+  automation::OutboxSettings outbox;
+  automation::WorkerSettings worker;
   std::string webhook_ca_file;  // trust this CA bundle for webhooks instead of the system's
 };
 
-struct GuardsConfig {
-  double max_delete_share = 0.10;
-  int64_t delete_floor = 10;  // this many deletes per scan are never held (small tables)
-};
+// guards: the sync engine's delete guard (allow_deletes is the command line's, never the config's).
+using GuardsConfig = sync::DeleteGuard;
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:9464";  // empty disables the endpoint

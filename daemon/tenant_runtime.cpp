@@ -12,7 +12,7 @@ isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
   options.token_url = tenant.token_url;
   options.client_id = tenant.client_id;
   options.client_secret = tenant.client_secret;
-  options.retry = {tenant.retry.attempts, tenant.retry.base_delay, tenant.retry.max_delay};
+  options.retry = tenant.retry;
   options.transport = {.allow_http = tenant.allow_insecure_http, .ca_file = tenant.ca_file};
   return options;
 }
@@ -47,8 +47,7 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
                                                 tenant.rate_limit.per_version)),
       client_(std::make_unique<isc::IscClient>(
           options_, *tokens_, *budget_, std::make_unique<isc::CurlTransport>(options_.transport))),
-      rules_(tenant.name, config.rules, config.lifecycle,
-             {config.actions.dry_run, config.actions.max_per_hour}),
+      rules_(tenant.name, config.rules, config.lifecycle, config.actions.outbox),
       web_(isc::TransportOptions{.ca_file = config.actions.webhook_ca_file}) {
   if (metrics_ != nullptr) {
     client_->Observe([this](int status, const std::string& deprecated) {
@@ -66,9 +65,8 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
   settings.ignore_paths = resource.ignore_paths;
   settings.force_full = options.full;
   settings.full_every = resource.full_every;
-  settings.max_delete_share = config_.guards.max_delete_share;
-  settings.delete_floor = config_.guards.delete_floor;
-  settings.allow_deletes = options.allow_deletes;
+  settings.guard = config_.guards;
+  settings.guard.allow_deletes = options.allow_deletes;
   settings.sink = rules_.empty() ? nullptr : &rules_;
   settings.lock_wait = options.lock_wait;
   settings.cancel = options.cancel;
@@ -119,10 +117,9 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
 }
 
 automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
-  automation::ActionWorker worker(
-      connection_, *client_, web_, config_.rules,
-      {tenant_.name, config_.actions.max_attempts, config_.actions.retry_delay,
-       std::chrono::hours(1), config_.actions.lease});
+  automation::WorkerSettings settings = config_.actions.worker;
+  settings.tenant = tenant_.name;
+  automation::ActionWorker worker(connection_, *client_, web_, config_.rules, settings);
   auto done = worker.RunDue(cancel);
   if (metrics_ != nullptr) metrics_->RecordActions(tenant_.name, done);
   if (done.succeeded + done.failed + done.retrying + done.dead > 0) {

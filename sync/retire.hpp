@@ -23,10 +23,11 @@ struct RetireFacts {
   std::optional<std::chrono::milliseconds> retention;  // ISC's window, if it has one
 };
 
+// The guard on deletes; its defaults are those of the config's guards section.
 struct DeleteGuard {
-  double max_delete_share = 0.10;
-  int64_t delete_floor = 10;  // this many deletes are never held, whatever the share
-  bool allow_deletes = false;
+  double max_delete_share = 0.10;  // a scan deleting more of a table is held
+  int64_t delete_floor = 10;       // this many deletes are never held, whatever the share
+  bool allow_deletes = false;      // apply deletes beyond the guard (sync --allow-deletes)
 };
 
 enum class GuardVerdict {

@@ -583,14 +583,12 @@ std::vector<MissingObject> ResourceRun::ReadMissing(
 void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_parents) {
   RetireFacts facts{.retention = schema_.retention};
   auto missing = ReadMissing(complete_parents, facts);
-  RetirePlan plan = PlanRetire(std::move(missing), facts,
-                               {.max_delete_share = settings_.max_delete_share,
-                                .delete_floor = settings_.delete_floor,
-                                .allow_deletes = settings_.allow_deletes});
+  RetirePlan plan = PlanRetire(std::move(missing), facts, settings_.guard);
   std::vector<std::string>& remove = plan.remove;
   if (plan.guard == GuardVerdict::kHeld) {
     out_.status = "held";
-    out_.error = HeldMessage(remove.size(), facts.live, schema_.name, settings_.max_delete_share);
+    out_.error =
+        HeldMessage(remove.size(), facts.live, schema_.name, settings_.guard.max_delete_share);
     base::log::Warn("deletes held", {{"tenant", settings_.tenant},
                                      {"resource", schema_.name},
                                      {"would_delete", static_cast<int64_t>(remove.size())},

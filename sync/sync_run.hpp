@@ -12,6 +12,7 @@
 
 #include "isc/isc_client.hpp"
 #include "sync/resource_schema.hpp"
+#include "sync/retire.hpp"
 #include "sync/writer.hpp"
 
 namespace isc_mirror::sync {
@@ -44,9 +45,7 @@ struct RunSettings {
   size_t batch_size = 1000;
   bool force_full = false;  // sync --full: a full scan even where an incremental one is due
   std::optional<std::chrono::milliseconds> full_every;  // overrides the schema's
-  double max_delete_share = 0.10;
-  int64_t delete_floor = 10;   // this many deletes are never held, whatever the share
-  bool allow_deletes = false;  // apply deletes the guard would hold (an operator's decision)
+  DeleteGuard guard;  // allow_deletes: apply deletes the guard would hold (an operator's call)
   // Incremental scans start this far before the watermark: clocks differ, and objects
   // modified in the same millisecond as the watermark must not be missed.
   std::chrono::seconds overlap{300};

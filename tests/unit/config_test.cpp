@@ -105,11 +105,11 @@ guards: { max_delete_share: 0.2, delete_floor: 25 }
 )");
   ASSERT_TRUE(result.ok()) << AllErrors(result);
   const auto& retry = result.config.tenants[0].retry;
-  EXPECT_EQ(retry.attempts, 3);
+  EXPECT_EQ(retry.max_attempts, 3);
   EXPECT_EQ(retry.base_delay, std::chrono::milliseconds(250));
   EXPECT_EQ(retry.max_delay, std::chrono::seconds(5));
   EXPECT_EQ(result.config.guards.delete_floor, 25);
-  EXPECT_EQ(Parse(kMinimal).config.tenants[0].retry.attempts, 6);
+  EXPECT_EQ(Parse(kMinimal).config.tenants[0].retry.max_attempts, 6);
 
   auto bad = Parse(std::string(kMinimal) + R"(    retry: { attempts: 0, tries: 2 }
 guards: { delete_floor: -1 }
@@ -151,8 +151,8 @@ TEST(ParseConfig, AppliesDefaults) {
   EXPECT_EQ(c.FindResource("accounts")->full_every, hours(24));
   EXPECT_FALSE(c.FindResource("task_statuses")->full_every.has_value());
   EXPECT_EQ(c.lifecycle.leaver_states, (std::vector<std::string>{"terminated", "inactive"}));
-  EXPECT_FALSE(c.actions.dry_run);
-  EXPECT_EQ(c.actions.max_per_hour, 100);
+  EXPECT_FALSE(c.actions.outbox.dry_run);
+  EXPECT_EQ(c.actions.outbox.max_per_hour, 100);
   EXPECT_EQ(c.log.level, "info");
   EXPECT_TRUE(c.database.url.empty());
 }
