@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "automation/sql.hpp"
 #include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "base/sha256.hpp"
@@ -97,31 +98,20 @@ std::optional<ActionWorker::Claimed> ActionWorker::Claim() {
   pqxx::work tx(connection_);
   // A row whose attempts are spent is not handed out again: it ran out of them while its
   // worker died mid-call each time (or max_attempts was lowered), so it is dead.
-  tx.exec_params(
-      "UPDATE mirror.actions SET status = 'dead', updated_at = now(), error = coalesce(error || "
-      "'; ', '') || 'attempts spent (' || attempts || ') with no result recorded for the last: "
-      "its worker stopped mid-call (hint: see the daemon log, then isc-mirror actions retry ' || "
-      "id || ')' WHERE tenant = $1 AND status IN ('pending', 'running') AND next_attempt_at <= "
-      "now() AND attempts >= $2",
-      settings_.tenant, settings_.max_attempts);
+  tx.exec_params(std::string(sql::kBurySpentActions), settings_.tenant, settings_.max_attempts);
   // Running rows past their lease belong to a worker that died mid-call: they run again.
-  auto rows = tx.exec_params(
-      "UPDATE mirror.actions SET status = 'running', attempts = attempts + 1, updated_at = now(), "
-      "next_attempt_at = now() + make_interval(secs => $2) WHERE id = (SELECT id FROM "
-      "mirror.actions WHERE tenant = $1 AND status IN ('pending', 'running') AND next_attempt_at "
-      "<= now() AND attempts < $3 ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-      "RETURNING id, rule, action, idempotency_key, params::text, attempts",
-      settings_.tenant, static_cast<double>(settings_.lease.count()) / 1000.0,
-      settings_.max_attempts);
+  auto rows =
+      tx.exec_params(std::string(sql::kClaimAction), settings_.tenant,
+                     static_cast<double>(settings_.lease.count()) / 1000.0, settings_.max_attempts);
   tx.commit();
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
-  Claimed claimed{.id = r[0].as<int64_t>(),
-                  .rule = r[1].as<std::string>(),
-                  .action = r[2].as<std::string>(),
-                  .key = r[3].as<std::string>(),
-                  .params = r[4].as<std::string>(),
-                  .attempts = r[5].as<int>()};
+  Claimed claimed{.id = r["id"].as<int64_t>(),
+                  .rule = r["rule"].as<std::string>(),
+                  .action = r["action"].as<std::string>(),
+                  .key = r["idempotency_key"].as<std::string>(),
+                  .params = r["params"].as<std::string>(),
+                  .attempts = r["attempts"].as<int>()};
   client_.Bound(LeaseBounds());
   return claimed;
 }
@@ -135,10 +125,8 @@ isc::WaitBounds ActionWorker::LeaseBounds() const {
 
 bool ActionWorker::Renew(const Claimed& action) {
   pqxx::work tx(connection_);
-  auto renewed = tx.exec_params(
-      "UPDATE mirror.actions SET next_attempt_at = now() + make_interval(secs => $3) WHERE id = "
-      "$1 AND status = 'running' AND attempts = $2",
-      action.id, action.attempts, static_cast<double>(settings_.lease.count()) / 1000.0);
+  auto renewed = tx.exec_params(std::string(sql::kRenewActionLease), action.id, action.attempts,
+                                static_cast<double>(settings_.lease.count()) / 1000.0);
   tx.commit();
   if (renewed.affected_rows() == 0) return false;
   client_.Bound(LeaseBounds());
@@ -336,16 +324,15 @@ ActionWorker::Result ActionWorker::Execute(const Claimed& action,
 }
 
 void ActionWorker::Record(const Claimed& action, const Result& result, DrainCounts& counts) {
-  std::string status;
+  ActionStatus status = ActionStatus::kPending;
   std::optional<double> retry_in;
   if (result.ok) {
-    status = "succeeded";
+    status = ActionStatus::kSucceeded;
   } else if (!result.transient) {
-    status = "failed";
+    status = ActionStatus::kFailed;
   } else if (action.attempts >= settings_.max_attempts) {
-    status = "dead";
+    status = ActionStatus::kDead;
   } else {
-    status = "pending";
     double base = static_cast<double>(settings_.base_delay.count()) / 1000.0;
     double delay = std::min(static_cast<double>(settings_.max_delay.count()) / 1000.0,
                             base * static_cast<double>(1 << std::min(action.attempts - 1, 20)));
@@ -356,16 +343,11 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
       retry_in = std::max(*retry_in, static_cast<double>(result.retry_after->count()) / 1000.0);
   }
   pqxx::work tx(connection_);
-  // Fenced by the claim: a worker whose lease ran out records nothing over the one that
-  // claimed the action after it.
-  auto recorded = tx.exec_params(
-      "UPDATE mirror.actions SET status = $2, updated_at = now(), next_attempt_at = CASE WHEN "
-      "$3::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $3::float8) END, "
-      "request = NULLIF($4, ''), response_status = NULLIF($5, 0), response_body = NULLIF($6, ''), "
-      "error = NULLIF($7, '') WHERE id = $1 AND status = 'running' AND attempts = $8",
-      action.id, status, retry_in, base::StorableText(result.request, kKeptText), result.status,
-      base::StorableText(result.response, kKeptResponse),
-      base::StorableText(result.error, kKeptText), action.attempts);
+  auto recorded = tx.exec_params(std::string(sql::kRecordAction), action.id,
+                                 std::string(ActionStatusName(status)), retry_in,
+                                 base::StorableText(result.request, kKeptText), result.status,
+                                 base::StorableText(result.response, kKeptResponse),
+                                 base::StorableText(result.error, kKeptText), action.attempts);
   tx.commit();
   if (recorded.affected_rows() == 0) {
     base::log::Warn(
@@ -375,7 +357,8 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
     return;
   }
   Count(status, action, counts);
-  base::log::Write(result.ok ? spdlog::level::info : spdlog::level::warn, "action " + status,
+  base::log::Write(result.ok ? spdlog::level::info : spdlog::level::warn,
+                   fmt::format("action {}", ActionStatusName(status)),
                    {{"id", action.id},
                     {"rule", action.rule},
                     {"action", action.action},
@@ -389,9 +372,7 @@ void ActionWorker::RecordError(const Claimed& action, std::string_view what, Dra
   base::log::Error("action failed inside isc-mirror", {{"id", action.id}, {"error", what}});
   pqxx::work tx(connection_);
   auto recorded = tx.exec_params(
-      "UPDATE mirror.actions SET status = 'failed', updated_at = now(), error = $2 WHERE id = $1 "
-      "AND status = 'running' AND attempts = $3",
-      action.id,
+      std::string(sql::kRecordActionError), action.id,
       base::StorableText(fmt::format("isc-mirror could not run or record it: {}", what), kKeptText),
       action.attempts);
   tx.commit();
@@ -404,23 +385,22 @@ void ActionWorker::Notify(const Claimed& action, const PlannedAction& planned,
   // so it goes out exactly once.
   pqxx::work tx(connection_);
   tx.exec_params("SELECT pg_notify($1, $2)", planned.target, SmallNotifyPayload(planned.payload));
-  auto recorded = tx.exec_params(
-      "UPDATE mirror.actions SET status = 'succeeded', updated_at = now(), request = $2 WHERE "
-      "id = $1 AND status = 'running' AND attempts = $3",
-      action.id, base::StorableText("NOTIFY " + planned.target, kKeptText), action.attempts);
+  auto recorded =
+      tx.exec_params(std::string(sql::kRecordNotification), action.id,
+                     base::StorableText("NOTIFY " + planned.target, kKeptText), action.attempts);
   if (recorded.affected_rows() == 0) return;  // another worker holds it: no notification
   tx.commit();
   ++counts.succeeded;
 }
 
-void ActionWorker::Count(std::string_view status, const Claimed& action, DrainCounts& counts) {
-  if (status == "succeeded") {
+void ActionWorker::Count(ActionStatus status, const Claimed& action, DrainCounts& counts) {
+  if (status == ActionStatus::kSucceeded) {
     ++counts.succeeded;
     const ActionSpec* spec = FindActionSpec(action.action);
     if (spec != nullptr && spec->touches_das_owners) counts.das_owners_changed = true;
-  } else if (status == "failed") {
+  } else if (status == ActionStatus::kFailed) {
     ++counts.failed;
-  } else if (status == "dead") {
+  } else if (status == ActionStatus::kDead) {
     ++counts.dead;
   } else {
     ++counts.retrying;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "automation/action_status.hpp"
 #include "automation/actions.hpp"
 #include "automation/rules.hpp"
 #include "automation/stored_action.hpp"
@@ -75,7 +76,7 @@ class ActionWorker {
   // Extends the claim by a lease from now and bounds the client's waits by it; false when
   // another worker holds the action now (it claimed it after our lease ran out).
   bool Renew(const Claimed& action);
-  void Count(std::string_view status, const Claimed& action, DrainCounts& counts);
+  void Count(ActionStatus status, const Claimed& action, DrainCounts& counts);
   isc::WaitBounds LeaseBounds() const;
 
   pqxx::connection& connection_;

@@ -46,8 +46,8 @@ base::Expected<void> CheckStep(const ActionStep& step) {
                                      fmt::join(spec->params, ", "))};
     }
     if (name == "secret") continue;  // a secret is never a template
-    if (auto error = CheckTemplate(value)) {
-      return base::Error{fmt::format("{}.{}: {}", step.action, name, *error)};
+    if (auto checked = CheckTemplate(value); !checked) {
+      return base::Error{fmt::format("{}.{}: {}", step.action, name, checked.error())};
     }
   }
   for (auto name : spec->required) {

@@ -103,7 +103,11 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
           d.event_id = event.event_id;
           d.key = fmt::format("{}/{}/{}", rule.name, event.event_id, step);
           if (!planned.part.empty()) d.key += "/" + planned.part;
-          d.status = planned.error ? "failed" : dry_run ? "dry_run" : "";
+          if (planned.error) {
+            d.status = ActionStatus::kFailed;
+          } else if (dry_run) {
+            d.status = ActionStatus::kDryRun;
+          }
           d.planned = std::move(planned);
           out.push_back(std::move(d));
         }
@@ -123,13 +127,14 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
     }
   }
   for (auto& d : out) {
-    if (!d.status.empty()) continue;
+    if (d.status) continue;
     bool counts = !recorded.contains(d.key);
     int cap = 0;
     for (const auto& rule : rules_) {
       if (rule.name == d.rule) cap = rule.max_per_hour.value_or(settings_.max_per_hour);
     }
-    d.status = counts && ++this_hour[d.rule] > cap ? "held" : "pending";
+    d.status =
+        counts && ++this_hour[d.rule] > cap ? ActionStatus::kHeld : ActionStatus::kPending;
   }
   return out;
 }
@@ -192,7 +197,9 @@ void RuleEngine::Insert(pqxx::work& tx, const std::vector<Decision>& decisions) 
   for (const auto& d : decisions) {
     rows.push_back({tenant_, d.rule, d.action,
                     EncodeStoredAction({.planned = d.planned, .step = d.step}), d.key,
-                    std::to_string(d.event_id), d.status, d.planned.error});
+                    std::to_string(d.event_id),
+                    std::string(ActionStatusName(d.status.value_or(ActionStatus::kPending))),
+                    d.planned.error});
   }
   // Staged, so that a key recorded before (a repeated run) is kept as it is.
   tx.exec(

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "automation/action_status.hpp"
 #include "automation/actions.hpp"
 #include "automation/rules.hpp"
 #include "sync/writer.hpp"
@@ -23,7 +24,8 @@ struct Decision {
   std::string action;
   int64_t event_id = 0;
   std::string key;     // idempotency key: rule/event/step[/part]
-  std::string status;  // pending, dry_run, held or failed
+  // Pending, dry-run, held or failed; unset while the cap is still to be counted.
+  std::optional<ActionStatus> status;
   PlannedAction planned;
 };
 

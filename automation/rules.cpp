@@ -142,71 +142,75 @@ std::string InStateSql(const ChangeMatch& match, std::string_view column,
 
 namespace {
 
-// Calls `each(field)` for every {{field}}; false from it stops with that field as the error.
+using Done = base::Expected<void>;
+
+// Calls `each(field)` for every {{field}}, appending the text between them to `out` when
+// given; the first error stops it.
 template <typename Each>
-std::optional<std::string> ForEachPlaceholder(std::string_view text, std::string* out, Each each) {
+Done ForEachPlaceholder(std::string_view text, std::string* out, Each each) {
   size_t at = 0;
   while (true) {
     size_t open = text.find("{{", at);
     if (open == std::string_view::npos) {
       if (out) out->append(text.substr(at));
-      return std::nullopt;
+      return {};
     }
     size_t close = text.find("}}", open + 2);
-    if (close == std::string_view::npos) return "an unclosed {{ in '" + std::string(text) + "'";
+    if (close == std::string_view::npos) {
+      return base::Error{"an unclosed {{ in '" + std::string(text) + "'"};
+    }
     if (out) out->append(text.substr(at, open - at));
     std::string field(text.substr(open + 2, close - open - 2));
     field.erase(0, field.find_first_not_of(' '));
     field.erase(field.find_last_not_of(' ') + 1);
-    if (auto error = each(field)) return error;
+    if (auto done = each(field); !done) return done;
     at = close + 2;
   }
 }
 
-std::optional<std::string> CheckField(const std::string& field) {
+Done CheckField(const std::string& field) {
   if (field == "event.object_id" || field == "event.resource" || field == "event.op" ||
       field == "event.event_id") {
-    return std::nullopt;
+    return {};
   }
   if ((field.starts_with("before.") && field.size() > 7) ||
       (field.starts_with("after.") && field.size() > 6)) {
-    return std::nullopt;
+    return {};
   }
-  return fmt::format(
-      "unknown field '{{{{{}}}}}' (use before.<path>, after.<path>, event.object_id, "
-      "event.resource, event.op or event.event_id)",
-      field);
+  return base::Error{
+      fmt::format("unknown field '{{{{{}}}}}' (use before.<path>, after.<path>, event.object_id, "
+                  "event.resource, event.op or event.event_id)",
+                  field)};
 }
 
 }  // namespace
 
-std::optional<std::string> CheckTemplate(std::string_view text) {
+base::Expected<void> CheckTemplate(std::string_view text) {
   return ForEachPlaceholder(text, nullptr, CheckField);
 }
 
 base::Expected<std::string> ExpandTemplate(std::string_view text, const sync::Event& event) {
   std::string out;
-  auto error =
-      ForEachPlaceholder(text, &out, [&](const std::string& field) -> std::optional<std::string> {
-        if (auto bad = CheckField(field)) return bad;
-        if (field == "event.object_id") {
-          out += event.object_id;
-        } else if (field == "event.resource") {
-          out += event.resource;
-        } else if (field == "event.op") {
-          out += event.op;
-        } else if (field == "event.event_id") {
-          out += std::to_string(event.event_id);
-        } else {
-          bool before = field.starts_with("before.");
-          std::string pointer = DottedToPointer(field.substr(before ? 7 : 6));
-          auto value = ValueIn(before ? event.before : event.after, pointer);
-          if (!value) return fmt::format("the event has no {}", field);
-          out += *value;
-        }
-        return std::nullopt;
-      });
-  if (error) return base::Error{*error};
+  auto done = ForEachPlaceholder(text, &out, [&](const std::string& field) -> Done {
+    if (auto known = CheckField(field); !known) return known;
+    if (field == "event.object_id") {
+      out += event.object_id;
+    } else if (field == "event.resource") {
+      out += event.resource;
+    } else if (field == "event.op") {
+      out += event.op;
+    } else if (field == "event.event_id") {
+      out += std::to_string(event.event_id);
+    } else {
+      bool before = field.starts_with("before.");
+      std::string pointer = DottedToPointer(field.substr(before ? 7 : 6));
+      auto value = ValueIn(before ? event.before : event.after, pointer);
+      if (!value) return base::Error{fmt::format("the event has no {}", field)};
+      out += *value;
+    }
+    return {};
+  });
+  if (!done) return base::Error{done.error()};
   return out;
 }
 

@@ -20,6 +20,10 @@ struct Lifecycle {
                                                "attributes.location"};
 };
 
+// What a rule's `on` may name: the lifecycle events of identities, or any change.
+inline constexpr std::string_view kRuleTriggers[] = {"joiner", "leaver", "rehire", "mover",
+                                                     "change"};
+
 struct ActionStep {
   std::string action;
   std::map<std::string, std::string> params;
@@ -76,6 +80,6 @@ std::string DottedToPointer(std::string_view dotted);
 base::Expected<std::string> ExpandTemplate(std::string_view text, const sync::Event& event);
 
 // A config-time check of a template's placeholders; the error names the first bad one.
-std::optional<std::string> CheckTemplate(std::string_view text);
+base::Expected<void> CheckTemplate(std::string_view text);
 
 }  // namespace isc_mirror::automation

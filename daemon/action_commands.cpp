@@ -148,10 +148,12 @@ int Plan(const CommandLine& line, const Config& config) {
     for (const auto& d : engine.Decide(tx, events)) {
       auto recorded =
           tx.exec_params("SELECT id, status FROM mirror.actions WHERE idempotency_key = $1", d.key);
-      std::string state = recorded.empty()
-                              ? fmt::format("would be {}", d.status)
-                              : fmt::format("recorded as action {} ({})", recorded[0][0].c_str(),
-                                            recorded[0][1].c_str());
+      std::string state =
+          recorded.empty()
+              ? fmt::format("would be {}", automation::ActionStatusName(d.status.value_or(
+                                               automation::ActionStatus::kPending)))
+              : fmt::format("recorded as action {} ({})", recorded[0][0].c_str(),
+                            recorded[0][1].c_str());
       ++shown;
       if (line.json) {
         w.BeginObject()

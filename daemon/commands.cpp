@@ -84,7 +84,8 @@ int Sync(const CommandLine& line, const Config& config) {
                                                      schema.name) != line.args.end();
       if (!requested) continue;
       auto outcome = runtime.SyncResource(schema, {line.full, line.allow_deletes});
-      failed = failed || outcome.status == "failed" || outcome.status == "busy";
+      failed = failed || outcome.status == sync::RunStatus::kFailed ||
+               outcome.status == sync::RunStatus::kBusy;
     }
     // Then the actions the rules decided, this cycle's and earlier ones now due.
     runtime.RunActions(nullptr);

@@ -23,8 +23,8 @@
 namespace isc_mirror::daemon {
 namespace {
 
-constexpr std::string_view kLifecycleEvents[] = {"joiner", "leaver", "rehire", "mover", "change"};
-constexpr std::string_view kChangeOps[] = {"insert", "update", "delete", "expire"};
+constexpr auto& kLifecycleEvents = automation::kRuleTriggers;
+constexpr auto& kChangeOps = sync::kEventOps;
 
 template <typename Range>
 bool Contains(const Range& range, std::string_view value) {

@@ -33,7 +33,7 @@ void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
                         const sync::RunOutcome& outcome, double seconds, WallTime finished) {
   std::lock_guard lock(mutex_);
   Resource& r = resources_[{tenant, resource}];
-  if (outcome.status == "busy") return;  // another instance ran it
+  if (outcome.status == sync::RunStatus::kBusy) return;  // another instance ran it
   for (auto [name, value] :
        {std::pair{"objects_seen", outcome.seen}, std::pair{"objects_inserted", outcome.inserted},
         std::pair{"objects_updated", outcome.updated},
@@ -49,11 +49,11 @@ void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
   r.counters["rate_budget_wait_seconds"] += static_cast<double>(outcome.rate_wait_ms) / 1000.0;
   r.last_duration_seconds = seconds;
   r.duration_seconds_total += seconds;
-  if (outcome.status == "failed") {
+  if (outcome.status == sync::RunStatus::kFailed) {
     ++r.runs_failed;
     return;
   }
-  outcome.status == "held" ? ++r.runs_held : ++r.runs_ok;
+  outcome.status == sync::RunStatus::kHeld ? ++r.runs_held : ++r.runs_ok;
   r.last_success = finished;
 }
 
@@ -65,10 +65,12 @@ void Metrics::RecordResponse(const std::string& tenant, int status, const std::s
 
 void Metrics::RecordActions(const std::string& tenant, const automation::DrainCounts& counts) {
   std::lock_guard lock(mutex_);
-  actions_[{tenant, "succeeded"}] += counts.succeeded;
-  actions_[{tenant, "failed"}] += counts.failed;
-  actions_[{tenant, "retrying"}] += counts.retrying;
-  actions_[{tenant, "dead"}] += counts.dead;
+  using automation::ActionStatus;
+  using automation::ActionStatusName;
+  actions_[{tenant, std::string(ActionStatusName(ActionStatus::kSucceeded))}] += counts.succeeded;
+  actions_[{tenant, std::string(ActionStatusName(ActionStatus::kFailed))}] += counts.failed;
+  actions_[{tenant, "retrying"}] += counts.retrying;  // pending again: a metric's own word
+  actions_[{tenant, std::string(ActionStatusName(ActionStatus::kDead))}] += counts.dead;
 }
 
 void Metrics::RecordDatabaseError(const std::string& tenant) {
@@ -102,8 +104,10 @@ std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& 
   }
   Header(out, "isc_mirror_sync_runs_total", "counter", "sync runs by result since start");
   for (const auto& [key, r] : resources_) {
-    for (auto [result, n] : {std::pair{"ok", r.runs_ok}, std::pair{"failed", r.runs_failed},
-                             std::pair{"held", r.runs_held}}) {
+    for (auto [result, n] :
+         {std::pair{sync::RunStatusName(sync::RunStatus::kOk), r.runs_ok},
+          std::pair{sync::RunStatusName(sync::RunStatus::kFailed), r.runs_failed},
+          std::pair{sync::RunStatusName(sync::RunStatus::kHeld), r.runs_held}}) {
       out += fmt::format(
           "isc_mirror_sync_runs_total{{tenant=\"{}\",resource=\"{}\",result=\"{}\"}} {}\n",
           Label(key.first), Label(key.second), result, n);

@@ -96,7 +96,7 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
           // Another instance holding the resource is not a failure: it is being synced.
           auto outcome =
               runtime.SyncResource(*sync::FindSchema(*name), {false, false, Millis(0), &stop});
-          schedule.Finished(*name, outcome.status != "failed", Clock::now());
+          schedule.Finished(*name, outcome.status != sync::RunStatus::kFailed, Clock::now());
           continue;  // the next due resource before waiting
         }
         runtime.RunActions(&stop);

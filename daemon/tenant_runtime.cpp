@@ -79,12 +79,12 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
     metrics_->RecordRun(tenant_.name, schema.name, outcome, static_cast<double>(ms) / 1000.0,
                         std::chrono::system_clock::now());
   }
-  if (outcome.status == "busy") {
+  if (outcome.status == sync::RunStatus::kBusy) {
     base::log::Info("sync skipped: another process runs it",
                     {{"tenant", tenant_.name}, {"resource", schema.name}});
     return outcome;
   }
-  if (outcome.status == "failed") {
+  if (outcome.status == sync::RunStatus::kFailed) {
     base::log::Error("sync failed", {{"tenant", tenant_.name},
                                      {"resource", schema.name},
                                      {"run", outcome.run_id},
@@ -106,7 +106,7 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
                               {"rejected", outcome.rejected},
                               {"parents_skipped", outcome.parents_skipped},
                               {"ms", ms}};
-  if (outcome.status == "held") {
+  if (outcome.status == sync::RunStatus::kHeld) {
     // Held deletes are a warning, not a failure: everything else was mirrored.
     fields.emplace_back("held", outcome.error);
     base::log::Warn("sync finished; deletes held", fields);

@@ -48,6 +48,10 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
   // or a page has to be fetched again.
   std::future<IscResult> ahead;
   for (int64_t offset = 0;; offset += kPageSize) {
+    if (client.bounds().cancelled()) {
+      result.error = std::string(kScanStopped);
+      return result;
+    }
     bool counted = offset == 0 || recount;
     std::string url = url_at(offset, counted);
     int64_t objects = -1;

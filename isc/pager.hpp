@@ -13,6 +13,9 @@ namespace isc_mirror::isc {
 
 inline constexpr int kPageSize = 250;
 
+// A scan's error when the client's bounds were cancelled between pages.
+inline constexpr std::string_view kScanStopped = "stopped: the daemon is shutting down";
+
 // How a collection is read: limit/offset pages, or one request for the whole list.
 enum class Paging { kOffset, kNone };
 

@@ -4,9 +4,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace isc_mirror::sync {
+
+// What a change event's op may be, as mirror.change_events.op holds it.
+inline constexpr std::string_view kEventOps[] = {"insert", "update", "delete", "expire"};
 
 struct Event {
   int64_t event_id = 0;

@@ -65,13 +65,6 @@ bool SkippableRefusal(int status) {
   return status >= 400 && status < 500 && status != 401 && status != 429 && status != 404;
 }
 
-struct LockBusy : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-struct Cancelled : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 // Where one scan reads from: the resource's path, or a child's path for one parent.
 struct Target {
   std::string path;
@@ -123,7 +116,8 @@ class ResourceRun {
   RunOutcome Execute();
 
  private:
-  void Start();
+  // Takes the resource's run lock; the error says who holds it.
+  base::Expected<void> Start();
   std::string ScanQuery() const;
   std::vector<Target> Targets();
   // The page again, one object at a time: those the parser refuses are refused alone.
@@ -153,11 +147,13 @@ class ResourceRun {
   // reconciliation, the baseline done.
   void SaveStreamState(pqxx::work& tx);
   // After a complete full scan: what is gone, re-checked, guarded, then retired.
-  void RetireMissing(const std::unordered_set<std::string>& complete_parents);
+  base::Expected<void> RetireMissing(const std::unordered_set<std::string>& complete_parents);
   // The live objects the scan did not return, read through a cursor; fills in `facts`.
   std::vector<MissingObject> ReadMissing(const std::unordered_set<std::string>& complete_parents,
                                          RetireFacts& facts);
-  bool Recheck(std::vector<std::string>& candidates);
+  base::Expected<void> Recheck(std::vector<std::string>& candidates);
+  // Every target's scan, then, after a complete full scan, the retirement of what is gone.
+  base::Expected<void> ScanAll();
 
   pqxx::connection& connection_;
   isc::IscClient& client_;
@@ -176,7 +172,6 @@ class ResourceRun {
   simdjson::dom::parser row_parser_;  // its buffers serve every object of the scan
   std::mutex written_mutex_;
   BatchCounts written_;  // by the pipelines' threads until Drain
-  std::string failure_;
   Clock::time_point started_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
   // A baseline's second writing session (RunSettings::connect); batches alternate.
@@ -208,7 +203,7 @@ bool ResourceRun::SkipParent(const Target& target, const isc::ScanResult& scan) 
   return true;
 }
 
-void ResourceRun::Start() {
+base::Expected<void> ResourceRun::Start() {
   // One run per resource at a time; the lock ends with the session, also when it is killed.
   // The server may take a moment to notice a killed predecessor, so wait a little for it.
   bool locked = false;
@@ -220,10 +215,10 @@ void ResourceRun::Start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (!locked) {
-    throw LockBusy(fmt::format(
+    return base::Error{fmt::format(
         "another sync of {} for tenant {} is running (hint: wait for it, or check `isc-mirror "
         "status`)",
-        schema_.name, settings_.tenant));
+        schema_.name, settings_.tenant)};
   }
   lock_.Held();
   pqxx::work tx(connection_);
@@ -258,6 +253,7 @@ void ResourceRun::Start() {
                       settings_.tenant, schema_.name, out_.mode)[0]
                     .as<int64_t>();
   tx.commit();
+  return {};
 }
 
 std::string ResourceRun::ScanQuery() const {
@@ -386,9 +382,6 @@ base::Expected<void> ResourceRun::Keep(const std::string& full,
 }
 
 void ResourceRun::Take(std::vector<ObjectRow>& rows) {
-  if (settings_.cancel != nullptr && settings_.cancel->load()) {
-    throw Cancelled("stopped: the daemon is shutting down");
-  }
   for (auto& row : rows) {
     // Pages that shifted during the scan repeat objects: keep the first.
     if (!seen_.insert(row.object_id).second) continue;
@@ -489,8 +482,8 @@ void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t
   base::log::Info("sync progress", fields);
 }
 
-bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
-  if (schema_.recheck_filter.empty() || schema_.paging != isc::Paging::kOffset) return true;
+base::Expected<void> ResourceRun::Recheck(std::vector<std::string>& candidates) {
+  if (schema_.recheck_filter.empty() || schema_.paging != isc::Paging::kOffset) return {};
   // Group by parent: a child's object_id is "<parent>/<id>".
   std::unordered_map<std::string, std::vector<std::string>> by_parent;
   for (const auto& id : candidates) {
@@ -521,15 +514,14 @@ bool ResourceRun::Recheck(std::vector<std::string>& candidates) {
           schema_.paging, stats_,
           [&](std::string_view body) { return ConsumePage(body, parent_key); });
       if (!scan.complete) {
-        failure_ = "re-checking missing objects failed: " + scan.error;
-        return false;
+        return base::Error{"re-checking missing objects failed: " + scan.error};
       }
     }
   }
   Flush();
   Drain();
   std::erase_if(candidates, [&](const std::string& id) { return seen_.contains(id); });
-  return true;
+  return {};
 }
 
 std::vector<MissingObject> ResourceRun::ReadMissing(
@@ -580,26 +572,27 @@ std::vector<MissingObject> ResourceRun::ReadMissing(
   return missing;
 }
 
-void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_parents) {
+base::Expected<void> ResourceRun::RetireMissing(
+    const std::unordered_set<std::string>& complete_parents) {
   RetireFacts facts{.retention = schema_.retention};
   auto missing = ReadMissing(complete_parents, facts);
   RetirePlan plan = PlanRetire(std::move(missing), facts, settings_.guard);
   std::vector<std::string>& remove = plan.remove;
   if (plan.guard == GuardVerdict::kHeld) {
-    out_.status = "held";
+    out_.status = RunStatus::kHeld;
     out_.error =
         HeldMessage(remove.size(), facts.live, schema_.name, settings_.guard.max_delete_share);
     base::log::Warn("deletes held", {{"tenant", settings_.tenant},
                                      {"resource", schema_.name},
                                      {"would_delete", static_cast<int64_t>(remove.size())},
                                      {"present", facts.live}});
-    return;
+    return {};
   }
   if (plan.guard == GuardVerdict::kAllowed) {
     base::log::Warn("deletes beyond the guard applied (--allow-deletes)",
                     {{"resource", schema_.name}, {"deletes", static_cast<int64_t>(remove.size())}});
   }
-  if (!Recheck(remove)) return;
+  if (auto rechecked = Recheck(remove); !rechecked) return rechecked;
   // A rejected object (no key, say) may be one of the missing: the scan did not see every
   // object, so nothing is deleted until the tenant serves it in a form that can be mirrored.
   if (out_.rejected > 0 && !remove.empty()) {
@@ -615,6 +608,7 @@ void ResourceRun::RetireMissing(const std::unordered_set<std::string>& complete_
       writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_, settings_.sink);
   out_.expired =
       writer_.Retire(connection_, plan.expire, "expire", out_.run_id, baseline_, settings_.sink);
+  return {};
 }
 
 void ResourceRun::SaveStreamState(pqxx::work& tx) {
@@ -634,7 +628,7 @@ void ResourceRun::SaveStreamState(pqxx::work& tx) {
         column->name, kWatermarkSkew.count(), schema_.table);
   }
   // A held full scan is not a reconciliation: the next cycle scans in full again.
-  bool reconciled = !incremental_ && out_.status == "ok";
+  bool reconciled = !incremental_ && out_.status == RunStatus::kOk;
   tx.exec_params(
       fmt::format(
           "INSERT INTO mirror.stream_state AS s (tenant, resource, watermark, last_full_scan_at, "
@@ -646,61 +640,63 @@ void ResourceRun::SaveStreamState(pqxx::work& tx) {
       settings_.tenant, schema_.name, reconciled, out_.run_id);
 }
 
+base::Expected<void> ResourceRun::ScanAll() {
+  OpenSecondSession();
+  std::unordered_set<std::string> complete_parents;
+  std::optional<std::string> failed;
+  auto targets = Targets();
+  int64_t done = 0;
+  for (const auto& target : targets) {
+    auto scan = isc::Scan(
+        client_, target.path, ScanQuery(), schema_.paging, stats_,
+        [&](std::string_view body) { return ConsumePage(body, target.parent); },
+        [&](const isc::ScanResult& s) {
+          out_.pages += 1;
+          if (schema_.parent) {
+            Progress(out_.pages, done, static_cast<int64_t>(targets.size()), "parents");
+          } else {
+            Progress(s.pages, s.objects, s.total, "objects");
+          }
+        });
+    ++done;
+    if (scan.complete) {
+      if (target.parent) complete_parents.insert(*target.parent);
+      continue;
+    }
+    if (SkipParent(target, scan)) continue;
+    failed = scan.error;
+    break;
+  }
+  Flush();
+  Drain();
+  out_.status = RunStatus::kOk;
+  if (failed) return base::Error{*failed};
+  if (incremental_) return {};
+  return RetireMissing(complete_parents);
+}
+
 RunOutcome ResourceRun::Execute() {
-  try {
-    Start();
-  } catch (const LockBusy& e) {
-    out_.status = "busy";
-    out_.error = e.what();
+  if (auto started = Start(); !started) {
+    out_.status = RunStatus::kBusy;
+    out_.error = started.error();
     return out_;
   }
-  std::unordered_set<std::string> complete_parents;
-  bool complete = true;
+  base::Expected<void> result;
   try {
-    OpenSecondSession();
-    auto targets = Targets();
-    int64_t done = 0;
-    for (const auto& target : targets) {
-      auto scan = isc::Scan(
-          client_, target.path, ScanQuery(), schema_.paging, stats_,
-          [&](std::string_view body) { return ConsumePage(body, target.parent); },
-          [&](const isc::ScanResult& s) {
-            out_.pages += 1;
-            if (schema_.parent) {
-              Progress(out_.pages, done, static_cast<int64_t>(targets.size()), "parents");
-            } else {
-              Progress(s.pages, s.objects, s.total, "objects");
-            }
-          });
-      ++done;
-      if (scan.complete) {
-        if (target.parent) complete_parents.insert(*target.parent);
-        continue;
-      }
-      if (SkipParent(target, scan)) continue;
-      complete = false;
-      failure_ = scan.error;
-      break;
-    }
-    Flush();
-    Drain();
-    out_.status = "ok";
-    if (complete && !incremental_) RetireMissing(complete_parents);
-  } catch (const Cancelled& e) {
-    failure_ = e.what();
+    result = ScanAll();
   } catch (const std::exception& e) {
-    failure_ = fmt::format("writing {} failed: {}", schema_.name, e.what());
+    result = base::Error{fmt::format("writing {} failed: {}", schema_.name, e.what())};
   }
   // A scan cut short may leave a batch being written: the connection is needed back, and a
   // failed write is the run's failure.
   try {
     Drain();
   } catch (const std::exception& e) {
-    if (failure_.empty()) failure_ = fmt::format("writing {} failed: {}", schema_.name, e.what());
+    if (result) result = base::Error{fmt::format("writing {} failed: {}", schema_.name, e.what())};
   }
-  if (!failure_.empty()) {
-    out_.status = "failed";
-    out_.error = failure_;
+  if (!result) {
+    out_.status = RunStatus::kFailed;
+    out_.error = result.error();
   }
   out_.seen = static_cast<int64_t>(seen_.size());
   out_.http_requests = stats_.requests;
@@ -713,10 +709,11 @@ RunOutcome ResourceRun::Execute() {
       "UPDATE mirror.sync_runs SET finished_at = now(), status = $2, pages = $3, seen = $4, "
       "inserted = $5, updated = $6, unchanged = $7, deleted = $8, expired = $9, http_requests = "
       "$10, http_retries = $11, rate_limited = $12, error = NULLIF($13, '') WHERE id = $1",
-      out_.run_id, out_.status, out_.pages, out_.seen, out_.inserted, out_.updated, out_.unchanged,
-      out_.deleted, out_.expired, static_cast<int64_t>(stats_.requests),
-      static_cast<int64_t>(stats_.retries), static_cast<int64_t>(stats_.rate_limited), out_.error);
-  if (out_.status != "failed") SaveStreamState(tx);
+      out_.run_id, std::string(RunStatusName(out_.status)), out_.pages, out_.seen, out_.inserted,
+      out_.updated, out_.unchanged, out_.deleted, out_.expired,
+      static_cast<int64_t>(stats_.requests), static_cast<int64_t>(stats_.retries),
+      static_cast<int64_t>(stats_.rate_limited), out_.error);
+  if (out_.status != RunStatus::kFailed) SaveStreamState(tx);
   tx.commit();
   return out_;
 }
@@ -748,8 +745,36 @@ std::string PointerToTextPath(std::string_view pointer) {
   return out + "}";
 }
 
+std::string_view RunStatusName(RunStatus status) {
+  switch (status) {
+    case RunStatus::kRunning:
+      return "running";
+    case RunStatus::kOk:
+      return "ok";
+    case RunStatus::kHeld:
+      return "held";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kBusy:
+      return "busy";
+  }
+  return "failed";
+}
+
 RunOutcome RunSync(pqxx::connection& connection, isc::IscClient& client,
                    const ResourceSchema& schema, const RunSettings& settings) {
+  // The pager stops between pages once `cancel` is set; it reads it from the client's bounds,
+  // which are given back however the run ends.
+  struct Restore {
+    isc::IscClient& client;
+    isc::WaitBounds outside;
+    ~Restore() { client.Bound(outside); }
+  } restore{client, client.bounds()};
+  if (settings.cancel != nullptr) {
+    isc::WaitBounds bounds = restore.outside;
+    bounds.cancel = settings.cancel;
+    client.Bound(bounds);
+  }
   return ResourceRun(connection, client, schema, settings).Execute();
 }
 

@@ -17,11 +17,16 @@
 
 namespace isc_mirror::sync {
 
+// How a run ended, as mirror.sync_runs.status holds it (busy runs are not recorded: another
+// process has the resource).
+enum class RunStatus { kRunning, kOk, kHeld, kFailed, kBusy };
+std::string_view RunStatusName(RunStatus status);
+
 struct RunOutcome {
   int64_t run_id = 0;
-  std::string mode;    // full or incremental
-  std::string status;  // ok, failed or held; busy when another process runs the resource
-  std::string error;   // why it failed, or what the guard held back
+  std::string mode;  // full or incremental
+  RunStatus status = RunStatus::kRunning;
+  std::string error;  // why it failed, or what the guard held back
   int64_t pages = 0;
   int64_t seen = 0;
   int64_t inserted = 0;

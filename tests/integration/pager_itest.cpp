@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <set>
 
 #include "isc/pager.hpp"
@@ -70,6 +71,24 @@ TEST(Scan, EndsOnTheOffsetQuirkAfterAFullLastPage) {
   // Pages asked for ahead, while the one before is parsed, add no request: 8 pages and the
   // request that meets the end.
   EXPECT_EQ(s.stats.requests, 9);
+}
+
+// A daemon shutting down stops a scan between pages: the client's bounds are cancelled.
+TEST(Scan, StopsBetweenPagesOnceCancelled) {
+  SimProcess sim({"--identities", "1000", "--accounts-per-identity", "2"});
+  Scanner s(sim);
+  std::atomic<bool> stop{false};
+  s.client->Bound({.cancel = &stop});
+  int pages = 0;
+  auto result = Scan(*s.client, "/v2024/accounts", "sorters=id", Paging::kOffset, s.stats,
+                     [&](std::string_view) -> base::Expected<int64_t> {
+                       if (++pages == 3) stop = true;
+                       return kPageSize;
+                     });
+  EXPECT_FALSE(result.complete);
+  EXPECT_EQ(result.error, kScanStopped);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(result.pages, 3);
 }
 
 TEST(Scan, EndsOnAShortPageAndReadsUnpagedListsInOneCall) {

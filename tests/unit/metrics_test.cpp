@@ -10,7 +10,7 @@ TEST(Metrics, CountsSkippedParentsAndDeprecatedEndpoints) {
   auto now = std::chrono::system_clock::now();
   Metrics metrics(now);
   sync::RunOutcome outcome;
-  outcome.status = "ok";
+  outcome.status = sync::RunStatus::kOk;
   outcome.parents_skipped = 2;
   metrics.RecordRun("prod", "access_review_items", outcome, 1.5, now);
   metrics.RecordRun("prod", "access_review_items", outcome, 1.5, now);
