@@ -1,12 +1,12 @@
 #include "automation/action_status.hpp"
 
-#include <utility>
+#include "base/names.hpp"
 
 namespace isc_mirror::automation {
 namespace {
 
 // As migration 0001's check on mirror.actions.status spells them.
-constexpr std::pair<ActionStatus, std::string_view> kNames[] = {
+constexpr base::NameTable<ActionStatus> kNames[] = {
     {ActionStatus::kPending, "pending"}, {ActionStatus::kRunning, "running"},
     {ActionStatus::kHeld, "held"},       {ActionStatus::kSucceeded, "succeeded"},
     {ActionStatus::kFailed, "failed"},   {ActionStatus::kDead, "dead"},
@@ -16,17 +16,11 @@ constexpr std::pair<ActionStatus, std::string_view> kNames[] = {
 }  // namespace
 
 std::string_view ActionStatusName(ActionStatus status) {
-  for (const auto& [value, name] : kNames) {
-    if (value == status) return name;
-  }
-  return "failed";
+  return base::NameOf(kNames, status, "failed");
 }
 
 std::optional<ActionStatus> ActionStatusFromName(std::string_view name) {
-  for (const auto& [value, known] : kNames) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
+  return base::FromName(kNames, name);
 }
 
 }  // namespace isc_mirror::automation

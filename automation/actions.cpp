@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "base/json_writer.hpp"
+#include "base/names.hpp"
 #include "base/text.hpp"
 #include "isc/isc_client.hpp"
 #include "sync/canonical.hpp"
@@ -15,7 +16,7 @@
 namespace isc_mirror::automation {
 namespace {
 
-constexpr std::pair<ActionKind, std::string_view> kKindNames[] = {
+constexpr base::NameTable<ActionKind> kKindNames[] = {
     {ActionKind::kIsc, "isc"},
     {ActionKind::kWebhook, "webhook"},
     {ActionKind::kNotify, "notify"},
@@ -24,17 +25,11 @@ constexpr std::pair<ActionKind, std::string_view> kKindNames[] = {
 }  // namespace
 
 std::string_view KindName(ActionKind kind) {
-  for (const auto& [value, name] : kKindNames) {
-    if (value == kind) return name;
-  }
-  return "isc";
+  return base::NameOf(kKindNames, kind, "isc");
 }
 
 std::optional<ActionKind> KindFromName(std::string_view name) {
-  for (const auto& [value, known] : kKindNames) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
+  return base::FromName(kKindNames, name);
 }
 
 base::Expected<void> CheckStep(const ActionStep& step) {
@@ -90,7 +85,7 @@ base::Expected<bool> PageShowsDone(const DoneCheck& check, std::string_view page
 
 namespace {
 
-constexpr std::pair<Expect, std::string_view> kExpectNames[] = {
+constexpr base::NameTable<Expect> kExpectNames[] = {
     {Expect::kAny, "any"},
     {Expect::kNoContent, "no_content"},
     {Expect::kOne, "one"},
@@ -170,17 +165,11 @@ AnswerCheck CheckNumber(Expect expect, int status, std::string_view body,
 }  // namespace
 
 std::string_view ExpectName(Expect expect) {
-  for (const auto& [value, name] : kExpectNames) {
-    if (value == expect) return name;
-  }
-  return "any";
+  return base::NameOf(kExpectNames, expect, "any");
 }
 
 std::optional<Expect> ExpectFromName(std::string_view name) {
-  for (const auto& [value, known] : kExpectNames) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
+  return base::FromName(kExpectNames, name);
 }
 
 AnswerCheck CheckAnswer(const Call& call, int status, std::string_view body) {

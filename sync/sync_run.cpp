@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "base/log.hpp"
+#include "base/names.hpp"
 #include "base/text.hpp"
 #include "isc/pager.hpp"
 #include "sync/canonical.hpp"
@@ -746,19 +747,11 @@ std::string PointerToTextPath(std::string_view pointer) {
 }
 
 std::string_view RunStatusName(RunStatus status) {
-  switch (status) {
-    case RunStatus::kRunning:
-      return "running";
-    case RunStatus::kOk:
-      return "ok";
-    case RunStatus::kHeld:
-      return "held";
-    case RunStatus::kFailed:
-      return "failed";
-    case RunStatus::kBusy:
-      return "busy";
-  }
-  return "failed";
+  static constexpr base::NameTable<RunStatus> kNames[] = {
+      {RunStatus::kRunning, "running"}, {RunStatus::kOk, "ok"},     {RunStatus::kHeld, "held"},
+      {RunStatus::kFailed, "failed"},   {RunStatus::kBusy, "busy"},
+  };
+  return base::NameOf(kNames, status, "failed");
 }
 
 RunOutcome RunSync(pqxx::connection& connection, isc::IscClient& client,

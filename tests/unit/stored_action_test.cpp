@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "automation/action_status.hpp"
+
 namespace isc_mirror::automation {
 namespace {
 
@@ -111,6 +113,18 @@ TEST(ActionRegistry, EveryActionIsRegisteredOnceAndCanPlan) {
   }
   EXPECT_EQ(names.size(), 15u);
   EXPECT_EQ(FindActionSpec("fax"), nullptr);
+}
+
+TEST(ActionStatus, NamesAreTheDatabasesAndReadBack) {
+  // mirror.actions.status's check (migration 0001) allows exactly these.
+  const std::vector<std::string_view> names = {"pending", "running", "succeeded", "failed",
+                                               "dead",    "dry_run", "held",      "cancelled"};
+  for (auto name : names) {
+    auto status = ActionStatusFromName(name);
+    ASSERT_TRUE(status.has_value()) << name;
+    EXPECT_EQ(ActionStatusName(*status), name);
+  }
+  EXPECT_FALSE(ActionStatusFromName("done").has_value());
 }
 
 }  // namespace
