@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "automation/sql.hpp"
 #include "automation/stored_action.hpp"
 #include "sync/copy.hpp"
 
@@ -17,20 +18,13 @@ MirrorPlanContext::MirrorPlanContext(pqxx::transaction_base& tx, std::string ten
       leaver_states_(sync::TextArrayLiteral(lifecycle.leaver_states)) {}
 
 std::optional<std::string> MirrorPlanContext::ManagerOf(const std::string& identity) {
-  auto rows = tx_.exec_params(
-      "SELECT m.id FROM isc.identities i JOIN isc.identities m ON m.tenant = i.tenant AND m.id = "
-      "i.manager_id WHERE i.tenant = $1 AND i.id = $2 AND m.deleted_at IS NULL AND NOT "
-      "coalesce(m.lifecycle_state = ANY($3::text[]), false)",
-      tenant_, identity, leaver_states_);
+  auto rows = tx_.exec_params(std::string(sql::kManagerOf), tenant_, identity, leaver_states_);
   if (rows.empty()) return std::nullopt;
   return rows[0][0].as<std::string>();
 }
 
 bool MirrorPlanContext::Usable(const std::string& identity) {
-  return !tx_.exec_params(
-                 "SELECT 1 FROM isc.identities WHERE tenant = $1 AND id = $2 AND deleted_at IS "
-                 "NULL AND NOT coalesce(lifecycle_state = ANY($3::text[]), false)",
-                 tenant_, identity, leaver_states_)
+  return !tx_.exec_params(std::string(sql::kUsableIdentity), tenant_, identity, leaver_states_)
               .empty();
 }
 
@@ -38,12 +32,7 @@ std::vector<PlanContext::Review> MirrorPlanContext::OpenReviewsOf(const std::str
   std::vector<Review> out;
   std::map<std::string, size_t> index;
   // Open certifications the identity reviews, and their undecided items, in a stable order.
-  for (const auto& row : tx_.exec_params(
-           "SELECT c.id, i.id FROM isc.certifications c JOIN isc.access_review_items i ON "
-           "i.tenant = c.tenant AND i.certification_id = c.id WHERE c.tenant = $1 AND "
-           "c.reviewer_id = $2 AND NOT coalesce(c.completed, false) AND c.deleted_at IS NULL AND "
-           "i.deleted_at IS NULL AND NOT coalesce(i.completed, false) ORDER BY c.id, i.id",
-           tenant_, identity)) {
+  for (const auto& row : tx_.exec_params(std::string(sql::kOpenReviewsOf), tenant_, identity)) {
     std::string cert = row[0].as<std::string>();
     auto [it, added] = index.emplace(cert, out.size());
     if (added) out.push_back({cert, {}});
@@ -55,10 +44,8 @@ std::vector<PlanContext::Review> MirrorPlanContext::OpenReviewsOf(const std::str
 std::vector<std::string> MirrorPlanContext::AccountsToToggle(const std::string& identity,
                                                              bool disable) {
   std::vector<std::string> out;
-  for (const auto& row : tx_.exec_params(
-           "SELECT id FROM isc.accounts WHERE tenant = $1 AND identity_id = $2 AND deleted_at IS "
-           "NULL AND coalesce(disabled, false) <> $3 ORDER BY id",
-           tenant_, identity, disable)) {
+  for (const auto& row :
+       tx_.exec_params(std::string(sql::kAccountsToToggle), tenant_, identity, disable)) {
     out.push_back(row[0].as<std::string>());
   }
   return out;
@@ -87,11 +74,7 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
       bool dry_run = rule.dry_run.value_or(settings_.dry_run);
       if (!this_hour.contains(rule.name)) {
         this_hour[rule.name] =
-            tx.exec_params1(
-                  "SELECT count(*) FROM mirror.actions WHERE tenant = $1 AND rule = $2 AND "
-                  "created_at > now() - interval '1 hour' AND status NOT IN ('dry_run', "
-                  "'cancelled')",
-                  tenant_, rule.name)[0]
+            tx.exec_params1(std::string(sql::kRuleActionsThisHour), tenant_, rule.name)[0]
                 .as<int64_t>();
       }
       for (size_t step = 0; step < rule.steps.size(); ++step) {
@@ -120,9 +103,8 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
   for (const auto& d : out) keys.push_back(d.key);
   std::set<std::string> recorded;
   if (!keys.empty()) {
-    for (const auto& row : tx.exec_params(
-             "SELECT idempotency_key FROM mirror.actions WHERE idempotency_key = ANY($1::text[])",
-             sync::TextArrayLiteral(keys))) {
+    for (const auto& row :
+         tx.exec_params(std::string(sql::kRecordedActions), sync::TextArrayLiteral(keys))) {
       recorded.insert(row[0].c_str());
     }
   }
@@ -133,8 +115,7 @@ std::vector<Decision> RuleEngine::Decide(pqxx::transaction_base& tx,
     for (const auto& rule : rules_) {
       if (rule.name == d.rule) cap = rule.max_per_hour.value_or(settings_.max_per_hour);
     }
-    d.status =
-        counts && ++this_hour[d.rule] > cap ? ActionStatus::kHeld : ActionStatus::kPending;
+    d.status = counts && ++this_hour[d.rule] > cap ? ActionStatus::kHeld : ActionStatus::kPending;
   }
   return out;
 }
@@ -202,18 +183,12 @@ void RuleEngine::Insert(pqxx::work& tx, const std::vector<Decision>& decisions) 
                     d.planned.error});
   }
   // Staged, so that a key recorded before (a repeated run) is kept as it is.
-  tx.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS stage_actions (tenant text, rule text, action text, params "
-      "jsonb, idempotency_key text, event_id bigint, status text, error text) ON COMMIT DELETE "
-      "ROWS");
+  tx.exec(std::string(sql::kStageActions));
   sync::CopyRows(
       tx, "stage_actions",
       {"tenant", "rule", "action", "params", "idempotency_key", "event_id", "status", "error"},
       rows);
-  tx.exec(
-      "INSERT INTO mirror.actions (tenant, rule, action, params, idempotency_key, event_id, "
-      "status, error) SELECT tenant, rule, action, params, idempotency_key, event_id, status, "
-      "error FROM stage_actions ON CONFLICT (idempotency_key) DO NOTHING");
+  tx.exec(std::string(sql::kInsertStagedActions));
 }
 
 }  // namespace isc_mirror::automation
