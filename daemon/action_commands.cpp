@@ -1,50 +1,48 @@
 #include "daemon/action_commands.hpp"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <pqxx/pqxx>
 
 #include "automation/outbox.hpp"
+#include "automation/stored_action.hpp"
 #include "base/json_writer.hpp"
 #include "base/text.hpp"
 #include "daemon/commands.hpp"
+#include "daemon/sql.hpp"
 #include "db/connection.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
 
+// The stored action's summary, read by the outbox's own codec.
 std::string SummaryOf(const std::string& params) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string_view summary;
-  if (parser.parse(params).get(doc) || doc["summary"].get(summary)) return "(no summary)";
-  return std::string(summary);
+  auto stored = automation::DecodeStoredAction(params);
+  if (!stored || stored->planned.summary.empty()) return "(no summary)";
+  return stored->planned.summary;
 }
 
 int List(pqxx::connection& connection, bool json) {
   pqxx::read_transaction tx(connection);
-  auto rows = tx.exec(
-      "SELECT id, status, attempts, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), rule, action, "
-      "params::text, coalesce(error, ''), coalesce(request, ''), response_status, "
-      "to_char(next_attempt_at, 'HH24:MI:SS') FROM mirror.actions ORDER BY id DESC LIMIT 100");
+  auto rows = tx.exec(std::string(sql::kListActions));
   if (json) {
     std::string out;
     base::JsonWriter w(out);
     w.BeginArray();
     for (const auto& r : rows) {
       w.BeginObject()
-          .Field("id", r[0].as<int64_t>())
-          .Field("status", r[1].c_str())
-          .Field("attempts", r[2].as<int64_t>())
-          .Field("created_at", r[3].c_str())
-          .Field("rule", r[4].c_str())
-          .Field("action", r[5].c_str())
-          .Field("summary", SummaryOf(r[6].c_str()))
-          .Field("request", r[8].c_str());
-      r[9].is_null() ? w.NullField("response_status")
-                     : w.Field("response_status", r[9].as<int64_t>());
-      w.Field("error", r[7].c_str()).EndObject();
+          .Field("id", r["id"].as<int64_t>())
+          .Field("status", r["status"].c_str())
+          .Field("attempts", r["attempts"].as<int64_t>())
+          .Field("created_at", r["created_at"].c_str())
+          .Field("rule", r["rule"].c_str())
+          .Field("action", r["action"].c_str())
+          .Field("summary", SummaryOf(r["params"].c_str()))
+          .Field("request", r["request"].c_str());
+      r["response_status"].is_null()
+          ? w.NullField("response_status")
+          : w.Field("response_status", r["response_status"].as<int64_t>());
+      w.Field("error", r["error"].c_str()).EndObject();
     }
     w.EndArray();
     fmt::print("{}\n", out);
@@ -59,21 +57,24 @@ int List(pqxx::connection& connection, bool json) {
   // Summaries, requests and errors carry what ISC sent: shown escaped, never as controls.
   auto line = [](const std::string& text) { fmt::print("{}\n", base::TerminalSafe(text)); };
   for (const auto& r : rows) {
-    std::string status = r[1].c_str();
-    line(fmt::format("{:>6}  {:<9}  {:>8}  {:<19}  {}: {}", r[0].c_str(), status, r[2].c_str(),
-                     r[3].c_str(), r[4].c_str(), SummaryOf(r[6].c_str())));
-    if (!std::string_view(r[8].c_str()).empty()) {
-      line(fmt::format("{:>49}{}{}", "called ", r[8].c_str(),
-                       r[9].is_null() ? "" : fmt::format(" -> HTTP {}", r[9].c_str())));
+    auto status = automation::ActionStatusFromName(r["status"].c_str());
+    line(fmt::format("{:>6}  {:<9}  {:>8}  {:<19}  {}: {}", r["id"].c_str(), r["status"].c_str(),
+                     r["attempts"].c_str(), r["created_at"].c_str(), r["rule"].c_str(),
+                     SummaryOf(r["params"].c_str())));
+    if (!std::string_view(r["request"].c_str()).empty()) {
+      line(fmt::format("{:>49}{}{}", "called ", r["request"].c_str(),
+                       r["response_status"].is_null()
+                           ? ""
+                           : fmt::format(" -> HTTP {}", r["response_status"].c_str())));
     }
-    if (!std::string_view(r[7].c_str()).empty())
-      line(fmt::format("{:>49}{}", "error: ", r[7].c_str()));
-    if (status == "pending" && std::stoi(r[2].c_str()) > 0) {
-      line(fmt::format("{:>49}{}", "next try at ", r[10].c_str()));
+    if (!std::string_view(r["error"].c_str()).empty())
+      line(fmt::format("{:>49}{}", "error: ", r["error"].c_str()));
+    if (status == automation::ActionStatus::kPending && r["attempts"].as<int>() > 0) {
+      line(fmt::format("{:>49}{}", "next try at ", r["next_attempt_at"].c_str()));
     }
-    if (status == "held") {
+    if (status == automation::ActionStatus::kHeld) {
       line(fmt::format("{:>49}isc-mirror actions approve {}",
-                       "held by max_per_hour; to run it: ", r[0].c_str()));
+                       "held by max_per_hour; to run it: ", r["id"].c_str()));
     }
   }
   return kExitOk;
@@ -83,16 +84,12 @@ int List(pqxx::connection& connection, bool json) {
 int Move(pqxx::connection& connection, const std::string& id, const std::string& verb,
          const std::string& from, const std::string& to) {
   pqxx::work tx(connection);
-  auto current = tx.exec_params("SELECT status FROM mirror.actions WHERE id = $1", id);
+  auto current = tx.exec_params(std::string(sql::kActionStatus), id);
   if (current.empty()) {
     fmt::print(stderr, "isc-mirror: there is no action {}\n", id);
     return kExitFailure;
   }
-  auto moved = tx.exec_params(
-      "UPDATE mirror.actions SET status = $2, next_attempt_at = now(), updated_at = now(), "
-      "attempts = CASE WHEN $2 = 'pending' AND status IN ('failed', 'dead') THEN 0 ELSE attempts "
-      "END WHERE id = $1 AND status = ANY($3::text[]) RETURNING id",
-      id, to, from);
+  auto moved = tx.exec_params(std::string(sql::kMoveAction), id, to, from);
   tx.commit();
   if (moved.empty()) {
     fmt::print(stderr, "isc-mirror: action {} is {}; only {} actions can be {}\n", id,
@@ -126,11 +123,7 @@ int Plan(const CommandLine& line, const Config& config) {
     automation::RuleEngine engine(tenant.name, config.rules, config.lifecycle,
                                   config.actions.outbox);
     std::vector<sync::Event> events;
-    for (const auto& r : tx.exec_params(
-             "SELECT event_id, resource, object_id, op, changed_paths, before::text, after::text "
-             "FROM mirror.change_events WHERE tenant = $1 AND NOT baseline AND observed_at > now() "
-             "- interval '24 hours' ORDER BY event_id",
-             tenant.name)) {
+    for (const auto& r : tx.exec_params(std::string(sql::kRecentEvents), tenant.name)) {
       sync::Event e;
       e.event_id = r[0].as<int64_t>();
       e.resource = r[1].c_str();
@@ -146,8 +139,7 @@ int Plan(const CommandLine& line, const Config& config) {
       events.push_back(std::move(e));
     }
     for (const auto& d : engine.Decide(tx, events)) {
-      auto recorded =
-          tx.exec_params("SELECT id, status FROM mirror.actions WHERE idempotency_key = $1", d.key);
+      auto recorded = tx.exec_params(std::string(sql::kActionByKey), d.key);
       std::string state =
           recorded.empty()
               ? fmt::format("would be {}", automation::ActionStatusName(d.status.value_or(

@@ -5,6 +5,7 @@
 
 #include <pqxx/pqxx>
 
+#include "daemon/sql.hpp"
 #include "db/connection.hpp"
 
 namespace isc_mirror::daemon {
@@ -58,8 +59,7 @@ HttpEndpoint::HttpEndpoint(const Config& config, const Metrics& metrics)
     std::vector<std::pair<std::string, int64_t>> actions;
     bool database_up = probe->Read([&](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
-      for (const auto& row :
-           tx.exec("SELECT status, count(*) FROM mirror.actions GROUP BY status ORDER BY 1")) {
+      for (const auto& row : tx.exec(std::string(sql::kStatusActionCounts))) {
         actions.emplace_back(row[0].c_str(), row[1].as<int64_t>());
       }
     });

@@ -2,6 +2,7 @@
 
 #include "base/json_writer.hpp"
 #include "base/log.hpp"
+#include "daemon/sql.hpp"
 #include "db/connection.hpp"
 
 namespace isc_mirror::daemon {
@@ -26,10 +27,7 @@ void WriteSettings(pqxx::connection& connection, const Config& config) {
   }
   states += ']';
   pqxx::work tx(connection);
-  tx.exec_params(
-      "INSERT INTO mirror.settings (key, value) VALUES ('lifecycle.leaver_states', $1::jsonb) ON "
-      "CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-      states);
+  tx.exec_params(std::string(sql::kSaveLeaverStates), states);
   tx.commit();
 }
 

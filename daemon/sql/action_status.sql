@@ -1,0 +1,2 @@
+-- One action's status.
+SELECT status FROM mirror.actions WHERE id = $1
