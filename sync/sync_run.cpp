@@ -17,6 +17,7 @@
 #include "sync/pipeline.hpp"
 #include "sync/retire.hpp"
 #include "sync/row.hpp"
+#include "sync/sql.hpp"
 #include "sync/writer.hpp"
 
 namespace isc_mirror::sync {
@@ -83,17 +84,12 @@ class RunLock {
     if (!held_) return;
     try {
       pqxx::nontransaction tx(connection_);
-      tx.exec_params(std::string(kUnlockSql), tenant_, resource_);
+      tx.exec_params(std::string(sql::kReleaseRunLock), tenant_, resource_);
     } catch (const std::exception& e) {
       base::log::Warn("could not release the sync lock", {{"error", e.what()}});
     }
   }
   void Held() { held_ = true; }
-
-  static constexpr std::string_view kLockSql =
-      "SELECT pg_try_advisory_lock(hashtext('isc-mirror sync'), hashtext($1 || '/' || $2))";
-  static constexpr std::string_view kUnlockSql =
-      "SELECT pg_advisory_unlock(hashtext('isc-mirror sync'), hashtext($1 || '/' || $2))";
 
  private:
   pqxx::connection& connection_;
@@ -210,7 +206,7 @@ base::Expected<void> ResourceRun::Start() {
   bool locked = false;
   for (auto deadline = Clock::now() + settings_.lock_wait;;) {
     pqxx::nontransaction probe(connection_);
-    locked = probe.exec_params1(std::string(RunLock::kLockSql), settings_.tenant, schema_.name)[0]
+    locked = probe.exec_params1(std::string(sql::kTryRunLock), settings_.tenant, schema_.name)[0]
                  .as<bool>();
     if (locked || Clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -224,35 +220,27 @@ base::Expected<void> ResourceRun::Start() {
   lock_.Held();
   pqxx::work tx(connection_);
   // Runs still marked running were cut off: nobody else holds the lock.
-  tx.exec_params(
-      "UPDATE mirror.sync_runs SET status = 'failed', finished_at = now(), error = 'interrupted: "
-      "the process stopped before the run finished' WHERE tenant = $1 AND resource = $2 AND "
-      "status = 'running'",
-      settings_.tenant, schema_.name);
+  tx.exec_params(std::string(sql::kFailInterruptedRuns), settings_.tenant, schema_.name);
   auto state = tx.exec_params(
-      "SELECT baseline_done, watermark IS NOT NULL, to_char((watermark - make_interval(secs => "
-      "$3)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), last_full_scan_at > now() - "
-      "make_interval(secs => $4) FROM mirror.stream_state WHERE tenant = $1 AND resource = $2",
-      settings_.tenant, schema_.name, static_cast<double>(settings_.overlap.count()),
+      std::string(sql::kStreamState), settings_.tenant, schema_.name,
+      static_cast<double>(settings_.overlap.count()),
       static_cast<double>(
           settings_.full_every.value_or(schema_.full_every.value_or(std::chrono::milliseconds(0)))
               .count()) /
           1000.0);
   if (!state.empty()) {
-    baseline_ = !state[0][0].as<bool>();
-    bool full_fresh = !state[0][3].is_null() && state[0][3].as<bool>();
-    if (schema_.incremental && !settings_.force_full && !baseline_ && state[0][1].as<bool>() &&
-        full_fresh) {
+    baseline_ = !state[0]["baseline_done"].as<bool>();
+    bool full_fresh = !state[0]["full_fresh"].is_null() && state[0]["full_fresh"].as<bool>();
+    if (schema_.incremental && !settings_.force_full && !baseline_ &&
+        state[0]["has_watermark"].as<bool>() && full_fresh) {
       incremental_ = true;
-      since_ = state[0][2].as<std::string>();
+      since_ = state[0]["since"].as<std::string>();
     }
   }
   out_.mode = incremental_ ? "incremental" : "full";
-  out_.run_id = tx.exec_params1(
-                      "INSERT INTO mirror.sync_runs (tenant, resource, mode) VALUES ($1, $2, $3) "
-                      "RETURNING id",
-                      settings_.tenant, schema_.name, out_.mode)[0]
-                    .as<int64_t>();
+  out_.run_id =
+      tx.exec_params1(std::string(sql::kStartRun), settings_.tenant, schema_.name, out_.mode)[0]
+          .as<int64_t>();
   tx.commit();
   return {};
 }
@@ -416,11 +404,8 @@ void ResourceRun::Flush() {
         std::function<void(pqxx::work&)> progress;
         if (!second) {
           progress = [&](pqxx::work& tx) {
-            tx.exec_params(
-                "UPDATE mirror.sync_runs SET pages = $2, seen = $3, inserted = $4, updated = $5, "
-                "unchanged = $6, http_requests = $7 WHERE id = $1",
-                out_.run_id, pages, seen, so_far.inserted, so_far.updated, so_far.unchanged,
-                requests);
+            tx.exec_params(std::string(sql::kRunProgress), out_.run_id, pages, seen,
+                           so_far.inserted, so_far.updated, so_far.unchanged, requests);
           };
         }
         auto counts =
@@ -706,14 +691,11 @@ RunOutcome ResourceRun::Execute() {
   out_.rate_wait_ms = stats_.rate_wait_ms;
 
   pqxx::work tx(connection_);
-  tx.exec_params(
-      "UPDATE mirror.sync_runs SET finished_at = now(), status = $2, pages = $3, seen = $4, "
-      "inserted = $5, updated = $6, unchanged = $7, deleted = $8, expired = $9, http_requests = "
-      "$10, http_retries = $11, rate_limited = $12, error = NULLIF($13, '') WHERE id = $1",
-      out_.run_id, std::string(RunStatusName(out_.status)), out_.pages, out_.seen, out_.inserted,
-      out_.updated, out_.unchanged, out_.deleted, out_.expired,
-      static_cast<int64_t>(stats_.requests), static_cast<int64_t>(stats_.retries),
-      static_cast<int64_t>(stats_.rate_limited), out_.error);
+  tx.exec_params(std::string(sql::kFinishRun), out_.run_id, std::string(RunStatusName(out_.status)),
+                 out_.pages, out_.seen, out_.inserted, out_.updated, out_.unchanged, out_.deleted,
+                 out_.expired, static_cast<int64_t>(stats_.requests),
+                 static_cast<int64_t>(stats_.retries), static_cast<int64_t>(stats_.rate_limited),
+                 out_.error);
   if (out_.status != RunStatus::kFailed) SaveStreamState(tx);
   tx.commit();
   return out_;

@@ -1,0 +1,1 @@
+SELECT pg_advisory_unlock(hashtext('isc-mirror sync'), hashtext($1 || '/' || $2))
