@@ -10,6 +10,7 @@
 
 #include "base/log.hpp"
 #include "base/sha256.hpp"
+#include "db/sql.hpp"
 
 namespace isc_mirror::db {
 namespace {
@@ -17,29 +18,18 @@ namespace {
 // "isc-mirr" as a bigint: the session advisory lock that serialises migrations.
 constexpr long long kMigrateLockKey = 0x6973632d6d697272LL;
 
-constexpr const char* kBootstrapSql = R"sql(
-CREATE SCHEMA IF NOT EXISTS mirror;
-CREATE TABLE IF NOT EXISTS mirror.schema_migrations (
-  version     integer PRIMARY KEY,
-  name        text NOT NULL,
-  checksum    text NOT NULL,
-  applied_at  timestamptz NOT NULL DEFAULT now(),
-  duration_ms integer NOT NULL
-);
-)sql";
-
 // Holds the session advisory lock for its lifetime.
 class AdvisoryLock {
  public:
   AdvisoryLock(pqxx::connection& connection, long long key) : connection_(connection), key_(key) {
     pqxx::nontransaction tx(connection_);
-    if (tx.exec_params1("SELECT pg_try_advisory_lock($1)", key_)[0].as<bool>()) return;
+    if (tx.exec_params1(std::string(sql::kTryMigrateLock), key_)[0].as<bool>()) return;
     base::log::Info("waiting for another instance to finish migrating");
-    tx.exec_params("SELECT pg_advisory_lock($1)", key_);
+    tx.exec_params(std::string(sql::kMigrateLock), key_);
   }
   ~AdvisoryLock() {
     try {
-      pqxx::nontransaction(connection_).exec_params("SELECT pg_advisory_unlock($1)", key_);
+      pqxx::nontransaction(connection_).exec_params(std::string(sql::kMigrateUnlock), key_);
     } catch (const std::exception&) {
       // The lock goes with the session; a broken connection has already released it.
     }
@@ -60,7 +50,7 @@ struct AppliedMigration {
 std::map<int, AppliedMigration> ReadApplied(pqxx::connection& connection) {
   std::map<int, AppliedMigration> applied;
   pqxx::read_transaction tx(connection);
-  for (const auto& row : tx.exec("SELECT version, name, checksum FROM mirror.schema_migrations")) {
+  for (const auto& row : tx.exec(std::string(sql::kAppliedMigrations))) {
     applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
   }
   return applied;
@@ -171,7 +161,7 @@ MigrateResult Migrate(pqxx::connection& connection, const std::vector<Migration>
   AdvisoryLock lock(connection, kMigrateLockKey);
   {
     pqxx::work tx(connection);
-    tx.exec(kBootstrapSql);
+    tx.exec(std::string(sql::kBootstrapMigrations));
     tx.commit();
   }
   auto applied = ReadApplied(connection);
@@ -192,10 +182,8 @@ MigrateResult Migrate(pqxx::connection& connection, const std::vector<Migration>
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - started)
                   .count();
-    tx.exec_params(
-        "INSERT INTO mirror.schema_migrations (version, name, checksum, duration_ms) "
-        "VALUES ($1, $2, $3, $4)",
-        m.version, m.name, m.checksum, static_cast<int>(ms));
+    tx.exec_params(std::string(sql::kRecordMigration), m.version, m.name, m.checksum,
+                   static_cast<int>(ms));
     tx.commit();
     ++result.applied;
     base::log::Info("applied migration", {{"version", m.version}, {"name", m.name}, {"ms", ms}});
@@ -208,10 +196,9 @@ MigrateResult Migrate(pqxx::connection& connection, const std::vector<Migration>
 
 std::optional<int> AppliedSchemaVersion(pqxx::connection& connection) {
   pqxx::read_transaction tx(connection);
-  auto exists =
-      tx.exec1("SELECT to_regclass('mirror.schema_migrations') IS NOT NULL")[0].as<bool>();
+  auto exists = tx.exec1(std::string(sql::kMigrationsTableExists))[0].as<bool>();
   if (!exists) return std::nullopt;
-  auto row = tx.exec1("SELECT coalesce(max(version), 0) FROM mirror.schema_migrations");
+  auto row = tx.exec1(std::string(sql::kSchemaVersion));
   return row[0].as<int>();
 }
 

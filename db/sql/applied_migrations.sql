@@ -1,0 +1,1 @@
+SELECT version, name, checksum FROM mirror.schema_migrations
