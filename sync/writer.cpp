@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "sync/copy.hpp"
+#include "sync/sql.hpp"
 
 namespace isc_mirror::sync {
 namespace {
@@ -177,10 +178,7 @@ std::string Writer::CopyTextOf(const std::vector<const ObjectRow*>& rows) const 
 
 void Writer::KeepStatistics(pqxx::work& tx, Statistics& statistics) {
   auto planned = [&] {
-    return tx
-        .exec_params1("SELECT reltuples FROM pg_class WHERE oid = $1::regclass",
-                      statistics.table)[0]
-        .as<double>();
+    return tx.exec_params1(std::string(sql::kPlannedRows), statistics.table)[0].as<double>();
   };
   // Small tables are cheap to read whatever the plan; past that, analyse at each doubling.
   constexpr double kSmallTable = 10000;
@@ -255,10 +253,8 @@ Writer::Staged Writer::WriteStaged(pqxx::work& tx, const std::vector<const Objec
     changed.push_back(object_id);
   }
   if (!closed.empty()) {
-    tx.exec_params(
-        "UPDATE mirror.history SET valid_to = $3::timestamptz WHERE tenant = $1 AND resource = "
-        "$2 AND valid_to IS NULL AND object_id = ANY($4::text[])",
-        tenant_, schema_.name, now, TextArrayLiteral(closed));
+    tx.exec_params(std::string(sql::kCloseHistoryVersions), tenant_, schema_.name, now,
+                   TextArrayLiteral(closed));
   }
   return out;
 }
@@ -278,7 +274,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     return counts;
   }
   // The transaction's own time, so that a closed version and its successor meet exactly.
-  std::string now = tx.exec1("SELECT now()::text")[0].as<std::string>();
+  std::string now = tx.exec1(std::string(sql::kTransactionTime))[0].as<std::string>();
   std::optional<std::string> run =
       sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
   bool watch = sink != nullptr && !baseline;
@@ -340,10 +336,8 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
 std::vector<int64_t> Writer::TakeEventIds(pqxx::work& tx, size_t count) {
   std::vector<int64_t> ids;
   ids.reserve(count);
-  for (const auto& r : tx.exec_params(
-           "SELECT nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')) FROM "
-           "generate_series(1, $1)",
-           static_cast<int64_t>(count))) {
+  for (const auto& r :
+       tx.exec_params(std::string(sql::kTakeEventIds), static_cast<int64_t>(count))) {
     ids.push_back(r[0].as<int64_t>());
   }
   return ids;
@@ -374,7 +368,7 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
                        EventSink* sink) {
   if (object_ids.empty()) return 0;
   pqxx::work tx(connection);
-  std::string now = tx.exec1("SELECT now()::text")[0].as<std::string>();
+  std::string now = tx.exec1(std::string(sql::kTransactionTime))[0].as<std::string>();
   // A hash join against the list: a mass delete can name many thousands of objects.
   auto gone = tx.exec_params(
       fmt::format("UPDATE {table} t SET deleted_at = now(), last_changed = now() "
@@ -401,10 +395,8 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
     }
   }
   if (!closed.empty()) {
-    tx.exec_params(
-        "UPDATE mirror.history SET valid_to = $3::timestamptz FROM unnest($4::text[]) AS d(id) "
-        "WHERE tenant = $1 AND resource = $2 AND valid_to IS NULL AND object_id = d.id",
-        tenant_, schema_.name, now, TextArrayLiteral(closed));
+    tx.exec_params(std::string(sql::kCloseRetiredHistoryVersions), tenant_, schema_.name, now,
+                   TextArrayLiteral(closed));
     CopyEvents(tx, events, watched);
   }
   if (!watched.empty()) sink->OnEvents(tx, watched);
