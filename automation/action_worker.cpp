@@ -333,11 +333,13 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
   } else if (action.attempts >= settings_.max_attempts) {
     status = ActionStatus::kDead;
   } else {
-    double base = static_cast<double>(settings_.base_delay.count()) / 1000.0;
-    double delay = std::min(static_cast<double>(settings_.max_delay.count()) / 1000.0,
-                            base * static_cast<double>(1 << std::min(action.attempts - 1, 20)));
+    // The client's backoff, with half of it kept: an action is not retried within seconds.
     static thread_local std::mt19937_64 rng{std::random_device{}()};
-    retry_in = delay * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+    auto delay =
+        isc::BackoffDelay(std::min(action.attempts - 1, 20),
+                          {.base_delay = settings_.base_delay, .max_delay = settings_.max_delay},
+                          std::uniform_real_distribution<double>(0.5, 1.0)(rng));
+    retry_in = static_cast<double>(delay.count()) / 1000.0;
     // Not before ISC allows: a call given up on a long Retry-After would only meet another 429.
     if (result.retry_after)
       retry_in = std::max(*retry_in, static_cast<double>(result.retry_after->count()) / 1000.0);

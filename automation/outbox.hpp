@@ -23,7 +23,7 @@ struct Decision {
   size_t step = 0;
   std::string action;
   int64_t event_id = 0;
-  std::string key;     // idempotency key: rule/event/step[/part]
+  std::string key;  // idempotency key: rule/event/step[/part]
   // Pending, dry-run, held or failed; unset while the cap is still to be counted.
   std::optional<ActionStatus> status;
   PlannedAction planned;

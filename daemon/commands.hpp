@@ -1,4 +1,5 @@
-// The subcommands (docs/command-line.md), each run from a parsed command line; returns the exit code.
+// The subcommands (docs/command-line.md), each run from a parsed command line; returns the exit
+// code.
 #pragma once
 
 #include "daemon/cli.hpp"

@@ -24,13 +24,8 @@ std::string List(const std::vector<std::string>& items) {
   return Code(fmt::format("[{}]", fmt::join(items, ", ")));
 }
 
-std::vector<ConfigKey> Keys() {
+std::vector<ConfigKey> TenantKeys() {
   const TenantConfig tenant;
-  const automation::Lifecycle lifecycle;
-  const ActionsConfig actions;
-  const GuardsConfig guards;
-  const HttpConfig http;
-  const LogConfig log;
   return {
       {"tenants[]", "list of mappings",
        "one tenant named `default` from `SAIL_*` variables, if `SAIL_BASE_URL` is set",
@@ -67,6 +62,12 @@ std::vector<ConfigKey> Keys() {
        "the exponential backoff's first wait"},
       {"tenants[].retry.max_delay", "duration", Code(tenant.retry.max_delay),
        "the backoff's longest wait"},
+  };
+}
+
+std::vector<ConfigKey> StoreKeys() {
+  const automation::Lifecycle lifecycle;
+  return {
       {"database", "mapping", "", "the mirror's PostgreSQL database"},
       {"database.url", "string", "`$DATABASE_URL`, then libpq's `PG*` variables",
        "libpq connection string or URI"},
@@ -87,6 +88,11 @@ std::vector<ConfigKey> Keys() {
        "`lifecycleState.stateName` values that make a leaver"},
       {"lifecycle.mover_attributes", "list of strings", List(lifecycle.mover_attributes),
        "attributes whose change makes a mover"},
+  };
+}
+
+std::vector<ConfigKey> RuleKeys() {
+  return {
       {"rules[]", "list of mappings", "none",
        "what to do on changes ([rules-and-actions.md](rules-and-actions.md))"},
       {"rules[].name", "string", "required", "unique; names the rule's actions"},
@@ -103,6 +109,15 @@ std::vector<ConfigKey> Keys() {
       {"rules[].do", "list", "required", "the actions, each `- action_name: {params}`"},
       {"rules[].dry_run", "boolean", "`actions.dry_run`", "this rule's actions call nothing"},
       {"rules[].max_per_hour", "integer", "`actions.max_per_hour`", "this rule's own cap"},
+  };
+}
+
+std::vector<ConfigKey> ActionAndServiceKeys() {
+  const ActionsConfig actions;
+  const GuardsConfig guards;
+  const HttpConfig http;
+  const LogConfig log;
+  return {
       {"actions", "mapping", "", "the outbox and its worker"},
       {"actions.dry_run", "boolean", Code(actions.outbox.dry_run),
        "record actions as `dry_run` without calling ISC"},
@@ -132,7 +147,17 @@ std::vector<ConfigKey> Keys() {
       {"log", "mapping", "", "logging"},
       {"log.level", "string", Code(log.level),
        "`trace`, `debug`, `info`, `warn`, `error`, `critical`, `off`; `--log-level` overrides"},
+
   };
+}
+
+// In the order the reference lists them.
+std::vector<ConfigKey> Keys() {
+  std::vector<ConfigKey> all;
+  for (auto part : {TenantKeys, StoreKeys, RuleKeys, ActionAndServiceKeys}) {
+    for (auto& key : part()) all.push_back(std::move(key));
+  }
+  return all;
 }
 
 // The resources' own defaults, from schema/*.yaml.

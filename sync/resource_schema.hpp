@@ -76,7 +76,8 @@ struct ResourceSchema {
 base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::string_view file);
 
 // The schema files compiled into this binary, parsed and cross-checked (parents exist, names
-// unique), in resource order (parents first). Parsed once; a broken built-in file is a build defect and throws.
+// unique), in resource order (parents first). Parsed once; a broken built-in file is a build defect
+// and throws.
 std::span<const ResourceSchema> BuiltinSchemas();
 const ResourceSchema* FindSchema(std::string_view name);
 

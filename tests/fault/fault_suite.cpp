@@ -217,14 +217,8 @@ class Suite {
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
   }
 
-  std::vector<std::string> Column(const std::string& sql) const {
-    pqxx::connection c(url_);
-    pqxx::read_transaction tx(c);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec(sql)) out.push_back(row[0].is_null() ? "" : row[0].c_str());
-    return out;
-  }
-  int64_t Count(const std::string& sql) const { return std::stoll(Column(sql).at(0)); }
+  std::vector<std::string> Column(const std::string& sql) const { return QueryColumn(url_, sql); }
+  int64_t Count(const std::string& sql) const { return QueryCount(url_, sql); }
 
   std::string Control(const std::string& method, const std::string& path,
                       const std::string& body = "{}") const {

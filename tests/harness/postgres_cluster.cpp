@@ -161,4 +161,16 @@ void PostgresCluster::Restart() {
         "pg_ctl restart", dir_ / "server.log");
 }
 
+std::vector<std::string> QueryColumn(const std::string& url, const std::string& sql) {
+  pqxx::connection c(url);
+  pqxx::read_transaction tx(c);
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
+  return out;
+}
+
+int64_t QueryCount(const std::string& url, const std::string& sql) {
+  return std::stoll(QueryColumn(url, sql).at(0));
+}
+
 }  // namespace isc_mirror::testing

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/harness/subprocess.hpp"
 
@@ -40,5 +42,10 @@ class PostgresCluster {
   pid_t watchdog_pid_ = -1;
   std::atomic<int> next_database_{0};
 };
+
+// The first column of a query's rows, NULL as "NULL", read on a connection of its own.
+std::vector<std::string> QueryColumn(const std::string& url, const std::string& sql);
+// A query's single number (a count, a sum).
+int64_t QueryCount(const std::string& url, const std::string& sql);
 
 }  // namespace isc_mirror::testing

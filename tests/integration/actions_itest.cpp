@@ -96,13 +96,9 @@ class Tenant {
   }
 
   std::vector<std::string> Column(const std::string& sql) const {
-    pqxx::connection c(url_);
-    pqxx::read_transaction tx(c);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
-    return out;
+    return testing::QueryColumn(url_, sql);
   }
-  long long Count(const std::string& sql) const { return std::stoll(Column(sql).at(0)); }
+  int64_t Count(const std::string& sql) const { return testing::QueryCount(url_, sql); }
 
   // An active identity that owns DAS resources, reviews open certifications with undecided
   // items, has accounts, and whose manager is active.

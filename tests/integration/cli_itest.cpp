@@ -45,10 +45,8 @@ std::string WriteConfig(const TempDir& dir, const std::string& db_url,
   return path.string();
 }
 
-long long Count(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::read_transaction tx(c);
-  return tx.exec1(sql)[0].as<long long>();
+int64_t Count(const std::string& url, const std::string& sql) {
+  return testing::QueryCount(url, sql);
 }
 
 size_t ShippedMigrations() {

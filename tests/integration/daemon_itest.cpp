@@ -158,11 +158,7 @@ class Daemon : public testing::DatabaseTest {
          false});
   }
 
-  long long Count(const std::string& sql) {
-    pqxx::connection c(url_);
-    pqxx::read_transaction tx(c);
-    return tx.exec1(sql)[0].as<long long>();
-  }
+  int64_t Count(const std::string& sql) { return testing::QueryCount(url_, sql); }
 
   bool WaitForCount(const std::string& sql, long long at_least, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -60,18 +60,9 @@ class SyncCommand : public DatabaseTest {
     ASSERT_EQ(r->status, 200) << path << ": " << r->body;
   }
 
-  long long Count(const std::string& sql) {
-    pqxx::connection c(url_);
-    pqxx::read_transaction tx(c);
-    return tx.exec1(sql)[0].as<long long>();
-  }
-
+  int64_t Count(const std::string& sql) { return testing::QueryCount(url_, sql); }
   std::vector<std::string> Column(const std::string& sql) {
-    pqxx::connection c(url_);
-    pqxx::read_transaction tx(c);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
-    return out;
+    return testing::QueryColumn(url_, sql);
   }
 
   void ExpectExactMirror(const std::vector<std::string>& resources = {}, bool allow_extra = false) {

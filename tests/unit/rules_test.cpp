@@ -95,8 +95,7 @@ TEST(ExpandTemplate, FillsEventFieldsAndNamesWhatIsMissing) {
   auto missing = ExpandTemplate("{{after.department}}", e);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error(), "the event has no after.department");
-  EXPECT_TRUE(
-      CheckTemplate("{{aftr.x}}").error().starts_with("unknown field '{{aftr.x}}' (use"));
+  EXPECT_TRUE(CheckTemplate("{{aftr.x}}").error().starts_with("unknown field '{{aftr.x}}' (use"));
   EXPECT_EQ(CheckTemplate("{{after.x").error(), "an unclosed {{ in '{{after.x'");
   EXPECT_TRUE(CheckTemplate("plain text").ok());
 }
