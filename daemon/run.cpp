@@ -241,6 +241,53 @@ class WatchdogPinger {
 
 enum class Next { kStop, kReload };
 
+// Whether the database holds every migration this binary has; says what to do if not.
+bool SchemaIsCurrent(const CommandLine& line, const Config& config) {
+  auto connection = db::Connect(config.database.url);
+  auto version = db::AppliedSchemaVersion(*connection);
+  if (!version) {
+    base::log::Error("the database has no isc-mirror schema (hint: run isc-mirror migrate)");
+    return false;
+  }
+  if (auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir)) {
+    int pending = 0;
+    for (const auto& m : *migrations) pending += m.version > *version ? 1 : 0;
+    if (pending > 0) {
+      base::log::Error("the database schema is behind this binary (hint: run isc-mirror migrate)",
+                       {{"schema_version", *version}, {"pending_migrations", pending}});
+      return false;
+    }
+  }
+  return true;
+}
+
+// Waits for SIGTERM or SIGINT (stop) or a SIGHUP whose config loads (reload, into `reloaded`);
+// a config that does not load is refused and logged, and the running one stays.
+Next WaitForSignal(const sigset_t& signals, const CommandLine& line, const std::string& status,
+                   Notifier& notify, std::optional<Config>& reloaded) {
+  for (;;) {
+    int signal = sigwaitinfo(&signals, nullptr);
+    if (signal == SIGTERM || signal == SIGINT) {
+      base::log::Info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      return Next::kStop;
+    }
+    if (signal != SIGHUP) continue;
+    auto loaded = LoadConfigFile(line.config_path, ConfigHost::System());
+    if (!loaded.ok()) {
+      for (const auto& e : loaded.errors)
+        base::log::Error("config error", {{"error", e.ToString()}});
+      base::log::Error("config reload refused; the running config stays",
+                       {{"config", line.config_path}, {"errors", loaded.errors.size()}});
+      notify.Status(fmt::format("{}; config reload refused ({} errors in {})", status,
+                                loaded.errors.size(), line.config_path));
+      continue;
+    }
+    for (const auto& warning : loaded.warnings) base::log::Warn(warning.ToString());
+    reloaded = std::move(loaded.config);
+    return Next::kReload;
+  }
+}
+
 }  // namespace
 
 int Run(const CommandLine& line, Config config) {
@@ -252,23 +299,7 @@ int Run(const CommandLine& line, Config config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Notifier notify;
-  {
-    auto connection = db::Connect(config.database.url);
-    auto version = db::AppliedSchemaVersion(*connection);
-    if (!version) {
-      base::log::Error("the database has no isc-mirror schema (hint: run isc-mirror migrate)");
-      return kExitFailure;
-    }
-    if (auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir)) {
-      int pending = 0;
-      for (const auto& m : *migrations) pending += m.version > *version ? 1 : 0;
-      if (pending > 0) {
-        base::log::Error("the database schema is behind this binary (hint: run isc-mirror migrate)",
-                         {{"schema_version", *version}, {"pending_migrations", pending}});
-        return kExitFailure;
-      }
-    }
-  }
+  if (!SchemaIsCurrent(line, config)) return kExitFailure;
   isc::CurlGlobal curl;
   Loops loops;
   WatchdogPinger pinger(notify, loops);
@@ -307,30 +338,7 @@ int Run(const CommandLine& line, Config config) {
                     {{"tenants", config.tenants.size()}, {"config", line.config_path}});
 
     std::optional<Config> reloaded;
-    Next next = Next::kStop;
-    for (bool waiting = true; waiting;) {
-      int signal = sigwaitinfo(&signals, nullptr);
-      if (signal == SIGTERM || signal == SIGINT) {
-        base::log::Info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
-        next = Next::kStop;
-        waiting = false;
-      } else if (signal == SIGHUP) {
-        auto loaded = LoadConfigFile(line.config_path, ConfigHost::System());
-        if (!loaded.ok()) {
-          for (const auto& e : loaded.errors)
-            base::log::Error("config error", {{"error", e.ToString()}});
-          base::log::Error("config reload refused; the running config stays",
-                           {{"config", line.config_path}, {"errors", loaded.errors.size()}});
-          notify.Status(fmt::format("{}; config reload refused ({} errors in {})", status,
-                                    loaded.errors.size(), line.config_path));
-          continue;
-        }
-        for (const auto& warning : loaded.warnings) base::log::Warn(warning.ToString());
-        reloaded = std::move(loaded.config);
-        next = Next::kReload;
-        waiting = false;
-      }
-    }
+    Next next = WaitForSignal(signals, line, status, notify, reloaded);
     next == Next::kStop ? notify.Stopping() : notify.Reloading();
     notify.Status(next == Next::kStop ? "stopping: finishing the batch being written"
                                       : "reloading the config");

@@ -19,6 +19,31 @@ size_t PageFingerprint(std::string_view body) {
   return h ^ (body.size() * 0x9e3779b97f4a7c15ULL);
 }
 
+// The request for one page: the query, then limit and offset where the list is paged.
+std::string PageUrl(std::string_view path, std::string_view query, Paging paging, int64_t offset,
+                    bool count) {
+  std::string url(path);
+  std::string params(query);
+  if (paging == Paging::kOffset) {
+    if (!params.empty()) params += '&';
+    params += fmt::format("limit={}&offset={}", kPageSize, offset);
+    if (count) params += "&count=true";
+  }
+  if (!params.empty()) url += "?" + params;
+  return url;
+}
+
+// A page's X-Total-Count; an unreadable one only costs the progress estimate and the page
+// asked for ahead.
+std::optional<int64_t> TotalOf(const IscResult& page) {
+  if (!page.total_count) return std::nullopt;
+  try {
+    return std::stoll(*page.total_count);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
@@ -26,15 +51,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
                 int parse_attempts) {
   ScanResult result;
   auto url_at = [&](int64_t offset, bool count) {
-    std::string url(path);
-    std::string params(query);
-    if (paging == Paging::kOffset) {
-      if (!params.empty()) params += '&';
-      params += fmt::format("limit={}&offset={}", kPageSize, offset);
-      if (count) params += "&count=true";
-    }
-    if (!params.empty()) url += "?" + params;
-    return url;
+    return PageUrl(path, query, paging, offset, count);
   };
   // End guards against a server that does not page as asked (one that ignores offset would
   // otherwise be read forever): a full page equal to the one before, or more objects than the
@@ -68,13 +85,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
         result.status = page.status;
         return result;
       }
-      if (counted && page.total_count) {
-        try {
-          result.total = std::stoll(*page.total_count);
-        } catch (const std::exception&) {
-          // An unreadable count only costs the progress estimate and the page ahead.
-        }
-      }
+      if (auto total = counted ? TotalOf(page) : std::nullopt) result.total = total;
       if (paging == Paging::kOffset && result.total && offset + kPageSize < *result.total) {
         ahead = std::async(std::launch::async,
                            [&client, &stats, next = url_at(offset + kPageSize, false)] {

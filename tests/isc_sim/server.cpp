@@ -401,6 +401,43 @@ std::string Server::IssueToken() {
          base::Base64UrlEncode(claims) + "." + RandomToken(rng_);
 }
 
+std::optional<Reply> Server::RoutePost(const httplib::Request& req,
+                                       const std::vector<std::string_view>& p) {
+  if (Matches(p, {"das", "v1", "owners", "assign"})) return tenant_.DasAssign(req.body);
+  if (Matches(p, {"das", "v1", "owners", "reelect"})) return tenant_.DasReelect(req.body);
+  if (Matches(p, {"das", "v1", "owners", "*", "reassign", "*"}))
+    return tenant_.DasReassign(p[3], p[5]);
+  if (Matches(p, {"das", "v1", "tasks", "rerun", "*"})) return tenant_.DasTaskRerun(p[4]);
+  if (Matches(p, {"das", "v1", "tasks", "cancel", "*"})) return tenant_.DasTaskCancel(p[4]);
+  if (Matches(p, {"v3", "certifications", "*", "reassign-async"})) {
+    return tenant_.CertificationReassign(p[2], req.body);
+  }
+  if (Matches(p, {"v2024", "identities-accounts", "disable"})) {
+    return tenant_.IdentitiesAccountsToggle(req.body, true);
+  }
+  if (Matches(p, {"v2024", "identities-accounts", "enable"})) {
+    return tenant_.IdentitiesAccountsToggle(req.body, false);
+  }
+  if (Matches(p, {"v2024", "identities-accounts", "*", "disable"})) {
+    return tenant_.IdentityAccountsToggle(p[2], true);
+  }
+  if (Matches(p, {"v2024", "identities-accounts", "*", "enable"})) {
+    return tenant_.IdentityAccountsToggle(p[2], false);
+  }
+  bool toggle = Matches(p, {"v2024", "accounts", "*", "disable"}) ||
+                Matches(p, {"v2024", "accounts", "*", "enable"}) ||
+                Matches(p, {"v2024", "accounts", "*", "unlock"});
+  if (toggle && !ObjectBody(req.body)) {
+    return Reply{400, ErrorResponse("400.1 Bad Request Content",
+                                    "the request body is required: a JSON object")};
+  }
+  if (Matches(p, {"v2024", "accounts", "*", "disable"})) return tenant_.AccountToggle(p[2], true);
+  if (Matches(p, {"v2024", "accounts", "*", "enable"})) return tenant_.AccountToggle(p[2], false);
+  if (Matches(p, {"v2024", "accounts", "*", "unlock"})) return tenant_.AccountUnlock(p[2]);
+  if (Matches(p, {"v2024", "accounts", "*", "reload"})) return tenant_.AccountReload(p[2]);
+  return std::nullopt;
+}
+
 Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) {
   auto p = SplitPath(req.path);
   const std::string& m = req.method;
@@ -464,38 +501,7 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
       return list(Kind::kDasOwners, std::string(p[4]));
     if (Matches(p, {"das", "v1", "owners", "*", "resources"})) return tenant_.DasResourcesOf(p[3]);
   } else if (m == "POST") {
-    if (Matches(p, {"das", "v1", "owners", "assign"})) return tenant_.DasAssign(req.body);
-    if (Matches(p, {"das", "v1", "owners", "reelect"})) return tenant_.DasReelect(req.body);
-    if (Matches(p, {"das", "v1", "owners", "*", "reassign", "*"}))
-      return tenant_.DasReassign(p[3], p[5]);
-    if (Matches(p, {"das", "v1", "tasks", "rerun", "*"})) return tenant_.DasTaskRerun(p[4]);
-    if (Matches(p, {"das", "v1", "tasks", "cancel", "*"})) return tenant_.DasTaskCancel(p[4]);
-    if (Matches(p, {"v3", "certifications", "*", "reassign-async"})) {
-      return tenant_.CertificationReassign(p[2], req.body);
-    }
-    if (Matches(p, {"v2024", "identities-accounts", "disable"})) {
-      return tenant_.IdentitiesAccountsToggle(req.body, true);
-    }
-    if (Matches(p, {"v2024", "identities-accounts", "enable"})) {
-      return tenant_.IdentitiesAccountsToggle(req.body, false);
-    }
-    if (Matches(p, {"v2024", "identities-accounts", "*", "disable"})) {
-      return tenant_.IdentityAccountsToggle(p[2], true);
-    }
-    if (Matches(p, {"v2024", "identities-accounts", "*", "enable"})) {
-      return tenant_.IdentityAccountsToggle(p[2], false);
-    }
-    bool toggle = Matches(p, {"v2024", "accounts", "*", "disable"}) ||
-                  Matches(p, {"v2024", "accounts", "*", "enable"}) ||
-                  Matches(p, {"v2024", "accounts", "*", "unlock"});
-    if (toggle && !ObjectBody(req.body)) {
-      return {400, ErrorResponse("400.1 Bad Request Content",
-                                 "the request body is required: a JSON object")};
-    }
-    if (Matches(p, {"v2024", "accounts", "*", "disable"})) return tenant_.AccountToggle(p[2], true);
-    if (Matches(p, {"v2024", "accounts", "*", "enable"})) return tenant_.AccountToggle(p[2], false);
-    if (Matches(p, {"v2024", "accounts", "*", "unlock"})) return tenant_.AccountUnlock(p[2]);
-    if (Matches(p, {"v2024", "accounts", "*", "reload"})) return tenant_.AccountReload(p[2]);
+    if (auto reply = RoutePost(req, p)) return *reply;
   } else if (m == "PATCH") {
     if (Matches(p, {"beta", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);
     if (Matches(p, {"v2025", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);

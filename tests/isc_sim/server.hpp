@@ -84,6 +84,9 @@ class Server {
   void Handle(const httplib::Request& req, httplib::Response& res);
   void HandleToken(const httplib::Request& req, httplib::Response& res);
   void HandleControl(const httplib::Request& req, httplib::Response& res);
+  // The actions' POSTs; none when no route matches.
+  std::optional<Reply> RoutePost(const httplib::Request& req,
+                                 const std::vector<std::string_view>& p);
   Reply Route(const httplib::Request& req, int64_t* total_count, bool* is_list);
   // The client id behind a valid bearer token, or the 401 to answer.
   std::optional<std::string> Authenticate(const httplib::Request& req, httplib::Response& res);
