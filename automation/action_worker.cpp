@@ -1,10 +1,10 @@
 #include "automation/action_worker.hpp"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <random>
 
+#include "automation/json_fields.hpp"
 #include "automation/sql.hpp"
 #include "base/json_writer.hpp"
 #include "base/log.hpp"
@@ -19,11 +19,6 @@ constexpr size_t kKeptResponse = 4096;  // bytes of a response body kept in the 
 constexpr size_t kKeptText = 2048;      // bytes of a request or an error kept
 // pg_notify refuses payloads of 8000 bytes or more.
 constexpr size_t kMaxNotifyPayload = 7999;
-
-std::string Text(simdjson::dom::element e, std::string_view key) {
-  std::string_view v;
-  return e[key].get(v) ? std::string() : std::string(v);
-}
 
 // Worth another attempt later. A 401 here has already survived a fresh token: the token
 // service or the credentials are failing, not this call, so the call waits rather than fails
@@ -54,11 +49,11 @@ std::string SmallNotifyPayload(const std::string& payload) {
   std::string out;
   base::JsonWriter(out)
       .BeginObject()
-      .Field("rule", Text(event, "rule"))
+      .Field("rule", TextOf(event, "rule"))
       .Field("event_id", event_id)
-      .Field("resource", Text(event, "resource"))
-      .Field("object_id", Text(event, "object_id").substr(0, 1024))
-      .Field("op", Text(event, "op"))
+      .Field("resource", TextOf(event, "resource"))
+      .Field("object_id", TextOf(event, "object_id").substr(0, 1024))
+      .Field("op", TextOf(event, "op"))
       .EndObject();
   return out;
 }

@@ -1,17 +1,11 @@
 #include "automation/actions.hpp"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <algorithm>
-#include <chrono>
 
-#include "base/json_writer.hpp"
+#include "automation/json_fields.hpp"
 #include "base/names.hpp"
-#include "base/text.hpp"
-#include "isc/isc_client.hpp"
-#include "sync/canonical.hpp"
-#include "sync/row.hpp"
 
 namespace isc_mirror::automation {
 namespace {
@@ -100,11 +94,6 @@ constexpr base::NameTable<Expect> kExpectNames[] = {
 std::string Quoted(std::string_view body) {
   constexpr size_t kShown = 200;
   return body.size() <= kShown ? std::string(body) : std::string(body.substr(0, kShown)) + "...";
-}
-
-std::string TextOf(simdjson::dom::element e, std::string_view key) {
-  std::string_view v;
-  return e[key].get(v) ? std::string() : std::string(v);
 }
 
 AnswerCheck Fails(std::string error) {

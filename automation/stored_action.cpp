@@ -1,8 +1,8 @@
 #include "automation/stored_action.hpp"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
+#include "automation/json_fields.hpp"
 #include "base/json_writer.hpp"
 
 namespace isc_mirror::automation {
@@ -34,11 +34,6 @@ void WriteDone(base::JsonWriter& w, const DoneCheck& done) {
   w.EndArray().EndObject();
 }
 
-std::string Text(simdjson::dom::element e, std::string_view key) {
-  std::string_view v;
-  return e[key].get(v) ? std::string() : std::string(v);
-}
-
 bool Bool(simdjson::dom::element e, std::string_view key, bool otherwise) {
   bool v = otherwise;
   return e[key].get(v) ? otherwise : v;
@@ -59,14 +54,14 @@ base::Expected<std::vector<Call>> ReadCalls(simdjson::dom::array stored) {
   std::vector<Call> calls;
   for (auto c : stored) {
     if (!c.is_object()) return base::Error{"a stored call is not an object"};
-    calls.push_back({.method = Text(c, "method"),
-                     .path = Text(c, "path"),
-                     .body = Text(c, "body"),
-                     .content_type = Text(c, "content_type"),
+    calls.push_back({.method = TextOf(c, "method"),
+                     .path = TextOf(c, "path"),
+                     .body = TextOf(c, "body"),
+                     .content_type = TextOf(c, "content_type"),
                      .experimental = Bool(c, "experimental", false),
-                     .expect = ExpectFromName(Text(c, "expect")).value_or(Expect::kAny),
-                     .expect_value = Text(c, "expect_value"),
-                     .object = Text(c, "object")});
+                     .expect = ExpectFromName(TextOf(c, "expect")).value_or(Expect::kAny),
+                     .expect_value = TextOf(c, "expect_value"),
+                     .object = TextOf(c, "object")});
     if (calls.back().method.empty() || calls.back().path.empty()) {
       return base::Error{"a stored call has no method or path"};
     }
@@ -81,14 +76,14 @@ DoneCheck ReadDone(simdjson::dom::element params) {
   if (params["done"].get(done)) {
     simdjson::dom::array absent;
     if (params["verify_absent"].get(absent)) return check;  // no check
-    check.path = Text(params, "verify_path");
+    check.path = TextOf(params, "verify_path");
     check.absent = Strings(params, "verify_absent");
     return check;
   }
-  check.path = Text(done, "path");
-  check.query = Text(done, "query");
+  check.path = TextOf(done, "path");
+  check.query = TextOf(done, "query");
   check.paged = Bool(done, "paged", true);
-  check.every = Text(done, "every");
+  check.every = TextOf(done, "every");
   check.is = Bool(done, "is", true);
   check.absent = Strings(done, "absent");
   return check;
@@ -122,10 +117,10 @@ base::Expected<StoredAction> DecodeStoredAction(std::string_view json) {
     return base::Error{"the action's params are not a JSON object"};
   }
   StoredAction out;
-  auto kind = KindFromName(Text(params, "kind"));
-  if (!kind) return base::Error{fmt::format("unknown action kind '{}'", Text(params, "kind"))};
+  auto kind = KindFromName(TextOf(params, "kind"));
+  if (!kind) return base::Error{fmt::format("unknown action kind '{}'", TextOf(params, "kind"))};
   out.planned.kind = *kind;
-  out.planned.summary = Text(params, "summary");
+  out.planned.summary = TextOf(params, "summary");
   int64_t step = 0;
   out.step = params["step"].get(step) || step < 0 ? 0 : static_cast<size_t>(step);
   simdjson::dom::array calls;
@@ -136,8 +131,8 @@ base::Expected<StoredAction> DecodeStoredAction(std::string_view json) {
   }
   out.planned.each = Bool(params, "each", false);
   out.planned.done = ReadDone(params);
-  out.planned.target = Text(params, "target");
-  out.planned.payload = Text(params, "payload");
+  out.planned.target = TextOf(params, "target");
+  out.planned.payload = TextOf(params, "payload");
   return out;
 }
 

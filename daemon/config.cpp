@@ -23,9 +23,6 @@
 namespace isc_mirror::daemon {
 namespace {
 
-constexpr auto& kLifecycleEvents = automation::kRuleTriggers;
-constexpr auto& kChangeOps = sync::kEventOps;
-
 template <typename Range>
 bool Contains(const Range& range, std::string_view value) {
   for (std::string_view item : range) {
@@ -620,9 +617,9 @@ std::optional<RuleMatch> ParseMatch(Parser& p, const YAML::Node& node, const std
     ok = false;
   }
   if (auto op = p.String(node["op"], Parser::Join(key, "op"))) {
-    if (!Contains(kChangeOps, *op)) {
+    if (!Contains(sync::kEventOps, *op)) {
       p.Fail(node["op"], Parser::Join(key, "op"),
-             fmt::format("unknown op '{}' (expected one of: {})", *op, JoinNames(kChangeOps)));
+             fmt::format("unknown op '{}' (expected one of: {})", *op, JoinNames(sync::kEventOps)));
       ok = false;
     }
     m.op = *op;
@@ -724,13 +721,14 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
     p.String(r["description"], Parser::Join(key, "description"));
     auto on = p.String(r["on"], Parser::Join(key, "on"));
     if (!on) {
-      p.Fail(r, Parser::Join(key, "on"),
-             fmt::format("missing required value (one of: {})", JoinNames(kLifecycleEvents)));
+      p.Fail(
+          r, Parser::Join(key, "on"),
+          fmt::format("missing required value (one of: {})", JoinNames(automation::kRuleTriggers)));
       ok = false;
-    } else if (!Contains(kLifecycleEvents, *on)) {
+    } else if (!Contains(automation::kRuleTriggers, *on)) {
       p.Fail(r["on"], Parser::Join(key, "on"),
              fmt::format("unknown event '{}' (expected one of: {})", *on,
-                         JoinNames(kLifecycleEvents)));
+                         JoinNames(automation::kRuleTriggers)));
       ok = false;
     } else {
       rule.on = *on;
