@@ -69,15 +69,15 @@ struct ActionWorker::Claimed {
   int attempts = 0;
 };
 
+// What one attempt came to, and what it leaves in the action's record.
 struct ActionWorker::Result {
-  bool ok = false;
-  bool transient = false;
-  bool lease_lost = false;  // another worker holds the action: nothing more is done or recorded
+  // kTransient also covers a lost lease: the record is then not written (another worker's).
+  enum class Outcome { kDone, kRefused, kTransient } outcome = Outcome::kRefused;
   std::optional<std::chrono::milliseconds> retry_after;  // ISC's wish, after a 429
   int status = 0;
   std::string request;
   std::string response;
-  std::string error;
+  std::string note;  // why it did not succeed, or how it succeeded without a call
 };
 
 ActionWorker::ActionWorker(pqxx::connection& connection, isc::IscClient& client,
@@ -141,47 +141,47 @@ ActionWorker::Verified ActionWorker::CheckDone(const Claimed& action, const Done
                           return 1;
                         });
   std::string request = "GET " + check.path + (check.query.empty() ? "" : "?" + check.query);
-  if (scan.complete)
-    return {done ? Verified::State::kDone : Verified::State::kNotDone, request, ""};
+  if (scan) return {done ? Verified::State::kDone : Verified::State::kNotDone, request, ""};
   // A refusal of the listing itself (gone, forbidden) tells nothing: the call will answer.
-  if (scan.status >= 400 && !Transient(scan.status))
-    return {Verified::State::kNotDone, request, ""};
-  return {Verified::State::kUnknown, request, scan.error};
+  int status = scan.failure().status;
+  if (status >= 400 && !Transient(status)) return {Verified::State::kNotDone, request, ""};
+  return {Verified::State::kUnknown, request, scan.error()};
 }
 
 ActionWorker::Result ActionWorker::Send(const Claimed& action, const Call& call) {
   Result r;
   r.request = call.method + " " + call.path;
   if (!Renew(action)) {
-    r.transient = true;
-    r.lease_lost = true;
-    r.error = fmt::format("{} not made: {}", r.request, kLeaseLost);
+    r.outcome = Result::Outcome::kTransient;
+    r.note = fmt::format("{} not made: {}", r.request, kLeaseLost);
     return r;
   }
   auto answer =
       client_.Send(call.method, call.path, call.body, call.content_type, stats_, call.experimental);
-  r.status = answer.status;
-  r.response = answer.body;
-  if (!answer.ok()) {
-    r.transient = Transient(answer.status);
-    r.error = answer.error;
-    r.retry_after = answer.retry_after;
+  if (!answer) {
+    const isc::IscFailure& failure = answer.failure();
+    r.status = failure.status;
+    r.outcome = Transient(failure.status) ? Result::Outcome::kTransient : Result::Outcome::kRefused;
+    r.note = failure.message;
+    r.retry_after = failure.retry_after;
     return r;
   }
+  r.status = answer->status;
+  r.response = answer->body;
   // A 2xx whose body says failure (DAS assign's 0, a 207 item's 404) failed: ISC answered. One
   // whose body cannot be read (cut, garbled) leaves it unknown: the next attempt reads the
   // tenant first where the action has a done check.
-  auto checked = CheckAnswer(call, answer.status, answer.body);
+  auto checked = CheckAnswer(call, answer->status, answer->body);
   if (checked.verdict == AnswerVerdict::kSaysFailure) {
-    r.error = fmt::format("{} failed: {}", r.request, checked.error);
+    r.note = fmt::format("{} failed: {}", r.request, checked.error);
     return r;
   }
   if (checked.verdict == AnswerVerdict::kUnreadable) {
-    r.transient = true;
-    r.error = fmt::format("{}: whether it worked is unknown: {}", r.request, checked.error);
+    r.outcome = Result::Outcome::kTransient;
+    r.note = fmt::format("{}: whether it worked is unknown: {}", r.request, checked.error);
     return r;
   }
-  r.ok = true;
+  r.outcome = Result::Outcome::kDone;
   return r;
 }
 
@@ -202,13 +202,13 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action, const Stor
   }
   Result r;
   if (secret.empty() || url.empty()) {
-    r.error = fmt::format("rule {} has no webhook {} at step {} any more", action.rule,
-                          secret.empty() ? "secret" : "url", step);
+    r.note = fmt::format("rule {} has no webhook {} at step {} any more", action.rule,
+                         secret.empty() ? "secret" : "url", step);
     return r;
   }
   if (!Renew(action)) {
-    r.transient = r.lease_lost = true;
-    r.error = std::string(kLeaseLost);
+    r.outcome = Result::Outcome::kTransient;
+    r.note = std::string(kLeaseLost);
     return r;
   }
   isc::HttpRequest request;
@@ -223,22 +223,24 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action, const Stor
   r.request = "POST " + base::RedactUrl(url);
   r.status = response.status;
   r.response = response.body;
-  r.ok = response.failure == isc::TransportFailure::kNone && response.status >= 200 &&
-         response.status < 300;
-  if (!r.ok) {
-    r.transient = response.failure != isc::TransportFailure::kNone || Transient(response.status);
+  bool answered = response.failure == isc::TransportFailure::kNone;
+  if (answered && response.status >= 200 && response.status < 300) {
+    r.outcome = Result::Outcome::kDone;
+  } else {
+    r.outcome = !answered || Transient(response.status) ? Result::Outcome::kTransient
+                                                        : Result::Outcome::kRefused;
     // libcurl's message may quote the URL.
-    r.error = response.failure != isc::TransportFailure::kNone
-                  ? fmt::format("the webhook at {} failed: {}", base::RedactUrl(url),
-                                Replace(response.error, url, base::RedactUrl(url)))
-                  : fmt::format("the webhook answered HTTP {}", response.status);
+    r.note = response.failure != isc::TransportFailure::kNone
+                 ? fmt::format("the webhook at {} failed: {}", base::RedactUrl(url),
+                               Replace(response.error, url, base::RedactUrl(url)))
+                 : fmt::format("the webhook answered HTTP {}", response.status);
   }
   return r;
 }
 
 ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action, const PlannedAction& planned) {
   const std::vector<Call>& calls = planned.calls;
-  if (calls.empty()) return Result{.error = "the action has no call"};
+  if (calls.empty()) return Result{.note = "the action has no call"};
   bool each = planned.each;
   // A repeat: an earlier attempt may have done the work and lost the answer. Read first.
   std::set<std::string> done_ids;
@@ -247,34 +249,32 @@ ActionWorker::Result ActionWorker::ExecuteIsc(const Claimed& action, const Plann
     Result r;
     r.request = verified.request;
     if (verified.state == Verified::State::kDone) {
-      r.ok = true;
+      r.outcome = Result::Outcome::kDone;
       r.status = 200;
-      r.error = "no call: the tenant shows the work done by an earlier attempt";
+      r.note = "no call: the tenant shows the work done by an earlier attempt";
       return r;
     }
     if (verified.state == Verified::State::kUnknown) {
-      r.transient = true;
-      r.lease_lost = verified.error.find(kLeaseLost) != std::string::npos;
-      r.error = "could not read whether an earlier attempt did the work: " + verified.error;
+      r.outcome = Result::Outcome::kTransient;
+      r.note = "could not read whether an earlier attempt did the work: " + verified.error;
       return r;
     }
   }
   if (each) return SendEach(action, calls, done_ids);
   auto first = Send(action, calls.front());
-  if (first.ok || first.transient || calls.size() == 1) return first;
+  if (first.outcome != Result::Outcome::kRefused || calls.size() == 1) return first;
   // The first call was refused: make the others instead (rows planned by older versions).
   base::log::Info("call refused; making the alternative calls",
-                  {{"action", action.id}, {"error", first.error}, {"calls", calls.size() - 1}});
+                  {{"action", action.id}, {"error", first.note}, {"calls", calls.size() - 1}});
   auto rest = SendEach(action, {calls.begin() + 1, calls.end()}, done_ids);
-  if (rest.ok)
-    rest.request = fmt::format("{} (after {}: {})", rest.request, first.request, first.error);
+  if (rest.outcome == Result::Outcome::kDone)
+    rest.request = fmt::format("{} (after {}: {})", rest.request, first.request, first.note);
   return rest;
 }
 
 ActionWorker::Result ActionWorker::SendEach(const Claimed& action, const std::vector<Call>& calls,
                                             const std::set<std::string>& done_ids) {
-  Result all;
-  all.ok = true;
+  Result all{.outcome = Result::Outcome::kDone};
   size_t made = 0, skipped = 0;
   for (const auto& call : calls) {
     if (!call.object.empty() && done_ids.contains(call.object)) {
@@ -282,9 +282,9 @@ ActionWorker::Result ActionWorker::SendEach(const Claimed& action, const std::ve
       continue;
     }
     auto one = Send(action, call);
-    if (!one.ok) {
+    if (one.outcome != Result::Outcome::kDone) {
       if (made + skipped > 0) {
-        one.error += fmt::format(" ({} of {} calls had worked)", made + skipped, calls.size());
+        one.note += fmt::format(" ({} of {} calls had worked)", made + skipped, calls.size());
       }
       return one;
     }
@@ -299,14 +299,14 @@ ActionWorker::Result ActionWorker::SendEach(const Claimed& action, const std::ve
   }
   if (made == 0) {
     all.status = 200;
-    all.error = "no call: the tenant shows the work done by an earlier attempt";
+    all.note = "no call: the tenant shows the work done by an earlier attempt";
   }
   return all;
 }
 
 ActionWorker::Result ActionWorker::Execute(const Claimed& action,
                                            const base::Expected<StoredAction>& stored) {
-  if (!stored) return Result{.error = stored.error()};
+  if (!stored) return Result{.note = stored.error()};
   switch (stored->planned.kind) {
     case ActionKind::kWebhook:
       return PostWebhook(action, *stored);
@@ -315,15 +315,15 @@ ActionWorker::Result ActionWorker::Execute(const Claimed& action,
     case ActionKind::kNotify:
       break;  // sent by Notify, in the record's transaction
   }
-  return Result{.error = "a notification cannot be executed outside its record"};
+  return Result{.note = "a notification cannot be executed outside its record"};
 }
 
 void ActionWorker::Record(const Claimed& action, const Result& result, DrainCounts& counts) {
   ActionStatus status = ActionStatus::kPending;
   std::optional<double> retry_in;
-  if (result.ok) {
+  if (result.outcome == Result::Outcome::kDone) {
     status = ActionStatus::kSucceeded;
-  } else if (!result.transient) {
+  } else if (result.outcome == Result::Outcome::kRefused) {
     status = ActionStatus::kFailed;
   } else if (action.attempts >= settings_.max_attempts) {
     status = ActionStatus::kDead;
@@ -344,25 +344,26 @@ void ActionWorker::Record(const Claimed& action, const Result& result, DrainCoun
                                  std::string(ActionStatusName(status)), retry_in,
                                  base::StorableText(result.request, kKeptText), result.status,
                                  base::StorableText(result.response, kKeptResponse),
-                                 base::StorableText(result.error, kKeptText), action.attempts);
+                                 base::StorableText(result.note, kKeptText), action.attempts);
   tx.commit();
   if (recorded.affected_rows() == 0) {
     base::log::Warn(
         "action result not recorded: another worker claimed the action after this one's "
         "lease ran out",
-        {{"id", action.id}, {"attempt", action.attempts}, {"error", result.error}});
+        {{"id", action.id}, {"attempt", action.attempts}, {"error", result.note}});
     return;
   }
   Count(status, action, counts);
-  base::log::Write(result.ok ? spdlog::level::info : spdlog::level::warn,
-                   fmt::format("action {}", ActionStatusName(status)),
-                   {{"id", action.id},
-                    {"rule", action.rule},
-                    {"action", action.action},
-                    {"attempt", action.attempts},
-                    {"request", result.request},
-                    {"status", result.status},
-                    {"error", result.error}});
+  base::log::Write(
+      result.outcome == Result::Outcome::kDone ? spdlog::level::info : spdlog::level::warn,
+      fmt::format("action {}", ActionStatusName(status)),
+      {{"id", action.id},
+       {"rule", action.rule},
+       {"action", action.action},
+       {"attempt", action.attempts},
+       {"request", result.request},
+       {"status", result.status},
+       {"error", result.note}});
 }
 
 void ActionWorker::RecordError(const Claimed& action, std::string_view what, DrainCounts& counts) {

@@ -213,7 +213,7 @@ std::vector<PlannedAction> PlanAction(const Rule& rule, size_t step_index, const
                   .event = event,
                   .context = context,
                   .why = fmt::format("rule {}, {} {} {} (event {})", rule.name, event.resource,
-                                     event.op, event.object_id, event.event_id)};
+                                     sync::EventOpName(event.op), event.object_id, event.event_id)};
   const ActionSpec* spec = FindActionSpec(step.action);
   if (spec == nullptr || spec->plan == nullptr) {
     return {{.summary = fmt::format("{} ({})", step.action, input.why),

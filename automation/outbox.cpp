@@ -152,7 +152,7 @@ int64_t RuleEngine::EvaluateStateRules(pqxx::connection& connection,
         sync::Event e{.event_id = r[0].as<int64_t>(),
                       .resource = schema.name,
                       .object_id = r[1].c_str(),
-                      .op = r[2].c_str()};
+                      .op = sync::EventOpOf(r[2].c_str())};
         if (!r[3].is_null()) e.before = r[3].c_str();
         if (!r[4].is_null()) e.after = r[4].c_str();
         events.push_back(std::move(e));

@@ -51,11 +51,11 @@ std::string DottedToPointer(std::string_view dotted) {
 std::vector<std::string> LifecycleEvents(const sync::Event& event, const Lifecycle& lifecycle) {
   std::vector<std::string> out;
   if (event.resource != "identities") return out;
-  if (event.op == "insert") {
+  if (event.op == sync::EventOp::kInsert) {
     out.emplace_back("joiner");
     return out;
   }
-  if (event.op != "update") return out;
+  if (event.op != sync::EventOp::kUpdate) return out;
   bool was_leaver = IsLeaverState(lifecycle, ValueIn(event.before, kStatePointer));
   bool is_leaver = IsLeaverState(lifecycle, ValueIn(event.after, kStatePointer));
   if (!was_leaver && is_leaver) out.emplace_back("leaver");
@@ -78,17 +78,17 @@ bool Matches(const Rule& rule, const sync::Event& event,
   if (!rule.match || rule.match->older_than) return false;
   const ChangeMatch& m = *rule.match;
   if (m.resource != event.resource) return false;
-  if (!m.op.empty() && m.op != event.op) return false;
+  if (m.op && *m.op != event.op) return false;
   if (m.path.empty()) return !m.from && !m.to;
-  if (event.op == "update" &&
+  if (event.op == sync::EventOp::kUpdate &&
       std::none_of(event.changed_paths.begin(), event.changed_paths.end(),
                    [&](const std::string& p) { return PathTouches(p, m.path); })) {
     return false;
   }
   auto before = ValueIn(event.before, m.path);
   auto after = ValueIn(event.after, m.path);
-  if (event.op == "insert" && !after) return false;
-  if (event.op == "delete" || event.op == "expire") {
+  if (event.op == sync::EventOp::kInsert && !after) return false;
+  if (event.op == sync::EventOp::kDelete || event.op == sync::EventOp::kExpire) {
     if (!before) return false;
   }
   // "null" in a rule stands for a null or absent value.
@@ -198,7 +198,7 @@ base::Expected<std::string> ExpandTemplate(std::string_view text, const sync::Ev
     } else if (field == "event.resource") {
       out += event.resource;
     } else if (field == "event.op") {
-      out += event.op;
+      out += sync::EventOpName(event.op);
     } else if (field == "event.event_id") {
       out += std::to_string(event.event_id);
     } else {

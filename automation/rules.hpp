@@ -34,7 +34,7 @@ struct ActionStep {
 // rule instead: it matches objects that have stayed in the `to` state longer than that.
 struct ChangeMatch {
   std::string resource;
-  std::string op;
+  std::optional<sync::EventOp> op;  // any when unset
   std::string path;
   std::optional<std::string> from;
   std::optional<std::string> to;

@@ -1,6 +1,7 @@
 // Names of enum values through one table of pairs, read both ways.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -27,6 +28,14 @@ constexpr std::optional<E> FromName(const NameTable<E> (&table)[N], std::string_
     if (known == name) return value;
   }
   return std::nullopt;
+}
+
+// The table's names in its order, for messages that list what is accepted.
+template <typename E, size_t N>
+constexpr std::array<std::string_view, N> NamesOf(const NameTable<E> (&table)[N]) {
+  std::array<std::string_view, N> out{};
+  for (size_t i = 0; i < N; ++i) out[i] = table[i].second;
+  return out;
 }
 
 }  // namespace isc_mirror::base

@@ -128,7 +128,7 @@ int Plan(const CommandLine& line, const Config& config) {
       e.event_id = r[0].as<int64_t>();
       e.resource = r[1].c_str();
       e.object_id = r[2].c_str();
-      e.op = r[3].c_str();
+      e.op = sync::EventOpOf(r[3].c_str());
       auto paths = r[4].as_array();
       for (auto item = paths.get_next(); item.first != pqxx::array_parser::done;
            item = paths.get_next()) {

@@ -16,6 +16,7 @@
 
 #include "automation/actions.hpp"
 #include "base/log.hpp"
+#include "base/names.hpp"
 #include "daemon/config_keys.hpp"
 #include "db/connection.hpp"
 #include "sync/resource_schema.hpp"
@@ -617,12 +618,13 @@ std::optional<RuleMatch> ParseMatch(Parser& p, const YAML::Node& node, const std
     ok = false;
   }
   if (auto op = p.String(node["op"], Parser::Join(key, "op"))) {
-    if (!Contains(sync::kEventOps, *op)) {
+    m.op = base::FromName(sync::kEventOps, *op);
+    if (!m.op) {
       p.Fail(node["op"], Parser::Join(key, "op"),
-             fmt::format("unknown op '{}' (expected one of: {})", *op, JoinNames(sync::kEventOps)));
+             fmt::format("unknown op '{}' (expected one of: {})", *op,
+                         JoinNames(base::NamesOf(sync::kEventOps))));
       ok = false;
     }
-    m.op = *op;
   }
   if (auto path = p.String(node["path"], Parser::Join(key, "path"))) {
     if (!path->starts_with('/')) {

@@ -32,8 +32,13 @@ std::string WithQuery(std::string path, std::initializer_list<std::string_view> 
 Probe Read(isc::IscClient& client, isc::RequestStats& stats, Probe probe, bool absent_ok) {
   auto answer = client.Get(probe.request, stats);
   probe.request = "GET " + probe.request;
-  probe.ok = answer.ok() || (absent_ok && answer.status == 404);
-  probe.detail = probe.ok ? fmt::format("HTTP {}", answer.status) : answer.error;
+  if (answer) {
+    probe.ok = true;
+    probe.detail = fmt::format("HTTP {}", answer->status);
+    return probe;
+  }
+  probe.ok = absent_ok && answer.failure().status == 404;
+  probe.detail = probe.ok ? "HTTP 404" : answer.error();
   return probe;
 }
 
@@ -48,7 +53,7 @@ std::vector<std::string> ParentKeys(isc::IscClient& client, isc::RequestStats& s
   std::vector<std::string> keys;
   simdjson::dom::parser parser;
   simdjson::dom::array items;
-  if (!answer.ok() || parser.parse(answer.body).get(items)) return keys;
+  if (!answer || parser.parse(answer->body).get(items)) return keys;
   std::string key_path = parent->FindColumn(parent->key.front())->path;
   for (auto item : items) {
     std::string json = simdjson::minify(item);

@@ -58,10 +58,10 @@ std::string Cause(const HttpResponse& r) {
 }
 
 // A call ended before ISC answered it; the status of the last answer (a 429) is kept.
-IscResult GaveUp(const HttpResponse& last, std::string error) {
-  IscResult result{.status = last.status, .error = std::move(error)};
-  if (last.status == 429) result.retry_after = RetryAfter(last);
-  return result;
+IscFailure GaveUp(const HttpResponse& last, std::string message) {
+  IscFailure failure{.message = std::move(message), .status = last.status};
+  if (last.status == 429) failure.retry_after = RetryAfter(last);
+  return failure;
 }
 
 }  // namespace
@@ -274,9 +274,11 @@ std::string IscClient::NoteDeprecation(const HttpResponse& response, std::string
   return endpoint;
 }
 
-std::string IscClient::PastDeadline(std::chrono::milliseconds wait, std::string_view what) const {
+base::Expected<void> IscClient::BeforeDeadline(std::chrono::milliseconds wait,
+                                               std::string_view what) const {
   if (!bounds_.deadline || std::chrono::steady_clock::now() + wait <= *bounds_.deadline) return {};
-  return fmt::format("{} given up: it would outlive its deadline (the action's lease)", what);
+  return base::Error{
+      fmt::format("{} given up: it would outlive its deadline (the action's lease)", what)};
 }
 
 IscResult IscClient::Get(std::string_view path_and_query, RequestStats& stats, bool experimental) {
@@ -293,12 +295,12 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
     if (bounds_.cancelled()) return GaveUp(last, what + " not made: stopping");
     bounds_.Beat();  // a request is progress
     auto token = tokens_.Token();
-    if (!token) return IscResult{0, {}, std::nullopt, token.error()};
+    if (!token) return IscFailure{.message = token.error()};
     auto waited = budget_.Acquire(version, bounds_);
     if (!waited) return GaveUp(last, fmt::format("{} not made: {}", what, waited.error()));
     stats.rate_wait_ms += waited->count();
-    if (auto past = PastDeadline(std::chrono::seconds(1), what); !past.empty()) {
-      return GaveUp(last, past);
+    if (auto in_time = BeforeDeadline(std::chrono::seconds(1), what); !in_time) {
+      return GaveUp(last, in_time.error());
     }
 
     HttpRequest request;
@@ -322,7 +324,9 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
 
     Outcome outcome = Classify(last);
     if (outcome == Outcome::kSuccess) {
-      return IscResult{last.status, std::move(last.body), last.Header("x-total-count"), {}};
+      return IscAnswer{.status = last.status,
+                       .body = std::move(last.body),
+                       .total_count = last.Header("x-total-count")};
     }
     if (outcome == Outcome::kPermanent) break;
     if (outcome == Outcome::kTransient && method != "GET" && method != "HEAD") break;
@@ -353,12 +357,13 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
                                   {"cause", Cause(last)},
                                   {"attempt", attempt + 1},
                                   {"delay_ms", delay.count()}});
-    if (auto past = PastDeadline(delay, what); !past.empty()) return GaveUp(last, past);
+    if (auto in_time = BeforeDeadline(delay, what); !in_time) return GaveUp(last, in_time.error());
     if (delay.count() > 0 && !SleepUnlessCancelled(sleep_, delay, bounds_)) {
       return GaveUp(last, what + " not made: stopping");
     }
   }
-  return IscResult{last.status, {}, std::nullopt, fmt::format("{} failed: {}", what, Cause(last))};
+  return IscFailure{.message = fmt::format("{} failed: {}", what, Cause(last)),
+                    .status = last.status};
 }
 
 }  // namespace isc_mirror::isc

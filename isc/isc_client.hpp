@@ -120,15 +120,24 @@ class TokenSource {
   int64_t fetched_ = 0;
 };
 
-struct IscResult {
+// ISC's answer to a call that succeeded (2xx). Whether its body says what the caller hoped is
+// the caller's to read.
+struct IscAnswer {
   int status = 0;
   std::string body;
   std::optional<std::string> total_count;  // X-Total-Count
-  std::string error;                       // set when !ok()
+};
+
+// Why a call did not succeed, with what a caller decides by: the message names the call and
+// the last cause.
+struct IscFailure {
+  std::string message;
+  int status = 0;  // the last answer's HTTP status; 0 when none came
   // When the call was given up on a 429: how long ISC asked to wait before the next try.
   std::optional<std::chrono::milliseconds> retry_after;
-  bool ok() const { return error.empty(); }
 };
+
+using IscResult = base::Expected<IscAnswer, IscFailure>;
 
 // One client per poller or worker (its transport is not shared); the token source and the rate
 // budget are shared by all clients of a tenant.
@@ -138,8 +147,8 @@ class IscClient {
   IscClient(const ClientOptions& options, TokenSource& tokens, RateBudget& budget,
             std::unique_ptr<HttpTransport> transport, Sleep sleep = nullptr, uint64_t seed = 0);
 
-  // GET {base_url}{path_and_query}; retries what is worth retrying. A final failure is a value
-  // whose error names the call and the last cause.
+  // GET {base_url}{path_and_query}; retries what is worth retrying. A final failure is an
+  // IscFailure whose message names the call and the last cause.
   IscResult Get(std::string_view path_and_query, RequestStats& stats, bool experimental = false);
 
   // Called with every answer's HTTP status (0 when none came) and, when the answer announced
@@ -166,8 +175,8 @@ class IscClient {
   std::string NoteDeprecation(const HttpResponse& response, std::string_view path,
                               RequestStats& stats);
 
-  // The error when waiting `wait` more would pass the bounds' deadline, else empty.
-  std::string PastDeadline(std::chrono::milliseconds wait, std::string_view what) const;
+  // An error when waiting `wait` more would pass the bounds' deadline.
+  base::Expected<void> BeforeDeadline(std::chrono::milliseconds wait, std::string_view what) const;
 
   Sleep sleep_;
   std::mt19937_64 rng_;

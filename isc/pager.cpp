@@ -35,7 +35,7 @@ std::string PageUrl(std::string_view path, std::string_view query, Paging paging
 
 // A page's X-Total-Count; an unreadable one only costs the progress estimate and the page
 // asked for ahead.
-std::optional<int64_t> TotalOf(const IscResult& page) {
+std::optional<int64_t> TotalOf(const IscAnswer& page) {
   if (!page.total_count) return std::nullopt;
   try {
     return std::stoll(*page.total_count);
@@ -49,7 +49,7 @@ std::optional<int64_t> TotalOf(const IscResult& page) {
 ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
                 RequestStats& stats, const PageConsumer& consume, const ScanProgress& progress,
                 int parse_attempts) {
-  ScanResult result;
+  ScanTally result;
   auto url_at = [&](int64_t offset, bool count) {
     return PageUrl(path, query, paging, offset, count);
   };
@@ -65,10 +65,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
   // or a page has to be fetched again.
   std::future<IscResult> ahead;
   for (int64_t offset = 0;; offset += kPageSize) {
-    if (client.bounds().cancelled()) {
-      result.error = std::string(kScanStopped);
-      return result;
-    }
+    if (client.bounds().cancelled()) return ScanFailure{.message = std::string(kScanStopped)};
     bool counted = offset == 0 || recount;
     std::string url = url_at(offset, counted);
     int64_t objects = -1;
@@ -76,24 +73,21 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
     for (int attempt = 0; attempt < parse_attempts; ++attempt) {
       IscResult page = ahead.valid() ? ahead.get() : client.Get(url, stats);
       if (!page.ok()) {
-        if (paging == Paging::kOffset && offset > 0 && page.status == 400 &&
-            page.error.find("Specified offset is invalid") != std::string::npos) {
-          result.complete = true;  // the previous page was full and the last one
-          return result;
+        if (paging == Paging::kOffset && offset > 0 && page.failure().status == 400 &&
+            page.error().find("Specified offset is invalid") != std::string::npos) {
+          return result;  // the previous page was full and the last one
         }
-        result.error = page.error;
-        result.status = page.status;
-        return result;
+        return ScanFailure{.message = page.error(), .status = page.failure().status};
       }
-      if (auto total = counted ? TotalOf(page) : std::nullopt) result.total = total;
+      if (auto total = counted ? TotalOf(*page) : std::nullopt) result.total = total;
       if (paging == Paging::kOffset && result.total && offset + kPageSize < *result.total) {
         ahead = std::async(std::launch::async,
                            [&client, &stats, next = url_at(offset + kPageSize, false)] {
                              return client.Get(next, stats);
                            });
       }
-      page_hash = PageFingerprint(page.body);
-      auto parsed = consume(page.body);
+      page_hash = PageFingerprint(page->body);
+      auto parsed = consume(page->body);
       if (parsed) {
         objects = *parsed;
         break;
@@ -103,33 +97,31 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
       base::log::Warn("page did not parse; fetching it again",
                       {{"path", path}, {"offset", offset}, {"error", parsed.error()}});
       if (attempt + 1 == parse_attempts) {
-        result.error = fmt::format("GET {} at offset {}: {}", path, offset, parsed.error());
-        return result;
+        return ScanFailure{
+            .message = fmt::format("GET {} at offset {}: {}", path, offset, parsed.error())};
       }
     }
     ++result.pages;
     result.objects += objects;
     if (progress) progress(result);
     if (paging == Paging::kNone || objects < kPageSize) {
-      result.complete = true;
       return result;  // a page asked for ahead (the tenant shrank) is waited for and dropped
     }
     if (previous_page == page_hash) {
-      result.error = fmt::format(
-          "GET {} at offset {} answered the same {} objects as the page before: the endpoint "
-          "ignores offset (hint: such a list is read in one request, paging: none)",
-          path, offset, objects);
-      return result;
+      return ScanFailure{.message = fmt::format(
+                             "GET {} at offset {} answered the same {} objects as the page "
+                             "before: the endpoint ignores offset (hint: such a list is read in "
+                             "one request, paging: none)",
+                             path, offset, objects)};
     }
     previous_page = page_hash;
     if (result.total && result.objects > *result.total) {
       // Objects added while the scan runs move the count too: ask for it again first.
       if (counted) {
-        result.error = fmt::format(
-            "GET {} served {} objects, more than its X-Total-Count of {}: the endpoint does not "
-            "page as asked",
-            path, result.objects, *result.total);
-        return result;
+        return ScanFailure{.message = fmt::format(
+                               "GET {} served {} objects, more than its X-Total-Count of {}: the "
+                               "endpoint does not page as asked",
+                               path, result.objects, *result.total)};
       }
       recount = true;
     }

@@ -19,17 +19,25 @@ inline constexpr std::string_view kScanStopped = "stopped: the daemon is shuttin
 // How a collection is read: limit/offset pages, or one request for the whole list.
 enum class Paging { kOffset, kNone };
 
-struct ScanResult {
-  bool complete = false;  // every page arrived and parsed, and the end was reached
+// How far a scan got.
+struct ScanTally {
   int pages = 0;
   int64_t objects = 0;
   std::optional<int64_t> total;  // X-Total-Count of the first page
-  std::string error;             // why the scan is not complete
-  int status = 0;                // the HTTP status of a failed request, 0 otherwise
 };
 
+// Why a scan is not complete.
+struct ScanFailure {
+  std::string message;
+  int status = 0;  // the HTTP status of a failed request, 0 otherwise
+};
+
+// A complete scan (every page arrived and parsed, and the end was reached) and its tally, or
+// why it is not complete.
+using ScanResult = base::Expected<ScanTally, ScanFailure>;
+
 // Called after every page with the scan so far, e.g. to log progress.
-using ScanProgress = std::function<void(const ScanResult&)>;
+using ScanProgress = std::function<void(const ScanTally&)>;
 
 // Called with each page's body; returns the number of objects in it, or an error when the
 // body does not parse (the page is then fetched again, up to the retry limit). The consumer

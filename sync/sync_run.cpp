@@ -139,7 +139,7 @@ class ResourceRun {
   void OpenSecondSession();
   // Whether a parent's failed scan of children is passed over (the parent went away, or ISC
   // refuses to list its children) rather than failing the run.
-  bool SkipParent(const Target& target, const isc::ScanResult& scan);
+  bool SkipParent(const Target& target, const isc::ScanFailure& scan);
   // Records where the stream stands after a run that did not fail: the watermark, the last
   // reconciliation, the baseline done.
   void SaveStreamState(pqxx::work& tx);
@@ -179,7 +179,7 @@ class ResourceRun {
   std::unique_ptr<Pipeline> second_pipeline_;
 };
 
-bool ResourceRun::SkipParent(const Target& target, const isc::ScanResult& scan) {
+bool ResourceRun::SkipParent(const Target& target, const isc::ScanFailure& scan) {
   if (!target.parent) return false;
   if (scan.status == 404) {
     // The parent went away after the mirror saw it; its children go when it does.
@@ -196,7 +196,7 @@ bool ResourceRun::SkipParent(const Target& target, const isc::ScanResult& scan) 
                   {{"tenant", settings_.tenant},
                    {"resource", schema_.name},
                    {"parent", *target.parent},
-                   {"error", scan.error}});
+                   {"error", scan.message}});
   return true;
 }
 
@@ -499,9 +499,7 @@ base::Expected<void> ResourceRun::Recheck(std::vector<std::string>& candidates) 
                                                                     " in (" + list + ")")}),
           schema_.paging, stats_,
           [&](std::string_view body) { return ConsumePage(body, parent_key); });
-      if (!scan.complete) {
-        return base::Error{"re-checking missing objects failed: " + scan.error};
-      }
+      if (!scan) return base::Error{"re-checking missing objects failed: " + scan.error()};
     }
   }
   Flush();
@@ -591,9 +589,9 @@ base::Expected<void> ResourceRun::RetireMissing(
   }
   remove.insert(remove.end(), plan.orphans.begin(), plan.orphans.end());
   out_.deleted =
-      writer_.Retire(connection_, remove, "delete", out_.run_id, baseline_, settings_.sink);
-  out_.expired =
-      writer_.Retire(connection_, plan.expire, "expire", out_.run_id, baseline_, settings_.sink);
+      writer_.Retire(connection_, remove, EventOp::kDelete, out_.run_id, baseline_, settings_.sink);
+  out_.expired = writer_.Retire(connection_, plan.expire, EventOp::kExpire, out_.run_id, baseline_,
+                                settings_.sink);
   return {};
 }
 
@@ -636,7 +634,7 @@ base::Expected<void> ResourceRun::ScanAll() {
     auto scan = isc::Scan(
         client_, target.path, ScanQuery(), schema_.paging, stats_,
         [&](std::string_view body) { return ConsumePage(body, target.parent); },
-        [&](const isc::ScanResult& s) {
+        [&](const isc::ScanTally& s) {
           out_.pages += 1;
           if (schema_.parent) {
             Progress(out_.pages, done, static_cast<int64_t>(targets.size()), "parents");
@@ -645,12 +643,12 @@ base::Expected<void> ResourceRun::ScanAll() {
           }
         });
     ++done;
-    if (scan.complete) {
+    if (scan) {
       if (target.parent) complete_parents.insert(*target.parent);
       continue;
     }
-    if (SkipParent(target, scan)) continue;
-    failed = scan.error;
+    if (SkipParent(target, scan.failure())) continue;
+    failed = scan.error();
     break;
   }
   Flush();

@@ -242,12 +242,12 @@ Writer::Staged Writer::WriteStaged(pqxx::work& tx, const std::vector<const Objec
     if (watch) {
       watched.push_back({.resource = schema_.name,
                          .object_id = object_id,
-                         .op = inserted ? "insert" : "update",
+                         .op = inserted ? EventOp::kInsert : EventOp::kUpdate,
                          .changed_paths = paths,
                          .before = inserted ? std::nullopt : before,
                          .after = row.canonical});
     }
-    ops.emplace_back(inserted ? "insert" : "update");
+    ops.emplace_back(EventOpName(inserted ? EventOp::kInsert : EventOp::kUpdate));
     paths_of.push_back(TextArrayLiteral(paths));
     befores.push_back(inserted || !before ? std::string() : std::move(*before));
     changed.push_back(object_id);
@@ -288,7 +288,7 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
       if (watch)
         watched.push_back({.resource = schema_.name,
                            .object_id = row->object_id,
-                           .op = "insert",
+                           .op = EventOp::kInsert,
                            .after = row->canonical});
     }
     counts.inserted += static_cast<int64_t>(fresh.size());
@@ -364,7 +364,7 @@ std::string Writer::ObjectIdSql() const {
 }
 
 int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
-                       std::string_view op, std::optional<int64_t> sync_run_id, bool baseline,
+                       EventOp op, std::optional<int64_t> sync_run_id, bool baseline,
                        EventSink* sink) {
   if (object_ids.empty()) return 0;
   pqxx::work tx(connection);
@@ -384,13 +384,13 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
   std::vector<Event> watched;
   for (const auto& r : gone) {
     closed.push_back(r[0].as<std::string>());
-    events.push_back({tenant_, schema_.name, closed.back(), std::string(op), std::string("{}"),
-                      r[1].as<std::string>(), std::nullopt, std::string(baseline ? "t" : "f"),
-                      run});
+    events.push_back({tenant_, schema_.name, closed.back(), std::string(EventOpName(op)),
+                      std::string("{}"), r[1].as<std::string>(), std::nullopt,
+                      std::string(baseline ? "t" : "f"), run});
     if (watch) {
       watched.push_back({.resource = schema_.name,
                          .object_id = closed.back(),
-                         .op = std::string(op),
+                         .op = op,
                          .before = r[1].as<std::string>()});
     }
   }

@@ -54,7 +54,7 @@ class Writer {
   // closes their current history version and writes one `op` event (delete or expire) each,
   // with the last version as `before`. Returns how many were retired.
   int64_t Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
-                 std::string_view op, std::optional<int64_t> sync_run_id, bool baseline,
+                 EventOp op, std::optional<int64_t> sync_run_id, bool baseline,
                  EventSink* sink = nullptr);
 
   // The SQL expression naming a row of the table (alias t) as its object_id.

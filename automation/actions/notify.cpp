@@ -20,7 +20,7 @@ std::vector<PlannedAction> Plan(const PlanInput& input) {
       .Field("event_id", input.event.event_id)
       .Field("resource", input.event.resource)
       .Field("object_id", input.event.object_id)
-      .Field("op", input.event.op)
+      .Field("op", sync::EventOpName(input.event.op))
       .EndObject();
   a.summary = fmt::format("notify channel {} about {}", a.target, input.why);
   return {std::move(a)};

@@ -17,7 +17,7 @@ std::string EventJson(const Rule& rule, const sync::Event& event) {
       .Field("event_id", event.event_id)
       .Field("resource", event.resource)
       .Field("object_id", event.object_id)
-      .Field("op", event.op)
+      .Field("op", sync::EventOpName(event.op))
       .Key("changed_paths")
       .BeginArray();
   for (const auto& p : event.changed_paths) w.String(p);

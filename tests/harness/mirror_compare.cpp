@@ -75,8 +75,8 @@ void ForEachTenantObject(isc::IscClient& client, const sync::ResourceSchema& sch
                           });
     // A parent whose children ISC refuses to list (a certification reviewed by a governance
     // group answers 400) has none to compare.
-    if (!scan.complete && parent && scan.status == 400) continue;
-    if (!scan.complete) throw std::runtime_error(path + ": " + scan.error);
+    if (!scan && parent && scan.failure().status == 400) continue;
+    if (!scan) throw std::runtime_error(path + ": " + scan.error());
   }
 }
 

@@ -28,8 +28,8 @@ struct Connected : isc_mirror::testing::SimConnection {
                          }
                          return static_cast<int64_t>(items.size());
                        });
-    if (!result.complete) ADD_FAILURE() << result.error;
-    return result.complete ? result.objects : -1;
+    if (!result) ADD_FAILURE() << result.error();
+    return result ? result->objects : -1;
   }
 };
 
@@ -55,7 +55,7 @@ TEST(IscClientAgainstSim, FetchesANewTokenWhenTheOldOneIsRefused) {
   SimClient control(sim.port());
   ASSERT_EQ(control.Control("POST", "/__sim/tokens/expire")->status, 200);
   auto after = c.client->Get("/v2024/identities", c.stats);
-  EXPECT_TRUE(after.ok()) << after.error;
+  EXPECT_TRUE(after.ok()) << after.error();
   EXPECT_EQ(c.tokens->fetched(), 2);
 }
 
@@ -64,11 +64,11 @@ TEST(IscClientAgainstSim, NamesBadCredentialsWithoutTheSecret) {
   Connected c(sim, {.secret = "WRONG-SECRET-VALUE"});
   auto result = c.client->Get("/v2024/identities", c.stats);
   ASSERT_FALSE(result.ok());
-  EXPECT_NE(
-      result.error.find("HTTP 401: Bad credentials (hint: check client_id and the client secret)"),
-      std::string::npos)
-      << result.error;
-  EXPECT_EQ(result.error.find("WRONG-SECRET-VALUE"), std::string::npos);
+  EXPECT_NE(result.error().find(
+                "HTTP 401: Bad credentials (hint: check client_id and the client secret)"),
+            std::string::npos)
+      << result.error();
+  EXPECT_EQ(result.error().find("WRONG-SECRET-VALUE"), std::string::npos);
 }
 
 TEST(IscClientAgainstSim, RecoversFromRateLimitingAndStaysUnderAMatchedBudget) {
@@ -133,9 +133,9 @@ TEST(IscClientAgainstSim, RetriesThroughServerErrorsAndTruncatedBodies) {
             200);
   auto failed = c.client->Get("/v2024/identities", c.stats);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.status, 503);
-  EXPECT_NE(failed.error.find("GET /v2024/identities failed: HTTP 503"), std::string::npos)
-      << failed.error;
+  EXPECT_EQ(failed.failure().status, 503);
+  EXPECT_NE(failed.error().find("GET /v2024/identities failed: HTTP 503"), std::string::npos)
+      << failed.error();
 }
 
 TEST(IscClientAgainstSim, BoundsResponseSizeAndReportsUnreachableHosts) {
@@ -143,7 +143,7 @@ TEST(IscClientAgainstSim, BoundsResponseSizeAndReportsUnreachableHosts) {
   Connected small(sim, {.max_response_bytes = 1000});
   auto big = small.client->Get("/v2024/accounts?limit=250", small.stats);
   ASSERT_FALSE(big.ok());
-  EXPECT_NE(big.error.find("response too large"), std::string::npos) << big.error;
+  EXPECT_NE(big.error().find("response too large"), std::string::npos) << big.error();
   EXPECT_EQ(small.stats.requests, 1) << "a size overrun is not retried";
 
   ClientOptions nowhere;

@@ -63,10 +63,10 @@ TEST(Scan, EndsOnTheOffsetQuirkAfterAFullLastPage) {
   SimProcess sim({"--identities", "1000", "--accounts-per-identity", "2"});
   Scanner s(sim);
   auto result = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
-  EXPECT_TRUE(result.complete) << result.error;
-  EXPECT_EQ(result.pages, 8);
-  EXPECT_EQ(result.objects, 2000);
-  EXPECT_EQ(result.total, 2000);
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result->pages, 8);
+  EXPECT_EQ(result->objects, 2000);
+  EXPECT_EQ(result->total, 2000);
   EXPECT_EQ(s.ids.size(), 2000u);
   // Pages asked for ahead, while the one before is parsed, add no request: 8 pages and the
   // request that meets the end.
@@ -85,31 +85,30 @@ TEST(Scan, StopsBetweenPagesOnceCancelled) {
                        if (++pages == 3) stop = true;
                        return kPageSize;
                      });
-  EXPECT_FALSE(result.complete);
-  EXPECT_EQ(result.error, kScanStopped);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error(), kScanStopped);
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(result.pages, 3);
 }
 
 TEST(Scan, EndsOnAShortPageAndReadsUnpagedListsInOneCall) {
   SimProcess sim({"--identities", "101", "--accounts-per-identity", "3", "--das-tasks", "300"});
   Scanner s(sim);
   auto accounts = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
-  EXPECT_TRUE(accounts.complete) << accounts.error;
-  EXPECT_EQ(accounts.objects, 303);
-  EXPECT_EQ(accounts.pages, 2);
+  ASSERT_TRUE(accounts.ok()) << accounts.error();
+  EXPECT_EQ(accounts->objects, 303);
+  EXPECT_EQ(accounts->pages, 2);
   EXPECT_EQ(s.stats.requests, 2) << "nothing is asked for beyond the count";
   // The DAS lists page like every collection: 300 tasks are two pages, not one.
   int64_t before = s.stats.requests;
   auto tasks = s.Run("/das/v1/tasks", "", Paging::kOffset, "taskId");
-  EXPECT_TRUE(tasks.complete) << tasks.error;
-  EXPECT_EQ(tasks.objects, 300);
-  EXPECT_EQ(tasks.pages, 2);
+  ASSERT_TRUE(tasks.ok()) << tasks.error();
+  EXPECT_EQ(tasks->objects, 300);
+  EXPECT_EQ(tasks->pages, 2);
   // An owner list takes no limit or offset: one request reads it whole, beyond 250.
   before = s.stats.requests;
   auto owners = s.Run("/das/v1/owners/applications/1001", "", Paging::kNone, "identityId");
-  EXPECT_TRUE(owners.complete) << owners.error;
-  EXPECT_GT(owners.objects, 250);
+  ASSERT_TRUE(owners.ok()) << owners.error();
+  EXPECT_GT(owners->objects, 250);
   EXPECT_EQ(s.stats.requests - before, 1);
 }
 
@@ -119,8 +118,8 @@ TEST(Scan, StopsAgainstAListThatIgnoresOffset) {
   SimProcess sim({"--identities", "101"});
   Scanner s(sim);
   auto owners = s.Run("/das/v1/owners/applications/1001", "", Paging::kOffset, "identityId");
-  EXPECT_FALSE(owners.complete);
-  EXPECT_NE(owners.error.find("ignores offset"), std::string::npos) << owners.error;
+  ASSERT_FALSE(owners.ok());
+  EXPECT_NE(owners.error().find("ignores offset"), std::string::npos) << owners.error();
   EXPECT_EQ(s.stats.requests, 2);
 }
 
@@ -134,7 +133,7 @@ TEST(Scan, SeesShiftedObjectsTwiceAndLetsTheConsumerDeduplicate) {
       200);
   Scanner s(sim);
   auto result = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
-  EXPECT_TRUE(result.complete) << result.error;
+  ASSERT_TRUE(result.ok()) << result.error();
   EXPECT_EQ(s.duplicates, 5) << "five objects moved one page down and arrived twice";
   EXPECT_EQ(s.ids.size(), 2000u) << "every object present before the scan was seen";
 }
@@ -149,7 +148,7 @@ TEST(Scan, FetchesBrokenPagesAgainAndFailsWhenTheyStayBroken) {
       200);
   Scanner s(sim);
   auto flaky = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
-  EXPECT_TRUE(flaky.complete) << flaky.error;
+  ASSERT_TRUE(flaky.ok()) << flaky.error();
   EXPECT_EQ(s.ids.size(), 1000u);
 
   ASSERT_EQ(
@@ -159,9 +158,9 @@ TEST(Scan, FetchesBrokenPagesAgainAndFailsWhenTheyStayBroken) {
       200);
   Scanner broken(sim);
   auto failed = broken.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
-  EXPECT_FALSE(failed.complete);
-  EXPECT_NE(failed.error.find("GET /v2024/accounts at offset 0"), std::string::npos)
-      << failed.error;
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().find("GET /v2024/accounts at offset 0"), std::string::npos)
+      << failed.error();
 }
 
 TEST(Scan, IsIncompleteWhenAPageCannotBeFetched) {
@@ -174,9 +173,10 @@ TEST(Scan, IsIncompleteWhenAPageCannotBeFetched) {
                 ->status,
             200);
   auto result = s.Run("/v2024/accounts", "sorters=id", Paging::kOffset);
-  EXPECT_FALSE(result.complete);
-  EXPECT_NE(result.error.find("HTTP 503"), std::string::npos) << result.error;
-  EXPECT_EQ(result.pages, 0);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().find("HTTP 503"), std::string::npos) << result.error();
+  EXPECT_EQ(result.failure().status, 503);
+  EXPECT_TRUE(s.ids.empty());
 }
 
 }  // namespace

@@ -165,9 +165,9 @@ TEST_F(WriterTest, GivesRulesTheStoredEventsOfNewAndChangedObjectsInOneBatch) {
         "mirror.change_events WHERE event_id = $1",
         event.event_id);
     EXPECT_EQ(stored[0].as<std::string>(), event.object_id);
-    EXPECT_EQ(stored[1].as<std::string>(), event.op);
+    EXPECT_EQ(stored[1].as<std::string>(), sync::EventOpName(event.op));
     EXPECT_EQ(stored[2].as<std::string>(), event.object_id == kA ? "HR" : "IT");
-    EXPECT_EQ(stored[3].as<bool>(), event.op == "insert");
+    EXPECT_EQ(stored[3].as<bool>(), event.op == sync::EventOp::kInsert);
   }
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM mirror.history WHERE valid_to IS NULL")[0].as<int>(), 2);
   EXPECT_EQ(

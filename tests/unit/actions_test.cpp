@@ -49,7 +49,7 @@ sync::Event LeaverEvent() {
   return {9,
           "identities",
           kLeaver,
-          "update",
+          sync::EventOp::kUpdate,
           {"/lifecycleState/stateName"},
           R"({"lifecycleState":{"stateName":"active"}})",
           R"({"lifecycleState":{"stateName":"terminated"}})"};
@@ -253,7 +253,7 @@ TEST(PlanAction, ClearsATaskStatusWithAJsonPatch) {
   rule.name = "stuck";
   rule.on = "change";
   rule.steps = {{"task_status_clear", {}, 3}};
-  sync::Event e{5, "task_statuses", "t1", "update", {}, "{}", "{}"};
+  sync::Event e{5, "task_statuses", "t1", sync::EventOp::kUpdate, {}, "{}", "{}"};
   auto planned = PlanAction(rule, 0, e, context);
   ASSERT_EQ(planned.size(), 1u);
   EXPECT_EQ(planned[0].calls[0].method, "PATCH");

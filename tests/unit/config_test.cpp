@@ -444,6 +444,10 @@ rules:
   - on: joiner
     do:
       - webhook: { url: [x] }
+  - name: five
+    on: change
+    match: { resource: accounts, op: upsert }
+    do: [ { notify: { channel: x } } ]
 )");
   const auto* unknown_action = FindError(result, "rules[0].do[0].das_reasign_owner");
   ASSERT_NE(unknown_action, nullptr) << AllErrors(result);
@@ -455,6 +459,10 @@ rules:
   EXPECT_NE(FindError(result, "rules[3].match"), nullptr);
   EXPECT_NE(FindError(result, "rules[4].name"), nullptr);
   EXPECT_NE(FindError(result, "rules[4].do[0].webhook.url"), nullptr);
+  const auto* unknown_op = FindError(result, "rules[5].match.op");
+  ASSERT_NE(unknown_op, nullptr) << AllErrors(result);
+  EXPECT_EQ(unknown_op->message,
+            "unknown op 'upsert' (expected one of: insert, update, delete, expire)");
   EXPECT_TRUE(result.config.rules.empty());
 }
 
@@ -472,6 +480,7 @@ rules:
   ASSERT_TRUE(result.ok()) << AllErrors(result);
   const auto& rule = result.config.rules.at(0);
   ASSERT_TRUE(rule.match.has_value());
+  EXPECT_EQ(rule.match->op, sync::EventOp::kUpdate);
   EXPECT_EQ(rule.match->path, "/completionStatus");
   EXPECT_EQ(rule.match->to, "ERROR");
   EXPECT_EQ(rule.dry_run, true);

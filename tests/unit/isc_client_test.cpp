@@ -155,10 +155,10 @@ TEST(IscClient, SendsTheTokenAndReusesIt) {
   Rig rig({Answer(200, "[1]", {{"x-total-count", "1"}}), Answer(200, "[2]")});
   auto first = rig.client->Get("/v2024/accounts?limit=250&count=true", rig.stats);
   auto second = rig.client->Get("/v2024/accounts?limit=250&offset=250", rig.stats);
-  ASSERT_TRUE(first.ok()) << first.error;
-  EXPECT_EQ(first.body, "[1]");
-  EXPECT_EQ(first.total_count, "1");
-  EXPECT_EQ(second.body, "[2]");
+  ASSERT_TRUE(first.ok()) << first.error();
+  EXPECT_EQ(first->body, "[1]");
+  EXPECT_EQ(first->total_count, "1");
+  EXPECT_EQ(second->body, "[2]");
   EXPECT_EQ(rig.tokens->fetched(), 1);
   EXPECT_EQ(rig.api->requests[0].url,
             "https://acme.api.identitynow.com/v2024/accounts?limit=250&count=true");
@@ -176,7 +176,7 @@ TEST(IscClient, RefreshesTheTokenOnceOnA401) {
   Rig twice({Answer(401), Answer(401), Answer(200, "[]")});
   auto result = twice.client->Get("/v3/certifications", twice.stats);
   EXPECT_FALSE(result.ok());
-  EXPECT_EQ(result.status, 401);
+  EXPECT_EQ(result.failure().status, 401);
   EXPECT_EQ(twice.api->requests.size(), 2u) << "no third call after a fresh token was refused";
 }
 
@@ -184,7 +184,7 @@ TEST(IscClient, RetriesTransientFailuresWithBackoff) {
   Rig rig({Answer(503), Failure(TransportFailure::kTimeout), Failure(TransportFailure::kTruncated),
            Answer(200, "[]")});
   auto result = rig.client->Get("/beta/task-status", rig.stats);
-  EXPECT_TRUE(result.ok()) << result.error;
+  EXPECT_TRUE(result.ok()) << result.error();
   EXPECT_EQ(rig.stats.retries, 3);
   ASSERT_EQ(rig.sleeps.size(), 3u);
   for (size_t i = 0; i < rig.sleeps.size(); ++i) {
@@ -195,7 +195,7 @@ TEST(IscClient, RetriesTransientFailuresWithBackoff) {
 TEST(IscClient, RepeatsACallThatChangesTheTenantOnlyWhereIscDidNotCarryItOut) {
   Rig refused({Answer(429, "", {{"retry-after", "0"}}), Answer(401), Answer(200, "1")});
   auto done = refused.client->Send("POST", "/das/v1/owners/a/reassign/b", "", "", refused.stats);
-  EXPECT_TRUE(done.ok()) << done.error;
+  EXPECT_TRUE(done.ok()) << done.error();
   EXPECT_EQ(refused.api->requests.size(), 3u);
 
   for (auto answer :
@@ -214,15 +214,15 @@ TEST(IscClient, GivesUpAfterTheAttemptLimitWithTheCause) {
   auto result = rig.client->Get("/v2024/identities?limit=250", rig.stats);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(rig.api->requests.size(), 4u);
-  EXPECT_EQ(result.error, "GET /v2024/identities failed: HTTP 502: Bad gateway");
+  EXPECT_EQ(result.error(), "GET /v2024/identities failed: HTTP 502: Bad gateway");
 }
 
 TEST(IscClient, DoesNotRetryPermanentErrors) {
   Rig rig({Answer(400, R"({"messages":[{"text":"Specified offset is invalid"}]})")});
   auto result = rig.client->Get("/v2024/accounts?offset=1000", rig.stats);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.status, 400);
-  EXPECT_EQ(result.error, "GET /v2024/accounts failed: HTTP 400: Specified offset is invalid");
+  EXPECT_EQ(result.failure().status, 400);
+  EXPECT_EQ(result.error(), "GET /v2024/accounts failed: HTTP 400: Specified offset is invalid");
   EXPECT_EQ(rig.api->requests.size(), 1u);
 }
 
@@ -239,10 +239,10 @@ TEST(IscClient, ExplainsTokenFailuresWithoutTheSecret) {
   Rig rig({}, {Answer(401, R"({"error":"invalid_client","error_description":"Bad credentials"})")});
   auto result = rig.client->Get("/v2024/identities", rig.stats);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error,
+  EXPECT_EQ(result.error(),
             "token request to https://acme.api.identitynow.com/oauth/token failed: HTTP 401: Bad "
             "credentials (hint: check client_id and the client secret)");
-  EXPECT_EQ(result.error.find("SECRET-VALUE"), std::string::npos);
+  EXPECT_EQ(result.error().find("SECRET-VALUE"), std::string::npos);
   EXPECT_TRUE(rig.api->requests.empty());
 }
 
@@ -275,8 +275,8 @@ TEST(Scan, StopsWhenAServerServesMoreThanItsCount) {
            Answer(200, Page(500, 250), counted), Answer(200, Page(750, 250), counted)});
   auto scan = Scan(*rig.client, "/das/v1/tasks", "", Paging::kOffset, rig.stats,
                    [](std::string_view) -> base::Expected<int64_t> { return 250; });
-  EXPECT_FALSE(scan.complete);
-  EXPECT_EQ(scan.error,
+  ASSERT_FALSE(scan.ok());
+  EXPECT_EQ(scan.error(),
             "GET /das/v1/tasks served 750 objects, more than its X-Total-Count of 300: the "
             "endpoint does not page as asked");
   ASSERT_EQ(rig.api->requests.size(), 3u);
@@ -289,11 +289,11 @@ TEST(Scan, StopsWhenAFullPageRepeatsThePageBefore) {
   Rig rig({Answer(200, Page(0, 250)), Answer(200, Page(0, 250))});
   auto scan = Scan(*rig.client, "/das/v1/owners/applications/1", "", Paging::kOffset, rig.stats,
                    [](std::string_view) -> base::Expected<int64_t> { return 250; });
-  EXPECT_FALSE(scan.complete);
-  EXPECT_NE(scan.error.find("answered the same 250 objects as the page before: the endpoint "
-                            "ignores offset"),
+  ASSERT_FALSE(scan.ok());
+  EXPECT_NE(scan.error().find("answered the same 250 objects as the page before: the endpoint "
+                              "ignores offset"),
             std::string::npos)
-      << scan.error;
+      << scan.error();
   EXPECT_EQ(rig.api->requests.size(), 2u);
 }
 

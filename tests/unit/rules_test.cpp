@@ -6,12 +6,19 @@ namespace isc_mirror::automation {
 namespace {
 
 sync::Event IdentityUpdate(std::string before, std::string after, std::vector<std::string> paths) {
-  return {7, "identities", "a1", "update", std::move(paths), std::move(before), std::move(after)};
+  return {7,
+          "identities",
+          "a1",
+          sync::EventOp::kUpdate,
+          std::move(paths),
+          std::move(before),
+          std::move(after)};
 }
 
 TEST(LifecycleEvents, DerivesJoinerLeaverRehireAndMover) {
   Lifecycle lifecycle;
-  sync::Event joiner{1, "identities", "a1", "insert", {}, std::nullopt, R"({"id":"a1"})"};
+  sync::Event joiner{
+      1, "identities", "a1", sync::EventOp::kInsert, {}, std::nullopt, R"({"id":"a1"})"};
   EXPECT_EQ(LifecycleEvents(joiner, lifecycle), std::vector<std::string>{"joiner"});
 
   auto leaver = IdentityUpdate(R"({"lifecycleState":{"stateName":"active"}})",
@@ -36,19 +43,21 @@ TEST(LifecycleEvents, DerivesJoinerLeaverRehireAndMover) {
                               {"/attributes/phone"});
   EXPECT_TRUE(LifecycleEvents(quiet, lifecycle).empty());
 
-  sync::Event account{2, "accounts", "c1", "insert", {}, std::nullopt, R"({"id":"c1"})"};
+  sync::Event account{
+      2, "accounts", "c1", sync::EventOp::kInsert, {}, std::nullopt, R"({"id":"c1"})"};
   EXPECT_TRUE(LifecycleEvents(account, lifecycle).empty()) << "only identities have a lifecycle";
 }
 
 TEST(Matches, ChangeRulesMatchResourceOpPathAndValues) {
   Rule rule;
   rule.on = "change";
-  rule.match = ChangeMatch{"task_statuses", "update", "/completionStatus",
-                           std::nullopt,    "ERROR",  std::nullopt};
+  rule.match = ChangeMatch{
+      "task_statuses", sync::EventOp::kUpdate, "/completionStatus", std::nullopt, "ERROR",
+      std::nullopt};
   sync::Event failed{3,
                      "task_statuses",
                      "t1",
-                     "update",
+                     sync::EventOp::kUpdate,
                      {"/completionStatus", "/completed"},
                      R"({"completionStatus":null})",
                      R"({"completionStatus":"ERROR"})"};
@@ -85,7 +94,7 @@ TEST(ExpandTemplate, FillsEventFieldsAndNamesWhatIsMissing) {
   sync::Event e{42,
                 "identities",
                 "a1",
-                "update",
+                sync::EventOp::kUpdate,
                 {},
                 R"({"managerRef":{"id":"m0"}})",
                 R"({"managerRef":{"id":"m1"},"n":3})"};
@@ -98,6 +107,15 @@ TEST(ExpandTemplate, FillsEventFieldsAndNamesWhatIsMissing) {
   EXPECT_TRUE(CheckTemplate("{{aftr.x}}").error().starts_with("unknown field '{{aftr.x}}' (use"));
   EXPECT_EQ(CheckTemplate("{{after.x").error(), "an unclosed {{ in '{{after.x'");
   EXPECT_TRUE(CheckTemplate("plain text").ok());
+}
+
+TEST(EventOp, NamesAreTheStoredWordsBothWays) {
+  for (auto op : {sync::EventOp::kInsert, sync::EventOp::kUpdate, sync::EventOp::kDelete,
+                  sync::EventOp::kExpire}) {
+    EXPECT_EQ(sync::EventOpOf(sync::EventOpName(op)), op) << sync::EventOpName(op);
+  }
+  EXPECT_EQ(sync::EventOpName(sync::EventOp::kExpire), "expire");
+  EXPECT_THROW(sync::EventOpOf("upsert"), std::logic_error) << "the table's CHECK admits no other";
 }
 
 }  // namespace
