@@ -10,6 +10,7 @@
 #include "base/log.hpp"
 #include "base/sha256.hpp"
 #include "base/text.hpp"
+#include "db/sql.hpp"
 #include "isc/pager.hpp"
 
 namespace isc_mirror::automation {
@@ -382,7 +383,8 @@ void ActionWorker::Notify(const Claimed& action, const PlannedAction& planned,
   // A notification is part of the database: sent on commit with the row marked succeeded,
   // so it goes out exactly once.
   pqxx::work tx(connection_);
-  tx.exec_params("SELECT pg_notify($1, $2)", planned.target, SmallNotifyPayload(planned.payload));
+  tx.exec_params(std::string(db::sql::kNotify), planned.target,
+                 SmallNotifyPayload(planned.payload));
   auto recorded =
       tx.exec_params(std::string(sql::kRecordNotification), action.id,
                      base::StorableText("NOTIFY " + planned.target, kKeptText), action.attempts);

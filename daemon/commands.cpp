@@ -62,8 +62,8 @@ int Migrate(const CommandLine& line, const Config& config) {
 int Sync(const CommandLine& line, const Config& config) {
   for (const auto& name : line.args) {
     if (config.FindResource(name) == nullptr) {
-      fmt::print(stderr, "isc-mirror: unknown resource '{}' (see the README's resource list)\n",
-                 name);
+      fmt::print(stderr, "isc-mirror: unknown resource '{}' ({})\n", name,
+                 config.ResourceHint(name));
       return kExitUsage;
     }
   }

@@ -838,6 +838,12 @@ const ResourceConfig* Config::FindResource(std::string_view name) const {
   return nullptr;
 }
 
+std::string Config::ResourceHint(std::string_view name) const {
+  std::vector<std::string_view> names;
+  for (const auto& r : resources) names.push_back(r.name);
+  return UnknownNameHint(name, names);
+}
+
 std::string ConfigError::ToString() const {
   std::string where = line > 0 ? fmt::format("{}:{}:{}", file, line, column) : file;
   return key.empty() ? fmt::format("{}: {}", where, message)

@@ -101,6 +101,8 @@ struct Config {
   LogConfig log;
 
   const ResourceConfig* FindResource(std::string_view name) const;
+  // For a name FindResource does not know: "did you mean 'x'?" or the configured names.
+  std::string ResourceHint(std::string_view name) const;
 };
 
 struct ConfigError {

@@ -22,6 +22,7 @@
 #include "daemon/tenant_runtime.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "db/sql.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -357,13 +358,14 @@ int SyncNow(const CommandLine& line, const Config& config) {
   const std::string& target = line.args.at(0);
   // The daemons accept what this accepts, and refuse the rest.
   if (auto parsed = ParseSyncNow(target, config); !parsed) {
-    fmt::print(stderr, "isc-mirror: {}: '{}' (see the README's resource list)\n", parsed.error(),
-               target);
+    std::string_view resource = std::string_view(target).substr(target.find('/') + 1);
+    fmt::print(stderr, "isc-mirror: {}: '{}' ({})\n", parsed.error(), target,
+               config.ResourceHint(resource));
     return kExitUsage;
   }
   auto connection = db::Connect(config.database.url);
   pqxx::work tx(*connection);
-  tx.exec_params("SELECT pg_notify($1, $2)", std::string(kSyncNowChannel), target);
+  tx.exec_params(std::string(db::sql::kNotify), std::string(kSyncNowChannel), target);
   tx.commit();
   fmt::print("asked the running daemons to sync {} now\n", target);
   return kExitOk;

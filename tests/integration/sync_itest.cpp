@@ -654,7 +654,9 @@ TEST_F(SyncCommand, RefusesUnknownResources) {
   Start({"--identities", "10", "--accounts-per-identity", "1"});
   auto unknown = Mirror({"sync", "acounts"});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.err.find("unknown resource 'acounts'"), std::string::npos);
+  EXPECT_NE(unknown.err.find("unknown resource 'acounts' (did you mean 'accounts'?)"),
+            std::string::npos)
+      << unknown.err;
 }
 
 }  // namespace
