@@ -2,8 +2,8 @@
 # The full sync of accounts (default 100,000 identities x 10 = 1,000,000) beside its two floors
 # measured in the same run on the same machine: every page read with one plain curl process
 # to /dev/null, and COPY of the same rows into an empty table. Then cycles with nothing, 0.1 %
-# and 10 % of the accounts changed. Every figure is the median of RUNS runs; each full-sync
-# run starts from an empty database.
+# and 10 % of the accounts changed, with the WAL and the table bytes each writes. Every figure
+# is the median of RUNS runs; each full-sync run starts from an empty database.
 #   bench/sync_accounts.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY] [RUNS]
 # CYCLES=0 stops after the full syncs; ISC_MIRROR_BUILD_DIR picks the build to measure.
 set -euo pipefail
@@ -22,16 +22,28 @@ now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN {printf "%.2f", e - s}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-# isc-mirror with ARGS, timed; sets took (s), peak_mb and written (rows of its runs).
+# Bytes of every table of the mirror (isc.* and mirror.*), with indexes and TOAST.
+stored_bytes() {
+  sql "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm') AND n.nspname IN ('isc', 'mirror')"
+}
+
+# isc-mirror with ARGS, timed; sets took (s), peak_mb, written (rows of its runs), wal (bytes
+# of WAL the cluster wrote meanwhile) and grown (bytes the mirror's tables grew by).
 mirror() {
-  local first
+  local first lsn before
   first=$(sql "SELECT coalesce(max(id), 0) + 1 FROM mirror.sync_runs")
+  lsn=$(sql "SELECT pg_current_wal_lsn()")
+  before=$(stored_bytes)
   /usr/bin/time -f "%e %M" -o "$work/time" "$build/isc-mirror" -c "$work/config.yaml" \
     --log-level warn "$@"
   read -r took kb <"$work/time"
   peak_mb=$((kb / 1024))
   written=$(sql "SELECT coalesce(sum(inserted + updated + deleted + expired), 0) FROM mirror.sync_runs WHERE id >= $first")
+  wal=$(sql "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn')::bigint")
+  grown=$(($(stored_bytes) - before))
 }
+
+mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
 
 # The same pages the mirror reads (sorted by id, 250 a page), one curl process, keep-alive.
 curl_floor() {
@@ -59,12 +71,14 @@ fresh_database() {
   "$build/isc-mirror" -c "$work/config.yaml" migrate 2>/dev/null
 }
 
-sync_s=() rss=() curl_s=() copy_s=()
+sync_s=() rss=() curl_s=() copy_s=() wal_b=() stored_b=()
 for run in $(seq 1 "$runs"); do
   [[ $run -gt 1 ]] && fresh_database
   mirror sync accounts
   sync_s+=("$took")
   rss+=("$peak_mb")
+  wal_b+=("$wal")
+  stored_b+=("$(stored_bytes)")
   curl_s+=("$(curl_floor)")
   copy_s+=("$(copy_floor)")
   echo "run $run: sync ${took} s, ${peak_mb} MB; curl ${curl_s[-1]} s; COPY ${copy_s[-1]} s" >&2
@@ -73,6 +87,10 @@ m_sync=$(printf '%s\n' "${sync_s[@]}" | median)
 m_rss=$(printf '%s\n' "${rss[@]}" | median)
 m_curl=$(printf '%s\n' "${curl_s[@]}" | median)
 m_copy=$(printf '%s\n' "${copy_s[@]}" | median)
+m_wal=$(printf '%s\n' "${wal_b[@]}" | median)
+m_stored=$(printf '%s\n' "${stored_b[@]}" | median)
+heap=$(sql "SELECT pg_relation_size('isc.accounts')")
+object_bytes=$(sql "SELECT avg(octet_length(raw::text))::bigint FROM isc.accounts")
 
 echo "| full sync of $accounts accounts, median of $runs runs | value |"
 echo "|---|---|"
@@ -83,6 +101,9 @@ echo "| floor: COPY of the same rows into an empty table | $m_copy s |"
 echo "| isc-mirror / curl floor | $(ratio "$m_sync" "$m_curl") |"
 echo "| isc-mirror / COPY floor | $(ratio "$m_sync" "$m_copy") |"
 echo "| runs (sync, curl, COPY) | ${sync_s[*]} / ${curl_s[*]} / ${copy_s[*]} |"
+echo "| WAL written by the first load | $(mb "$m_wal") MB ($(ratio "$m_wal" "$heap")x the isc.accounts heap) |"
+echo "| the mirror's tables and indexes after it | $(mb "$m_stored") MB ($(ratio "$m_stored" "$heap")x the isc.accounts heap of $(mb "$heap") MB) |"
+echo "| an account's JSON, on average | $object_bytes bytes |"
 echo
 
 [[ ${CYCLES:-1} == 0 ]] && exit 0
@@ -91,7 +112,7 @@ echo
 cycle() {
   local label=$1 changed=$2
   shift 2
-  local times=() rows=() mbs=()
+  local times=() rows=() mbs=() wals=() grows=() per
   for _ in $(seq 1 "$runs"); do
     if [[ $changed -gt 0 ]]; then
       curl -s -o /dev/null -X POST -d "{\"count\":$changed}" "$SIM_URL/__sim/accounts/change-many"
@@ -100,13 +121,19 @@ cycle() {
     times+=("$took")
     rows+=("$written")
     mbs+=("$peak_mb")
+    wals+=("$wal")
+    grows+=("$grown")
   done
-  echo "| $label | $(printf '%s\n' "${times[@]}" | median) s | $(printf '%s\n' "${rows[@]}" | median) | $(printf '%s\n' "${mbs[@]}" | median) MB | ${times[*]} |"
+  per="-"
+  if [[ $changed -gt 0 ]]; then
+    per="$(($(printf '%s\n' "${wals[@]}" | median) / changed)) / $(($(printf '%s\n' "${grows[@]}" | median) / changed))"
+  fi
+  echo "| $label | $(printf '%s\n' "${times[@]}" | median) s | $(printf '%s\n' "${rows[@]}" | median) | $(printf '%s\n' "${mbs[@]}" | median) MB | $per | ${times[*]} |"
 }
 tenth=$((accounts / 1000))
 tenpercent=$((accounts / 10))
-echo "| cycle over $accounts accounts, median of $runs | time | rows written | peak RSS | runs (s) |"
-echo "|---|---|---|---|---|"
+echo "| cycle over $accounts accounts, median of $runs | time | rows written | peak RSS | WAL / stored bytes per changed account | runs (s) |"
+echo "|---|---|---|---|---|---|"
 cycle "nothing changed, sync --full" 0 sync --full accounts
 cycle "nothing changed, sync (incremental)" 0 sync accounts
 cycle "0.1 % changed ($tenth), sync (incremental)" "$tenth" sync accounts

@@ -11,7 +11,10 @@ start_sim() {
   SIM_URL="http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")"
 }
 
+# The config holds the simulator's client secret: readable by its owner only, as the daemon
+# asks of a real one.
 write_bench_config() {
+  (umask 077 && : >"$1")
   cat >"$1" <<YAML
 tenants:
   - name: bench
