@@ -238,9 +238,9 @@ base::Expected<void> ResourceRun::Start() {
     }
   }
   out_.mode = incremental_ ? "incremental" : "full";
-  out_.run_id =
-      tx.exec_params1(std::string(sql::kStartRun), settings_.tenant, schema_.name, out_.mode)[0]
-          .as<int64_t>();
+  out_.run_id = tx.exec_params1(std::string(sql::kStartRun), settings_.tenant, schema_.name,
+                                out_.mode, baseline_)[0]
+                    .as<int64_t>();
   tx.commit();
   return {};
 }

@@ -311,16 +311,22 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     fresh_ids = list(0, fresh.size());
     changed_ids = list(fresh.size(), ids.size());
   }
+  // A baseline writes no events: its run records it, and its objects' first versions are in
+  // history. Events are what changed since.
   if (!fresh.empty()) {
     // Read back from the table, whose raw is already jsonb: a COPY would parse it once more.
     std::string list = TextArrayLiteral(fresh);
-    tx.exec_params(fresh_events_sql_, tenant_, schema_.name, baseline, run, list, fresh_ids);
+    if (!baseline) {
+      tx.exec_params(fresh_events_sql_, tenant_, schema_.name, false, run, list, fresh_ids);
+    }
     tx.exec_params(fresh_history_sql_, tenant_, schema_.name, now, list);
   }
   if (!changed.empty()) {
-    tx.exec_params(events_sql_, schema_.name, baseline, run, TextArrayLiteral(changed),
-                   TextArrayLiteral(ops), TextArrayLiteral(paths_of), TextArrayLiteral(befores),
-                   changed_ids);
+    if (!baseline) {
+      tx.exec_params(events_sql_, schema_.name, false, run, TextArrayLiteral(changed),
+                     TextArrayLiteral(ops), TextArrayLiteral(paths_of), TextArrayLiteral(befores),
+                     changed_ids);
+    }
     // From the staged rows, whose raw is already jsonb.
     tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
   }
@@ -384,9 +390,11 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
   std::vector<Event> watched;
   for (const auto& r : gone) {
     closed.push_back(r[0].as<std::string>());
-    events.push_back({tenant_, schema_.name, closed.back(), std::string(EventOpName(op)),
-                      std::string("{}"), r[1].as<std::string>(), std::nullopt,
-                      std::string(baseline ? "t" : "f"), run});
+    if (!baseline) {
+      events.push_back({tenant_, schema_.name, closed.back(), std::string(EventOpName(op)),
+                        std::string("{}"), r[1].as<std::string>(), std::nullopt, std::string("f"),
+                        run});
+    }
     if (watch) {
       watched.push_back({.resource = schema_.name,
                          .object_id = closed.back(),

@@ -42,17 +42,18 @@ class Writer {
   Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignore);
 
   // `rows` hold each object once. Changed rows are upserted, their previous history version
-  // closed and a new one added, and one change event written per change (marked baseline on
-  // the first complete scan). `extra` runs in the same transaction before the commit (the
-  // stream checkpoint); an exception anywhere rolls everything back.
+  // closed and a new one added, and one change event written per change; a baseline (the
+  // first complete scan, recorded on its run) writes no events. `extra` runs in the same
+  // transaction before the commit (the stream checkpoint); an exception anywhere rolls everything
+  // back.
   BatchCounts Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
                     std::optional<int64_t> sync_run_id, bool baseline,
                     const std::function<void(pqxx::work&)>& extra = nullptr,
                     EventSink* sink = nullptr);
 
   // Soft-deletes the given objects (by object_id) that are still present: sets deleted_at,
-  // closes their current history version and writes one `op` event (delete or expire) each,
-  // with the last version as `before`. Returns how many were retired.
+  // closes their current history version and, outside a baseline, writes one `op` event
+  // (delete or expire) each, with the last version as `before`. Returns how many were retired.
   int64_t Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
                  EventOp op, std::optional<int64_t> sync_run_id, bool baseline,
                  EventSink* sink = nullptr);
