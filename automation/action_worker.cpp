@@ -231,10 +231,9 @@ ActionWorker::Result ActionWorker::PostWebhook(const Claimed& action, const Stor
     r.outcome = !answered || Transient(response.status) ? Result::Outcome::kTransient
                                                         : Result::Outcome::kRefused;
     // libcurl's message may quote the URL.
-    r.note = response.failure != isc::TransportFailure::kNone
-                 ? fmt::format("the webhook at {} failed: {}", base::RedactUrl(url),
-                               Replace(response.error, url, base::RedactUrl(url)))
-                 : fmt::format("the webhook answered HTTP {}", response.status);
+    r.note = !answered ? fmt::format("the webhook at {} failed: {}", base::RedactUrl(url),
+                                     Replace(response.error, url, base::RedactUrl(url)))
+                       : fmt::format("the webhook answered HTTP {}", response.status);
   }
   return r;
 }

@@ -91,10 +91,10 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
   // the sequence numbers them, after the sort, so events keep batch order either way.
   events_sql_ = fmt::format(
       "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
-      "changed_paths, before, after, baseline, sync_run_id) "
+      "changed_paths, before, after, sync_run_id) "
       "SELECT {next_id}, s.tenant, $1, c.object_id, c.op, c.paths::text[], "
-      "NULLIF(c.before, '')::jsonb, s.raw, $2::boolean, $3::bigint "
-      "FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) "
+      "NULLIF(c.before, '')::jsonb, s.raw, $2::bigint "
+      "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) "
       "WITH ORDINALITY AS c(object_id, op, paths, before, event_id, n) "
       "JOIN {stage} s ON {key_text} = c.object_id ORDER BY c.n",
       fmt::arg("next_id", kNextEventId), fmt::arg("stage", stage_),
@@ -118,9 +118,9 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
         fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table), fmt::arg("type", type));
     fresh_events_sql_ = fmt::format(
         "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
-        "changed_paths, before, after, baseline, sync_run_id) "
+        "changed_paths, before, after, sync_run_id) "
         "SELECT {next_id}, t.tenant, $2, c.object_id, 'insert', '{{}}', NULL, t.raw, "
-        "$3::boolean, $4::bigint FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY "
+        "$3::bigint FROM unnest($4::text[], $5::bigint[]) WITH ORDINALITY "
         "AS c(object_id, event_id, n) JOIN {table} t ON t.tenant = $1 AND "
         "t.{key} = c.object_id::{type} ORDER BY c.n",
         fmt::arg("next_id", kNextEventId), fmt::arg("key", schema.key[0]),
@@ -317,13 +317,13 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     // Read back from the table, whose raw is already jsonb: a COPY would parse it once more.
     std::string list = TextArrayLiteral(fresh);
     if (!baseline) {
-      tx.exec_params(fresh_events_sql_, tenant_, schema_.name, false, run, list, fresh_ids);
+      tx.exec_params(fresh_events_sql_, tenant_, schema_.name, run, list, fresh_ids);
     }
     tx.exec_params(fresh_history_sql_, tenant_, schema_.name, now, list);
   }
   if (!changed.empty()) {
     if (!baseline) {
-      tx.exec_params(events_sql_, schema_.name, false, run, TextArrayLiteral(changed),
+      tx.exec_params(events_sql_, schema_.name, run, TextArrayLiteral(changed),
                      TextArrayLiteral(ops), TextArrayLiteral(paths_of), TextArrayLiteral(befores),
                      changed_ids);
     }
@@ -350,9 +350,8 @@ std::vector<int64_t> Writer::TakeEventIds(pqxx::work& tx, size_t count) {
 }
 
 void Writer::CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched) {
-  std::vector<std::string> columns = {"tenant", "resource",      "object_id",
-                                      "op",     "changed_paths", "before",
-                                      "after",  "baseline",      "sync_run_id"};
+  std::vector<std::string> columns = {"tenant",        "resource", "object_id", "op",
+                                      "changed_paths", "before",   "after",     "sync_run_id"};
   if (!watched.empty()) {
     // Rules need the events' ids in this transaction: take them from the sequence up front.
     auto ids = TakeEventIds(tx, events.size());
@@ -392,8 +391,7 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
     closed.push_back(r[0].as<std::string>());
     if (!baseline) {
       events.push_back({tenant_, schema_.name, closed.back(), std::string(EventOpName(op)),
-                        std::string("{}"), r[1].as<std::string>(), std::nullopt, std::string("f"),
-                        run});
+                        std::string("{}"), r[1].as<std::string>(), std::nullopt, run});
     }
     if (watch) {
       watched.push_back({.resource = schema_.name,
