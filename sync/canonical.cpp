@@ -233,6 +233,30 @@ void Diff(simdjson::dom::element a, simdjson::dom::element b, std::string& point
   if (simdjson::minify(a) != simdjson::minify(b)) out.push_back(pointer.empty() ? "/" : pointer);
 }
 
+// The JSON text at `pointer` in `doc`, as written there; "null" when it names nothing.
+std::string ValueText(simdjson::ondemand::document& doc, const std::string& pointer) {
+  // "/" names the key "" (RFC 6901), as report.pointer_path has it.
+  simdjson::ondemand::value value;
+  if (doc.at_pointer(pointer).get(value)) return "null";
+  std::string_view text;
+  json_type type;
+  if (value.type().get(type)) return "null";
+  if (type == json_type::object) {
+    simdjson::ondemand::object object;
+    if (value.get_object().get(object) || object.raw_json().get(text)) return "null";
+  } else if (type == json_type::array) {
+    simdjson::ondemand::array array;
+    if (value.get_array().get(array) || array.raw_json().get(text)) return "null";
+  } else {
+    text = value.raw_json_token();
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
+
 }  // namespace
 
 base::Expected<std::string> CanonicalJson(simdjson::ondemand::value value,
@@ -303,6 +327,27 @@ std::vector<std::string> ChangedPaths(std::string_view before, std::string_view 
   std::vector<std::string> out;
   std::string pointer;
   Diff(a, b, pointer, out);
+  return out;
+}
+
+std::string ChangeDiff(std::string_view before, std::string_view after,
+                       const std::vector<std::string>& pointers) {
+  if (pointers.empty()) return {};
+  simdjson::padded_string before_text(before), after_text(after);
+  simdjson::ondemand::parser before_parser, after_parser;
+  simdjson::ondemand::document before_doc, after_doc;
+  bool before_ok = !before_parser.iterate(before_text).get(before_doc);
+  bool after_ok = !after_parser.iterate(after_text).get(after_doc);
+  std::string out;
+  base::JsonWriter json(out);
+  json.BeginObject();
+  for (const auto& pointer : pointers) {
+    json.Key(pointer).BeginArray();
+    json.Raw(before_ok ? ValueText(before_doc, pointer) : "null");
+    json.Raw(after_ok ? ValueText(after_doc, pointer) : "null");
+    json.EndArray();
+  }
+  json.EndObject();
   return out;
 }
 

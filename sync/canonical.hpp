@@ -36,6 +36,13 @@ std::string ContentHash(std::string_view canonical);
 // added or were removed; an array that differs in any way is reported as one path.
 std::vector<std::string> ChangedPaths(std::string_view before, std::string_view after);
 
+// The changed values, as stored on a change event: {"pointer": [old, new], ...} with each
+// side's JSON text as it stands in its document (null where the pointer names nothing), for
+// the given pointers; empty when there are none. Pointers resolve as PostgreSQL's #> does
+// with report.pointer_path, so a migrated event's diff and a new one's mean the same.
+std::string ChangeDiff(std::string_view before, std::string_view after,
+                       const std::vector<std::string>& pointers);
+
 // An identity id in 32-hex form or dashed UUID form, any case, as 32 lowercase hex
 // characters; nullopt for anything else.
 std::optional<std::string> NormalizeIdentityId(std::string_view id);

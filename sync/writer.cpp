@@ -21,9 +21,6 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-constexpr std::string_view kNextEventId =
-    "coalesce(c.event_id, nextval(pg_get_serial_sequence('mirror.change_events', 'event_id')))";
-
 }  // namespace
 
 std::string KeyText(const std::vector<std::string>& key, std::string_view prefix) {
@@ -63,42 +60,29 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
   std::string updates = Join(row_columns_, ", ", [](const std::string& c) {
     return fmt::format("{0} = EXCLUDED.{0}", c);
   });
-  // One statement per batch: find what changed against the table, upsert it, and return it
-  // with its previous version. Unchanged objects are not written at all.
+  // One statement per batch: find what changed against the table, copy the versions it
+  // supersedes into history, upsert it, and return it with its previous version. Unchanged
+  // objects are not written at all. A deleted object's last version ended at its deletion.
   changes_sql_ = fmt::format(
       "WITH cur AS (SELECT s.*, t.content_hash AS old_hash, t.raw AS old_raw, "
-      "t.deleted_at AS old_deleted, t.tenant IS NULL AS is_new FROM {stage} s "
-      "LEFT JOIN {table} t ON t.tenant = s.tenant AND {join}), "
+      "t.deleted_at AS old_deleted, t.valid_from AS old_from, t.tenant IS NULL AS is_new "
+      "FROM {stage} s LEFT JOIN {table} t ON t.tenant = s.tenant AND {join}), "
       "chg AS (SELECT * FROM cur WHERE is_new OR old_hash IS DISTINCT FROM content_hash "
       "OR old_deleted IS NOT NULL), "
+      "past AS (INSERT INTO mirror.past_versions (tenant, resource, object_id, valid_from, "
+      "valid_to, raw) SELECT tenant, {resource}, {key_text}, old_from, "
+      "coalesce(old_deleted, now()), old_raw FROM chg WHERE NOT is_new RETURNING 1), "
       "up AS (INSERT INTO {table} (tenant, {columns}, raw, content_hash) "
       "SELECT tenant, {columns}, raw, content_hash FROM chg "
       "ON CONFLICT (tenant, {keys}) DO UPDATE SET {updates}, raw = EXCLUDED.raw, "
       "content_hash = EXCLUDED.content_hash, last_seen = now(), last_changed = now(), "
-      "deleted_at = NULL RETURNING 1) "
-      "SELECT {key_text}, is_new OR old_deleted IS NOT NULL, old_raw::text, "
+      "valid_from = now(), deleted_at = NULL RETURNING 1) "
+      "SELECT {key_text}, is_new OR old_deleted IS NOT NULL, old_raw::text, old_from::text, "
       "(SELECT count(*) FROM up) FROM chg",
       fmt::arg("stage", stage_), fmt::arg("table", schema.table), fmt::arg("join", join),
-      fmt::arg("columns", columns), fmt::arg("keys", keys), fmt::arg("updates", updates),
+      fmt::arg("resource", "'" + schema.name + "'"), fmt::arg("columns", columns),
+      fmt::arg("keys", keys), fmt::arg("updates", updates),
       fmt::arg("key_text", KeyText(schema.key, "")));
-  history_sql_ = fmt::format(
-      "INSERT INTO mirror.history (tenant, resource, object_id, valid_from, raw) "
-      "SELECT s.tenant, $1, c.object_id, $2::timestamptz, s.raw FROM {stage} s "
-      "JOIN unnest($3::text[]) AS c(object_id) ON {key_text} = c.object_id",
-      fmt::arg("stage", stage_), fmt::arg("key_text", KeyText(schema.key, "s.")));
-  // Events of staged rows take `after` from the stage, already jsonb: a COPY would parse
-  // every object once more. Ids are given when rules need them in this transaction; otherwise
-  // the sequence numbers them, after the sort, so events keep batch order either way.
-  events_sql_ = fmt::format(
-      "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
-      "changed_paths, before, after, sync_run_id) "
-      "SELECT {next_id}, s.tenant, $1, c.object_id, c.op, c.paths::text[], "
-      "NULLIF(c.before, '')::jsonb, s.raw, $2::bigint "
-      "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) "
-      "WITH ORDINALITY AS c(object_id, op, paths, before, event_id, n) "
-      "JOIN {stage} s ON {key_text} = c.object_id ORDER BY c.n",
-      fmt::arg("next_id", kNextEventId), fmt::arg("stage", stage_),
-      fmt::arg("key_text", KeyText(schema.key, "s.")));
   copy_columns_ = {"tenant"};
   copy_columns_.insert(copy_columns_.end(), row_columns_.begin(), row_columns_.end());
   copy_columns_.push_back("raw");
@@ -111,20 +95,6 @@ Writer::Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignor
         "SELECT {key}::text, content_hash, deleted_at IS NOT NULL FROM {table} "
         "WHERE tenant = $1 AND {key} = ANY($2::{type}[])",
         fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table), fmt::arg("type", type));
-    fresh_history_sql_ = fmt::format(
-        "INSERT INTO mirror.history (tenant, resource, object_id, valid_from, raw) "
-        "SELECT t.tenant, $2, t.{key}::text, $3::timestamptz, t.raw FROM {table} t "
-        "WHERE t.tenant = $1 AND t.{key} = ANY($4::{type}[])",
-        fmt::arg("key", schema.key[0]), fmt::arg("table", schema.table), fmt::arg("type", type));
-    fresh_events_sql_ = fmt::format(
-        "INSERT INTO mirror.change_events (event_id, tenant, resource, object_id, op, "
-        "changed_paths, before, after, sync_run_id) "
-        "SELECT {next_id}, t.tenant, $2, c.object_id, 'insert', '{{}}', NULL, t.raw, "
-        "$3::bigint FROM unnest($4::text[], $5::bigint[]) WITH ORDINALITY "
-        "AS c(object_id, event_id, n) JOIN {table} t ON t.tenant = $1 AND "
-        "t.{key} = c.object_id::{type} ORDER BY c.n",
-        fmt::arg("next_id", kNextEventId), fmt::arg("key", schema.key[0]),
-        fmt::arg("table", schema.table), fmt::arg("type", type));
   }
 }
 
@@ -203,11 +173,18 @@ void Writer::KeepStatistics(pqxx::work& tx, Statistics& statistics) {
   statistics.grown = 0;
 }
 
-Writer::Staged Writer::WriteStaged(pqxx::work& tx, const std::vector<const ObjectRow*>& rows,
-                                   const std::string& now, bool watch, BatchCounts& counts,
-                                   std::vector<Event>& watched) {
-  Staged out;
-  auto& [changed, ops, paths_of, befores] = out;
+void Writer::EventRows::Add(const std::string& object_id, EventOp op,
+                            const std::vector<std::string>& paths, std::string diff,
+                            std::string before_from) {
+  object_ids.push_back(object_id);
+  ops.emplace_back(EventOpName(op));
+  changed_paths.push_back(TextArrayLiteral(paths));
+  diffs.push_back(std::move(diff));
+  before_froms.push_back(std::move(before_from));
+}
+
+void Writer::WriteStaged(pqxx::work& tx, const std::vector<const ObjectRow*>& rows, bool watch,
+                         BatchCounts& counts, EventRows* events, std::vector<Event>& watched) {
   tx.exec(
       fmt::format("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
                   "ON COMMIT DELETE ROWS",
@@ -220,7 +197,6 @@ Writer::Staged Writer::WriteStaged(pqxx::work& tx, const std::vector<const Objec
   std::unordered_map<std::string, const ObjectRow*> by_id;
   by_id.reserve(rows.size());
   for (const ObjectRow* row : rows) by_id.emplace(row->object_id, row);
-  std::vector<std::string> closed;
   for (const auto& r : tx.exec(changes_sql_)) {
     std::string object_id = r[0].as<std::string>();
     bool inserted = r[1].as<bool>();
@@ -233,30 +209,27 @@ Writer::Staged Writer::WriteStaged(pqxx::work& tx, const std::vector<const Objec
     std::vector<std::string> paths;
     if (!r[2].is_null()) {
       before = r[2].as<std::string>();
-      closed.push_back(object_id);
       for (auto& p : ChangedPaths(*before, row.canonical)) {
         if (!ignore_.contains(p)) paths.push_back(std::move(p));
       }
     }
     inserted ? ++counts.inserted : ++counts.updated;
+    EventOp op = inserted ? EventOp::kInsert : EventOp::kUpdate;
+    if (events) {
+      // The event holds the changed values; the versions on either side are in history.
+      events->Add(object_id, op, paths,
+                  inserted ? std::string() : ChangeDiff(*before, row.canonical, paths),
+                  inserted ? std::string() : r[3].as<std::string>());
+    }
     if (watch) {
       watched.push_back({.resource = schema_.name,
                          .object_id = object_id,
-                         .op = inserted ? EventOp::kInsert : EventOp::kUpdate,
-                         .changed_paths = paths,
-                         .before = inserted ? std::nullopt : before,
+                         .op = op,
+                         .changed_paths = std::move(paths),
+                         .before = inserted ? std::nullopt : std::move(before),
                          .after = row.canonical});
     }
-    ops.emplace_back(EventOpName(inserted ? EventOp::kInsert : EventOp::kUpdate));
-    paths_of.push_back(TextArrayLiteral(paths));
-    befores.push_back(inserted || !before ? std::string() : std::move(*before));
-    changed.push_back(object_id);
   }
-  if (!closed.empty()) {
-    tx.exec_params(std::string(sql::kCloseHistoryVersions), tenant_, schema_.name, now,
-                   TextArrayLiteral(closed));
-  }
-  return out;
 }
 
 BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<ObjectRow>& rows,
@@ -265,7 +238,6 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
   BatchCounts counts;
   pqxx::work tx(connection);
   KeepStatistics(tx, table_statistics_);
-  KeepStatistics(tx, history_statistics_);
   Differences diff = Differing(tx, rows);
   if (diff.fresh.empty() && diff.staged.empty()) {
     counts.unchanged = static_cast<int64_t>(rows.size());
@@ -273,66 +245,30 @@ BatchCounts Writer::Write(pqxx::connection& connection, const std::vector<Object
     tx.commit();
     return counts;
   }
-  // The transaction's own time, so that a closed version and its successor meet exactly.
-  std::string now = tx.exec1(std::string(sql::kTransactionTime))[0].as<std::string>();
-  std::optional<std::string> run =
-      sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
   bool watch = sink != nullptr && !baseline;
-  std::vector<Event> watched;  // fresh rows' events first, then the staged ones'
+  std::vector<Event> watched;  // in event order: fresh rows' first, then the staged ones'
+  // A baseline writes no events: its run records it, and its objects' rows are their first
+  // versions. Events are what changed since.
+  EventRows events;
+  EventRows* recorded = baseline ? nullptr : &events;
 
-  std::vector<std::string> fresh;
   if (!diff.fresh.empty()) {
     CopyText(tx, schema_.table, copy_columns_, CopyTextOf(diff.fresh));
     for (const ObjectRow* row : diff.fresh) {
-      fresh.push_back(row->object_id);
+      if (recorded) recorded->Add(row->object_id, EventOp::kInsert, {}, "", "");
       if (watch)
         watched.push_back({.resource = schema_.name,
                            .object_id = row->object_id,
                            .op = EventOp::kInsert,
                            .after = row->canonical});
     }
-    counts.inserted += static_cast<int64_t>(fresh.size());
+    counts.inserted += static_cast<int64_t>(diff.fresh.size());
   }
+  if (!diff.staged.empty()) WriteStaged(tx, diff.staged, watch, counts, recorded, watched);
+  if (recorded) InsertEvents(tx, events, sync_run_id, watched);
 
-  Staged staged;
-  if (!diff.staged.empty()) staged = WriteStaged(tx, diff.staged, now, watch, counts, watched);
-  const auto& [changed, ops, paths_of, befores] = staged;
-
-  // Rules need the events' ids in this transaction; otherwise the sequence gives them.
-  std::string fresh_ids = "{}", changed_ids = "{}";
-  if (watch) {
-    auto ids = TakeEventIds(tx, watched.size());
-    for (size_t i = 0; i < ids.size(); ++i) watched[i].event_id = ids[i];
-    auto list = [&](size_t from, size_t to) {
-      std::string out = "{";
-      for (size_t i = from; i < to; ++i) out += (i > from ? "," : "") + std::to_string(ids[i]);
-      return out + "}";
-    };
-    fresh_ids = list(0, fresh.size());
-    changed_ids = list(fresh.size(), ids.size());
-  }
-  // A baseline writes no events: its run records it, and its objects' first versions are in
-  // history. Events are what changed since.
-  if (!fresh.empty()) {
-    // Read back from the table, whose raw is already jsonb: a COPY would parse it once more.
-    std::string list = TextArrayLiteral(fresh);
-    if (!baseline) {
-      tx.exec_params(fresh_events_sql_, tenant_, schema_.name, run, list, fresh_ids);
-    }
-    tx.exec_params(fresh_history_sql_, tenant_, schema_.name, now, list);
-  }
-  if (!changed.empty()) {
-    if (!baseline) {
-      tx.exec_params(events_sql_, schema_.name, run, TextArrayLiteral(changed),
-                     TextArrayLiteral(ops), TextArrayLiteral(paths_of), TextArrayLiteral(befores),
-                     changed_ids);
-    }
-    // From the staged rows, whose raw is already jsonb.
-    tx.exec_params(history_sql_, schema_.name, now, TextArrayLiteral(changed));
-  }
   counts.unchanged = static_cast<int64_t>(rows.size()) - counts.inserted - counts.updated;
   table_statistics_.grown += counts.inserted;
-  history_statistics_.grown += counts.inserted + counts.updated;
   if (!watched.empty()) sink->OnEvents(tx, watched);
   if (extra) extra(tx);
   tx.commit();
@@ -349,19 +285,23 @@ std::vector<int64_t> Writer::TakeEventIds(pqxx::work& tx, size_t count) {
   return ids;
 }
 
-void Writer::CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched) {
-  std::vector<std::string> columns = {"tenant",        "resource", "object_id", "op",
-                                      "changed_paths", "before",   "after",     "sync_run_id"};
+void Writer::InsertEvents(pqxx::work& tx, const EventRows& events,
+                          std::optional<int64_t> sync_run_id, std::vector<Event>& watched) {
+  if (events.object_ids.empty()) return;
+  std::string ids = "{";
   if (!watched.empty()) {
     // Rules need the events' ids in this transaction: take them from the sequence up front.
-    auto ids = TakeEventIds(tx, events.size());
-    columns.push_back("event_id");
-    for (size_t i = 0; i < events.size(); ++i) {
-      events[i].emplace_back(std::to_string(ids[i]));
-      watched[i].event_id = ids[i];
+    auto taken = TakeEventIds(tx, events.object_ids.size());
+    for (size_t i = 0; i < taken.size(); ++i) {
+      ids += (i > 0 ? "," : "") + std::to_string(taken[i]);
+      watched[i].event_id = taken[i];
     }
   }
-  CopyRows(tx, "mirror.change_events", columns, events);
+  ids += "}";
+  tx.exec_params(std::string(sql::kInsertEvents), tenant_, schema_.name, sync_run_id,
+                 TextArrayLiteral(events.object_ids), TextArrayLiteral(events.ops),
+                 TextArrayLiteral(events.changed_paths), TextArrayLiteral(events.diffs),
+                 TextArrayLiteral(events.before_froms), ids);
 }
 
 std::string Writer::ObjectIdSql() const {
@@ -373,41 +313,32 @@ int64_t Writer::Retire(pqxx::connection& connection, const std::vector<std::stri
                        EventSink* sink) {
   if (object_ids.empty()) return 0;
   pqxx::work tx(connection);
-  std::string now = tx.exec1(std::string(sql::kTransactionTime))[0].as<std::string>();
-  // A hash join against the list: a mass delete can name many thousands of objects.
+  bool watch = sink != nullptr && !baseline;
+  // A hash join against the list: a mass delete can name many thousands of objects. The last
+  // version stays where it is, ended by deleted_at; rules alone need its content.
   auto gone = tx.exec_params(
       fmt::format("UPDATE {table} t SET deleted_at = now(), last_changed = now() "
                   "FROM unnest($2::text[]) AS d(object_id) WHERE t.tenant = $1 AND "
-                  "t.deleted_at IS NULL AND {id} = d.object_id RETURNING d.object_id, t.raw::text",
+                  "t.deleted_at IS NULL AND {id} = d.object_id "
+                  "RETURNING d.object_id, t.valid_from::text, CASE WHEN $3 THEN t.raw::text END",
                   fmt::arg("table", schema_.table), fmt::arg("id", ObjectIdSql())),
-      tenant_, TextArrayLiteral(object_ids));
-  std::vector<CopyRow> events;
-  std::vector<std::string> closed;
-  std::optional<std::string> run =
-      sync_run_id ? std::optional(std::to_string(*sync_run_id)) : std::nullopt;
-  bool watch = sink != nullptr && !baseline;
+      tenant_, TextArrayLiteral(object_ids), watch);
+  EventRows events;
   std::vector<Event> watched;
   for (const auto& r : gone) {
-    closed.push_back(r[0].as<std::string>());
-    if (!baseline) {
-      events.push_back({tenant_, schema_.name, closed.back(), std::string(EventOpName(op)),
-                        std::string("{}"), r[1].as<std::string>(), std::nullopt, run});
-    }
+    std::string object_id = r[0].as<std::string>();
+    if (!baseline) events.Add(object_id, op, {}, "", r[1].as<std::string>());
     if (watch) {
       watched.push_back({.resource = schema_.name,
-                         .object_id = closed.back(),
+                         .object_id = std::move(object_id),
                          .op = op,
-                         .before = r[1].as<std::string>()});
+                         .before = r[2].as<std::string>()});
     }
   }
-  if (!closed.empty()) {
-    tx.exec_params(std::string(sql::kCloseRetiredHistoryVersions), tenant_, schema_.name, now,
-                   TextArrayLiteral(closed));
-    CopyEvents(tx, events, watched);
-  }
+  InsertEvents(tx, events, sync_run_id, watched);
   if (!watched.empty()) sink->OnEvents(tx, watched);
   tx.commit();
-  return static_cast<int64_t>(closed.size());
+  return static_cast<int64_t>(gone.size());
 }
 
 }  // namespace isc_mirror::sync

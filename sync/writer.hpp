@@ -1,5 +1,5 @@
-// Writes a batch of a resource's objects to the mirror: only what changed, together with its
-// history versions and change events, in one transaction.
+// Writes a batch of a resource's objects to the mirror: only what changed, together with the
+// versions it supersedes and its change events, in one transaction.
 #pragma once
 
 #include <functional>
@@ -41,8 +41,8 @@ class Writer {
  public:
   Writer(std::string tenant, const ResourceSchema& schema, IgnoreSet ignore);
 
-  // `rows` hold each object once. Changed rows are upserted, their previous history version
-  // closed and a new one added, and one change event written per change; a baseline (the
+  // `rows` hold each object once. Changed rows are upserted, the versions they supersede
+  // copied into mirror.past_versions, and one change event written per change; a baseline (the
   // first complete scan, recorded on its run) writes no events. `extra` runs in the same
   // transaction before the commit (the stream checkpoint); an exception anywhere rolls everything
   // back.
@@ -51,8 +51,8 @@ class Writer {
                     const std::function<void(pqxx::work&)>& extra = nullptr,
                     EventSink* sink = nullptr);
 
-  // Soft-deletes the given objects (by object_id) that are still present: sets deleted_at,
-  // closes their current history version and, outside a baseline, writes one `op` event
+  // Soft-deletes the given objects (by object_id) that are still present: sets deleted_at
+  // (which ends their current version) and, outside a baseline, writes one `op` event
   // (delete or expire) each, with the last version as `before`. Returns how many were retired.
   int64_t Retire(pqxx::connection& connection, const std::vector<std::string>& object_ids,
                  EventOp op, std::optional<int64_t> sync_run_id, bool baseline,
@@ -62,17 +62,20 @@ class Writer {
   std::string ObjectIdSql() const;
 
  private:
-  // COPYs the events; when some are watched (all of them, same order), gives them ids first.
-  void CopyEvents(pqxx::work& tx, std::vector<CopyRow>& events, std::vector<Event>& watched);
-  // The changed objects of a batch's staged rows, with their ops, changed paths (as text
-  // arrays) and previous versions, in the order the events are written.
-  struct Staged {
-    std::vector<std::string> changed, ops, paths_of, befores;
+  // A batch's change events as the columns of sync/sql/insert_events.sql, in event order; ""
+  // where a column has no value.
+  struct EventRows {
+    std::vector<std::string> object_ids, ops, changed_paths, diffs, before_froms;
+    void Add(const std::string& object_id, EventOp op, const std::vector<std::string>& paths,
+             std::string diff, std::string before_from);
   };
-  // Stages the rows, upserts those that changed, and closes their previous history versions.
-  Staged WriteStaged(pqxx::work& tx, const std::vector<const ObjectRow*>& rows,
-                     const std::string& now, bool watch, BatchCounts& counts,
-                     std::vector<Event>& watched);
+  // Inserts the events; when some are watched (all of them, same order), gives them ids first.
+  void InsertEvents(pqxx::work& tx, const EventRows& events, std::optional<int64_t> sync_run_id,
+                    std::vector<Event>& watched);
+  // Stages the rows, upserts those that changed (moving the versions they supersede into
+  // history), and adds their events to `events` unless it is null (a baseline).
+  void WriteStaged(pqxx::work& tx, const std::vector<const ObjectRow*>& rows, bool watch,
+                   BatchCounts& counts, EventRows* events, std::vector<Event>& watched);
   // `count` event ids from the sequence, in order: rules need them within the transaction.
   std::vector<int64_t> TakeEventIds(pqxx::work& tx, size_t count);
   // What a batch holds that the table does not, by one indexed read of the stored hashes: an
@@ -95,8 +98,7 @@ class Writer {
   };
   // Analyses a table once it has grown to twice the size the planner last knew. A table this
   // writer is filling has no statistics yet, and without them every batch's lookup read the
-  // whole table: a first load of 1M objects went quadratic, and closing 100 history versions
-  // took 100 ms a batch.
+  // whole table: a first load of 1M objects went quadratic.
   static void KeepStatistics(pqxx::work& tx, Statistics& statistics);
 
   std::string tenant_;
@@ -105,16 +107,10 @@ class Writer {
   std::vector<std::string> row_columns_;
   std::string stage_;
   std::string changes_sql_;
-  std::string history_sql_;
-  std::string events_sql_;
   std::vector<std::string> copy_columns_;
-  // Single-column keys only (empty otherwise): the stored hashes, and the history versions and
-  // events of fresh rows, read back from the table.
+  // Single-column keys only (empty otherwise): the stored hashes.
   std::string known_sql_;
-  std::string fresh_history_sql_;
-  std::string fresh_events_sql_;
   Statistics table_statistics_;
-  Statistics history_statistics_{"mirror.history"};
 };
 
 }  // namespace isc_mirror::sync

@@ -1,3 +1,3 @@
 -- $1 change event ids from the sequence, in order: rules need them within the transaction.
-SELECT nextval(pg_get_serial_sequence('mirror.change_events', 'event_id'))
+SELECT nextval(pg_get_serial_sequence('mirror.events', 'event_id'))
   FROM generate_series(1, $1)

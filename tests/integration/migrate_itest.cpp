@@ -1,4 +1,5 @@
 // Migrations against a real PostgreSQL: fresh, re-run, changed, unknown, failing, concurrent.
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -86,6 +87,7 @@ TEST_F(MigrateTest, EveryResourceTableMatchesItsSchemaFile) {
                               std::pair{"first_seen", "timestamp with time zone"},
                               std::pair{"last_seen", "timestamp with time zone"},
                               std::pair{"last_changed", "timestamp with time zone"},
+                              std::pair{"valid_from", "timestamp with time zone"},
                               std::pair{"deleted_at", "timestamp with time zone"}}) {
       expected.emplace_back(name, type);
     }
@@ -117,6 +119,148 @@ TEST_F(MigrateTest, EveryResourceTableMatchesItsSchemaFile) {
     }
     EXPECT_EQ(pk, key) << schema.table;
   }
+}
+
+// mirror.history shows each resource's rows as their current versions, named as the writer
+// names them (sync::KeyText): a resource without its branch in the view would have no history.
+TEST_F(MigrateTest, HistoryShowsTheCurrentRowOfEveryResource) {
+  auto c = Open();
+  Migrate(*c, Shipped());
+  pqxx::work tx(*c);
+  for (const auto& schema : sync::BuiltinSchemas()) {
+    std::vector<std::string> names, values, parts;
+    for (const auto& key : schema.key) {
+      const auto* column = schema.FindColumn(key);
+      if (!column && schema.parent && schema.parent->column == key) {
+        const auto* parent = sync::FindSchema(schema.parent->resource);
+        column = parent->FindColumn(parent->key[0]);
+      }
+      ASSERT_NE(column, nullptr) << schema.name << "." << key;
+      auto type = column->type;
+      std::string value = type == sync::ColumnType::kBigint       ? "7"
+                          : type == sync::ColumnType::kIdentityId ? std::string(32, 'a')
+                                                                  : "k-" + key;
+      names.push_back(key);
+      values.push_back(tx.quote(value));
+      parts.push_back(value);
+    }
+    tx.exec(fmt::format(
+        "INSERT INTO {} (tenant, {}, raw, content_hash) VALUES ('t', {}, '{{\"r\":1}}', 'h')",
+        schema.table, fmt::join(names, ", "), fmt::join(values, ", ")));
+    auto row = tx.exec_params(
+        "SELECT object_id, valid_to IS NULL, raw->>'r' FROM mirror.history WHERE tenant = 't' "
+        "AND resource = $1",
+        schema.name);
+    ASSERT_EQ(row.size(), 1u) << schema.name;
+    EXPECT_EQ(row[0][0].as<std::string>(), fmt::format("{}", fmt::join(parts, "/"))) << schema.name;
+    EXPECT_TRUE(row[0][1].as<bool>()) << schema.name;
+    EXPECT_EQ(row[0][2].as<std::string>(), "1") << schema.name;
+  }
+}
+
+// Every answer about history and events is the same after migrations 0011 (current versions
+// in their rows) and 0012 (small events) as before them, on a mirror written the way 0010's
+// writer wrote it: a legacy baseline event, an update, a delete, a return, a handed-on review,
+// an ownership of a key of three columns, and an event whose versions history does not hold.
+TEST_F(MigrateTest, HistoryAndEventsAnswerAsBeforeTheStorageMigrations) {
+  auto c = Open();
+  auto list = Shipped();
+  auto upto10 = std::vector<Migration>(list.begin(), list.begin() + 10);
+  ASSERT_EQ(upto10.back().version, 10);
+  Migrate(*c, upto10);
+  const std::string a(32, 'a'), d(32, 'd');
+  {
+    pqxx::work tx(*c);
+    tx.exec(fmt::format(R"sql(
+      INSERT INTO mirror.stream_state (tenant, resource) VALUES ('t', 'identities');
+      INSERT INTO isc.identities (tenant, id, name, raw, content_hash, first_seen, last_changed)
+      VALUES ('t', '{a}', 'Ann', '{{"id":"{a}","attributes":{{"department":"HR"}}}}', 'h', '2026-01-01Z', '2026-04-01Z');
+      INSERT INTO isc.accounts (tenant, id, identity_id, raw, content_hash)
+      VALUES ('t', 'b', '{a}', '{{"id":"b","disabled":true,"attributes":{{"x":{{"y":1}}}}}}', 'h');
+      INSERT INTO isc.certifications (tenant, id, reviewer_id, raw, content_hash)
+      VALUES ('t', 'c1', '{d}', '{{"id":"c1","reviewer":{{"id":"{d}"}}}}', 'h');
+      INSERT INTO isc.das_resource_owners (tenant, application_id, resource_id, identity_id, raw,
+                                           content_hash, deleted_at)
+      VALUES ('t', 1, 2, '{a}', '{{"applicationId":1,"resourceId":2,"identityId":"{a}"}}', 'h', '2026-03-01Z');
+      INSERT INTO mirror.history (tenant, resource, object_id, valid_from, valid_to, raw) VALUES
+        ('t', 'identities', '{a}', '2026-01-01Z', '2026-02-01Z', '{{"id":"{a}","attributes":{{"department":"IT"}}}}'),
+        ('t', 'identities', '{a}', '2026-02-01Z', '2026-03-01Z', '{{"id":"{a}","attributes":{{"department":"Sales"}}}}'),
+        ('t', 'identities', '{a}', '2026-04-01Z', NULL, '{{"id":"{a}","attributes":{{"department":"HR"}}}}'),
+        ('t', 'accounts', 'b', '2026-01-01Z', '2026-02-01Z', '{{"id":"b","disabled":false}}'),
+        ('t', 'accounts', 'b', '2026-02-01Z', NULL, '{{"id":"b","disabled":true,"attributes":{{"x":{{"y":1}}}}}}'),
+        ('t', 'certifications', 'c1', '2026-01-01Z', '2026-02-01Z', '{{"id":"c1","reviewer":{{"id":"{a}"}}}}'),
+        ('t', 'certifications', 'c1', '2026-02-01Z', NULL, '{{"id":"c1","reviewer":{{"id":"{d}"}}}}'),
+        ('t', 'das_resource_owners', '1/2/{a}', '2026-01-01Z', '2026-03-01Z', '{{"applicationId":1,"resourceId":2,"identityId":"{a}"}}');
+      INSERT INTO mirror.change_events (tenant, resource, object_id, op, changed_paths, before, after,
+                                        baseline, observed_at)
+      SELECT 't', h.resource, h.object_id, 'insert', '{{}}', NULL, h.raw,
+             h.resource = 'identities' AND h.valid_from = '2026-01-01Z',
+             h.valid_from
+        FROM mirror.history h WHERE h.valid_from = '2026-01-01Z' OR h.valid_from = '2026-04-01Z';
+      INSERT INTO mirror.change_events (tenant, resource, object_id, op, changed_paths, before, after, observed_at)
+      SELECT 't', o.resource, o.object_id, 'update', p.paths, o.raw, n.raw, n.valid_from
+        FROM mirror.history o JOIN mirror.history n USING (resource, object_id)
+        JOIN (VALUES ('identities', '{{/attributes/department}}'::text[]),
+                     ('accounts', '{{/disabled,/attributes}}'), ('certifications', '{{/reviewer/id}}'))
+             AS p(resource, paths) USING (resource)
+       WHERE n.valid_from = o.valid_to AND n.valid_from = '2026-02-01Z';
+      INSERT INTO mirror.change_events (tenant, resource, object_id, op, before, observed_at)
+      SELECT 't', resource, object_id, 'delete', raw, valid_to FROM mirror.history
+       WHERE valid_to = '2026-03-01Z';
+      -- Written by an early version whose versions history does not hold.
+      INSERT INTO mirror.change_events (tenant, resource, object_id, op, changed_paths, before, after, observed_at)
+      VALUES ('t', 'accounts', 'b', 'update', '{{/locked}}', '{{"locked":false}}', '{{"locked":true}}', '2026-05-01Z');
+    )sql",
+                        fmt::arg("a", a), fmt::arg("d", d)));
+    tx.commit();
+  }
+  auto answers = [&] {
+    std::vector<std::string> queries = {
+        "SELECT tenant, resource, object_id, valid_from, valid_to, raw FROM mirror.history "
+        "ORDER BY resource, object_id, valid_from",
+        "SELECT event_id, tenant, resource, object_id, op, changed_paths, before, after, baseline, "
+        "sync_run_id, observed_at FROM mirror.change_events ORDER BY event_id",
+        "SELECT * FROM report.jml_activity ORDER BY event_id",
+        fmt::format("SELECT * FROM report.identity_changes('{}', '-infinity')", a),
+        fmt::format("SELECT * FROM report.object_versions('identities', '{}')", a),
+        "SELECT * FROM report.object_versions('accounts', 'b')",
+        "SELECT * FROM report.object_versions('certifications', 'c1')",
+        fmt::format("SELECT * FROM report.object_versions('das_resource_owners', '1/2/{}')", a)};
+    for (const char* at :
+         {"2025-12-31Z", "2026-01-15Z", "2026-02-01Z", "2026-03-15Z", "2026-04-02Z"}) {
+      queries.push_back(
+          fmt::format("SELECT * FROM report.object_at('identities', '{}', '{}')", a, at));
+      queries.push_back(fmt::format(
+          "SELECT * FROM report.object_at('das_resource_owners', '1/2/{}', '{}')", a, at));
+    }
+    std::vector<std::string> out;
+    pqxx::read_transaction tx(*c);
+    for (const auto& q : queries) {
+      out.push_back(q + " -> " +
+                    tx.exec1("SELECT coalesce(json_agg(q)::text, '[]') FROM (" + q + ") q")[0]
+                        .as<std::string>());
+    }
+    return out;
+  };
+  auto before = answers();
+  for (const auto& answer : before) {
+    if (answer.find("object_at") == std::string::npos) {
+      ASSERT_EQ(answer.find("-> []"), std::string::npos) << "the setup answers: " << answer;
+    }
+  }
+  Migrate(*c, list);
+  auto after = answers();
+  for (size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i], before[i]);
+  // The events are small now, but the one whose versions were never kept.
+  EXPECT_EQ(Count(*c,
+                  "SELECT count(*) FROM mirror.events WHERE before IS NOT NULL OR after IS "
+                  "NOT NULL"),
+            1);
+  EXPECT_EQ(Count(*c,
+                  "SELECT count(*) FROM mirror.events WHERE diff = "
+                  "'{\"/attributes/department\": [\"IT\", \"Sales\"]}'"),
+            1);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM mirror.past_versions"), 4);
 }
 
 TEST_F(MigrateTest, JsonPointersBecomePathsWithTheirEscapesUndone) {

@@ -116,12 +116,37 @@ TEST_F(WriterTest, RecordsAChangeWithItsPathsAndANewVersion) {
   EXPECT_FALSE(event[4].as<bool>());
   auto versions = tx.exec(
       "SELECT raw->'attributes'->>'department', valid_to IS NULL FROM mirror.history "
-      "WHERE object_id = '2c9180835d2e5168015d32f890ca15a1' ORDER BY valid_from, id");
+      "WHERE object_id = '2c9180835d2e5168015d32f890ca15a1' ORDER BY valid_from");
   ASSERT_EQ(versions.size(), 2u);
   EXPECT_EQ(versions[0][0].as<std::string>(), "IT");
   EXPECT_FALSE(versions[0][1].as<bool>());
   EXPECT_EQ(versions[1][0].as<std::string>(), "Sales");
   EXPECT_TRUE(versions[1][1].as<bool>());
+}
+
+// An event stores the changed values and names the versions on either side; the object is
+// written once, in its row, and the version it replaced once, in mirror.past_versions.
+TEST_F(WriterTest, StoresAChangeAsItsDiffAndTheVersionsOnEitherSide) {
+  Writer writer("prod", schema_, ignore_);
+  writer.Write(*connection_, {Row(Identity(kA, "IT"))}, std::nullopt, true);
+  writer.Write(*connection_, {Row(Identity(kA, "Sales"))}, std::nullopt, false);
+  writer.Retire(*connection_, {kA}, sync::EventOp::kDelete, std::nullopt, false);
+  pqxx::read_transaction tx(*connection_);
+  auto update = tx.exec1(
+      "SELECT e.diff::text, e.before IS NULL AND e.after IS NULL, "
+      "e.before_from = p.valid_from, e.after_from = i.valid_from "
+      "FROM mirror.events e, mirror.past_versions p, isc.identities i WHERE e.op = 'update'");
+  EXPECT_EQ(update[0].as<std::string>(), R"({"/attributes/department": ["IT", "Sales"]})");
+  EXPECT_TRUE(update[1].as<bool>());
+  EXPECT_TRUE(update[2].as<bool>());
+  EXPECT_TRUE(update[3].as<bool>());
+  auto gone = tx.exec1(
+      "SELECT e.before_from = i.valid_from, e.after_from IS NULL, e.diff IS NULL "
+      "FROM mirror.events e, isc.identities i WHERE e.op = 'delete'");
+  EXPECT_TRUE(gone[0].as<bool>());
+  EXPECT_TRUE(gone[1].as<bool>());
+  EXPECT_TRUE(gone[2].as<bool>());
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM mirror.past_versions")[0].as<int>(), 1);
 }
 
 TEST_F(WriterTest, BringsBackADeletedObjectWithAnInsert) {
@@ -130,7 +155,6 @@ TEST_F(WriterTest, BringsBackADeletedObjectWithAnInsert) {
   {
     pqxx::work tx(*connection_);
     tx.exec("UPDATE isc.identities SET deleted_at = now()");
-    tx.exec("UPDATE mirror.history SET valid_to = now()");
     tx.commit();
   }
   auto counts = writer.Write(*connection_, {Row(Identity(kA, "IT"))}, std::nullopt, false);

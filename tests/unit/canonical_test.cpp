@@ -126,6 +126,26 @@ TEST(ChangedPaths, IgnoresKeyOrderOnEitherSide) {
             std::vector<std::string>{"/attributes/dept"});
 }
 
+TEST(ChangeDiff, HoldsEachChangedValueOnEitherSideAsWritten) {
+  // The old side as jsonb::text writes it (spaces, its own key order), the new one canonical.
+  std::string before =
+      R"({"id": "1", "gone": 1, "tags": ["a", "b"], "a~b/c": 1.50, "managerRef": {"id": "m1"}, )"
+      R"("attributes": {"department": "IT"}})";
+  std::string after =
+      R"({"a~b/c":2,"added":{"x":[1,2]},"attributes":{"department":"Sales"},"id":"1",)"
+      R"("managerRef":null,"tags":["a"]})";
+  auto paths = ChangedPaths(before, after);
+  ASSERT_EQ(paths, (std::vector<std::string>{"/added", "/attributes/department", "/a~0b~1c",
+                                             "/gone", "/managerRef", "/tags"}));
+  EXPECT_EQ(ChangeDiff(before, after, paths),
+            R"({"/added":[null,{"x":[1,2]}],"/attributes/department":["IT","Sales"],)"
+            R"("/a~0b~1c":[1.50,2],"/gone":[1,null],)"
+            R"("/managerRef":[{"id": "m1"},null],"/tags":[["a", "b"],["a"]]})");
+  EXPECT_EQ(ChangeDiff(before, after, {}), "");
+  // "/" is the key "" (RFC 6901), as PostgreSQL's #> reads it through report.pointer_path.
+  EXPECT_EQ(ChangeDiff(R"({"": 1})", R"({"x":1})", {"/"}), R"({"/":[1,null]})");
+}
+
 TEST(NormalizeIdentityId, AcceptsBothFormsAndRefusesTheRest) {
   EXPECT_EQ(NormalizeIdentityId("2c9180835d2e5168015d32f890ca1581"),
             "2c9180835d2e5168015d32f890ca1581");
