@@ -85,3 +85,16 @@ UNION ALL SELECT tenant, 'das_resource_owners',
                  valid_from, deleted_at, raw FROM isc.das_resource_owners;
 COMMENT ON VIEW mirror.history IS 'Every version of every mirrored object: the superseded ones (mirror.past_versions) and the current ones (the isc tables'' rows); valid_to is null for a present object''s current version, and its deleted_at for a deleted one''s.';
 GRANT SELECT ON mirror.history TO isc_mirror_reader;
+
+-- Versions are the mirror's record: a change to the view fails with a reason instead of
+-- PostgreSQL's "not automatically updatable", and a reader without the privilege is refused
+-- as for any table.
+CREATE FUNCTION mirror.refuse_history_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'mirror.history cannot be changed: it shows the versions isc-mirror keeps'
+    USING HINT = 'the current versions are the isc tables'' rows, the superseded ones are in mirror.past_versions';
+END
+$$;
+CREATE TRIGGER history_read_only INSTEAD OF INSERT OR UPDATE OR DELETE ON mirror.history
+  FOR EACH ROW EXECUTE FUNCTION mirror.refuse_history_change();

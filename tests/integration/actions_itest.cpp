@@ -936,9 +936,8 @@ TEST_F(ActionsTest, TheDaemonRoleSufficesAndTheReadingRoleOnlyReads) {
         "UPDATE isc.accounts SET disabled = false", "DELETE FROM isc.identities",
         "INSERT INTO mirror.change_events (tenant, resource, object_id, op) VALUES "
         "('sim', 'identities', 'x', 'insert')",
-        "DELETE FROM mirror.past_versions", "TRUNCATE isc.accounts",
-        "CREATE TABLE report.mine (a int)", "CREATE TABLE public.mine (a int)",
-        "CREATE OR REPLACE VIEW report.identities AS SELECT 1",
+        "DELETE FROM mirror.history", "TRUNCATE isc.accounts", "CREATE TABLE report.mine (a int)",
+        "CREATE TABLE public.mine (a int)", "CREATE OR REPLACE VIEW report.identities AS SELECT 1",
         "UPDATE mirror.settings SET value = '[]'"}) {
     pqxx::work w(analyst);
     EXPECT_THROW(w.exec(sql), pqxx::insufficient_privilege) << sql;

@@ -156,6 +156,14 @@ TEST_F(MigrateTest, HistoryShowsTheCurrentRowOfEveryResource) {
     EXPECT_TRUE(row[0][1].as<bool>()) << schema.name;
     EXPECT_EQ(row[0][2].as<std::string>(), "1") << schema.name;
   }
+  // The view is the record, not a table to edit: the refusal says where versions live.
+  try {
+    tx.exec("DELETE FROM mirror.history WHERE tenant = 't'");
+    ADD_FAILURE() << "a version was deleted through mirror.history";
+  } catch (const pqxx::sql_error& e) {
+    EXPECT_NE(std::string(e.what()).find("mirror.history cannot be changed"), std::string::npos)
+        << e.what();
+  }
 }
 
 // Every answer about history and events is the same after migrations 0011 (current versions
