@@ -22,6 +22,27 @@ std::vector<Migration> Shipped() {
   return *loaded;
 }
 
+// The shipped migrations up to and including `version`: a database as that version left it.
+std::vector<Migration> ShippedUpTo(int version) {
+  auto list = Shipped();
+  auto end = std::find_if(list.begin(), list.end(),
+                          [&](const Migration& m) { return m.version > version; });
+  list.erase(end, list.end());
+  if (list.empty() || list.back().version != version) {
+    throw std::runtime_error("no shipped migration " + std::to_string(version));
+  }
+  return list;
+}
+
+// The column of a resource's table, the parent's key column included (its type is the
+// parent key's).
+const sync::Column* TableColumn(const sync::ResourceSchema& schema, const std::string& name) {
+  if (const auto* column = schema.FindColumn(name)) return column;
+  if (!schema.parent || schema.parent->column != name) return nullptr;
+  const auto* parent = sync::FindSchema(schema.parent->resource);
+  return parent->FindColumn(parent->key[0]);
+}
+
 Migration Extra(int version, std::string name, std::string sql) {
   Migration m;
   m.version = version;
@@ -76,9 +97,9 @@ TEST_F(MigrateTest, EveryResourceTableMatchesItsSchemaFile) {
   for (const auto& schema : sync::BuiltinSchemas()) {
     std::vector<std::pair<std::string, std::string>> expected = {{"tenant", "text"}};
     if (schema.parent) {
-      const auto* parent = sync::FindSchema(schema.parent->resource);
-      expected.emplace_back(schema.parent->column,
-                            std::string(sync::SqlType(parent->FindColumn(parent->key[0])->type)));
+      expected.emplace_back(
+          schema.parent->column,
+          std::string(sync::SqlType(TableColumn(schema, schema.parent->column)->type)));
     }
     for (const auto& column : schema.columns) {
       expected.emplace_back(column.name, std::string(sync::SqlType(column.type)));
@@ -130,11 +151,7 @@ TEST_F(MigrateTest, HistoryShowsTheCurrentRowOfEveryResource) {
   for (const auto& schema : sync::BuiltinSchemas()) {
     std::vector<std::string> names, values, parts;
     for (const auto& key : schema.key) {
-      const auto* column = schema.FindColumn(key);
-      if (!column && schema.parent && schema.parent->column == key) {
-        const auto* parent = sync::FindSchema(schema.parent->resource);
-        column = parent->FindColumn(parent->key[0]);
-      }
+      const auto* column = TableColumn(schema, key);
       ASSERT_NE(column, nullptr) << schema.name << "." << key;
       auto type = column->type;
       std::string value = type == sync::ColumnType::kBigint       ? "7"
@@ -172,10 +189,7 @@ TEST_F(MigrateTest, HistoryShowsTheCurrentRowOfEveryResource) {
 // an ownership of a key of three columns, and an event whose versions history does not hold.
 TEST_F(MigrateTest, HistoryAndEventsAnswerAsBeforeTheStorageMigrations) {
   auto c = Open();
-  auto list = Shipped();
-  auto upto10 = std::vector<Migration>(list.begin(), list.begin() + 10);
-  ASSERT_EQ(upto10.back().version, 10);
-  Migrate(*c, upto10);
+  Migrate(*c, ShippedUpTo(10));
   const std::string a(32, 'a'), d(32, 'd');
   {
     pqxx::work tx(*c);
@@ -256,7 +270,7 @@ TEST_F(MigrateTest, HistoryAndEventsAnswerAsBeforeTheStorageMigrations) {
       ASSERT_EQ(answer.find("-> []"), std::string::npos) << "the setup answers: " << answer;
     }
   }
-  Migrate(*c, list);
+  Migrate(*c, Shipped());
   auto after = answers();
   for (size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i], before[i]);
   // The events are small now, but the one whose versions were never kept.
@@ -292,10 +306,7 @@ TEST_F(MigrateTest, JsonPointersBecomePathsWithTheirEscapesUndone) {
 // per-account fallbacks become per-account actions; one without any account is cancelled.
 TEST_F(MigrateTest, PendingAccountDisablesBecomeCallsPerSourceAccount) {
   auto c = Open();
-  auto list = Shipped();
-  auto upto6 = std::vector<Migration>(list.begin(), list.begin() + 6);
-  ASSERT_EQ(upto6.back().version, 6);
-  Migrate(*c, upto6);
+  Migrate(*c, ShippedUpTo(6));
   {
     pqxx::work tx(*c);
     auto legacy = [&](const std::string& key, const std::string& calls) {
@@ -314,7 +325,7 @@ TEST_F(MigrateTest, PendingAccountDisablesBecomeCallsPerSourceAccount) {
     legacy("without", bulk);
     tx.commit();
   }
-  Migrate(*c, list);
+  Migrate(*c, Shipped());
   pqxx::read_transaction tx(*c);
   auto row = tx.exec1(
       "SELECT status, params->>'each', jsonb_array_length(params->'calls'), "
@@ -335,8 +346,7 @@ TEST_F(MigrateTest, PendingAccountDisablesBecomeCallsPerSourceAccount) {
 // Webhook URLs written into the outbox by earlier versions keep only their host.
 TEST_F(MigrateTest, WebhookUrlsInTheOutboxKeepOnlyTheirHost) {
   auto c = Open();
-  auto list = Shipped();
-  Migrate(*c, std::vector<Migration>(list.begin(), list.begin() + 7));
+  Migrate(*c, ShippedUpTo(7));
   {
     pqxx::work tx(*c);
     tx.exec(
@@ -346,7 +356,7 @@ TEST_F(MigrateTest, WebhookUrlsInTheOutboxKeepOnlyTheirHost) {
                    'https://u:pw@hooks.example/XSECRETX: timeout'))");
     tx.commit();
   }
-  Migrate(*c, list);
+  Migrate(*c, Shipped());
   pqxx::read_transaction tx(*c);
   auto row =
       tx.exec1("SELECT params->>'target', params->>'summary', request, error FROM mirror.actions");
