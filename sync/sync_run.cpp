@@ -61,6 +61,13 @@ std::string FilterString(std::string_view value) {
   return out;
 }
 
+// The path of one parent's children.
+std::string ChildPath(const ResourceSchema& schema, std::string_view parent) {
+  std::string path = schema.path;
+  path.replace(path.find("{id}"), 4, isc::PercentEncode(parent));
+  return path;
+}
+
 // A refusal of one parent's children that is about that parent, not the client: any 4xx
 // except 401 (credentials) and 429 (rate), which the client already retried.
 bool SkippableRefusal(int status) {
@@ -111,8 +118,19 @@ class ResourceRun {
         lock_(connection, settings.tenant, schema.name) {}
 
   RunOutcome Execute();
+  RefreshOutcome Refresh(const RefreshRequest& request);
 
  private:
+  // The run's row in mirror.sync_runs; none for a refresh.
+  std::optional<int64_t> RunId() const {
+    return out_.run_id == 0 ? std::nullopt : std::optional(out_.run_id);
+  }
+  // Reads the objects of `path` whose `field` is one of `values` (in chunks), or every object
+  // when there are none, into the batch.
+  base::Expected<void> ReadWhere(const std::string& path, const std::optional<std::string>& parent,
+                                 std::string_view field, const std::vector<std::string>& values);
+  // The reads of a refresh, then its deletes.
+  base::Expected<void> RefreshScan(const RefreshRequest& request, RefreshOutcome& result);
   // Takes the resource's run lock; the error says who holds it.
   base::Expected<void> Start();
   std::string ScanQuery() const;
@@ -274,9 +292,7 @@ std::vector<Target> ResourceRun::Targets() {
   std::vector<Target> targets;
   for (const auto& row : tx.exec_params(sql + " ORDER BY 1", settings_.tenant, path, equals)) {
     std::string key = row[0].as<std::string>();
-    std::string child_path = schema_.path;
-    child_path.replace(child_path.find("{id}"), 4, isc::PercentEncode(key));
-    targets.push_back({std::move(child_path), std::move(key)});
+    targets.push_back({ChildPath(schema_, key), key});
   }
   if (targets.empty()) {
     base::log::Info(
@@ -402,14 +418,14 @@ void ResourceRun::Flush() {
         // Only the first session records it: both updating the row made each wait for the
         // other's commit (7 ms a batch).
         std::function<void(pqxx::work&)> progress;
-        if (!second) {
+        if (!second && RunId()) {
           progress = [&](pqxx::work& tx) {
             tx.exec_params(std::string(sql::kRunProgress), out_.run_id, pages, seen,
                            so_far.inserted, so_far.updated, so_far.unchanged, requests);
           };
         }
         auto counts =
-            writer.Write(connection, *batch, out_.run_id, baseline_, progress, settings_.sink);
+            writer.Write(connection, *batch, RunId(), baseline_, progress, settings_.sink);
         std::lock_guard lock(written_mutex_);
         written_.inserted += counts.inserted;
         written_.updated += counts.updated;
@@ -468,6 +484,32 @@ void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t
   base::log::Info("sync progress", fields);
 }
 
+base::Expected<void> ResourceRun::ReadWhere(const std::string& path,
+                                            const std::optional<std::string>& parent,
+                                            std::string_view field,
+                                            const std::vector<std::string>& values) {
+  auto read = [&](const std::string& query) -> base::Expected<void> {
+    auto scan = isc::Scan(client_, path, query, schema_.paging, stats_,
+                          [&](std::string_view body) { return ConsumePage(body, parent); });
+    if (!scan) return base::Error{scan.error()};
+    return {};
+  };
+  if (values.empty()) return read(schema_.query);
+  for (size_t i = 0; i < values.size(); i += kRecheckChunk) {
+    std::string list;
+    for (size_t j = i; j < std::min(values.size(), i + kRecheckChunk); ++j) {
+      if (!list.empty()) list += ',';
+      list += FilterString(values[j]);
+    }
+    std::string filter = fmt::format("{} in ({})", field, list);
+    if (auto done = read(JoinQuery({schema_.query, "filters=" + isc::PercentEncode(filter)}));
+        !done) {
+      return done;
+    }
+  }
+  return {};
+}
+
 base::Expected<void> ResourceRun::Recheck(std::vector<std::string>& candidates) {
   if (schema_.recheck_filter.empty() || schema_.paging != isc::Paging::kOffset) return {};
   // Group by parent: a child's object_id is "<parent>/<id>".
@@ -481,26 +523,11 @@ base::Expected<void> ResourceRun::Recheck(std::vector<std::string>& candidates) 
     by_parent[id.substr(0, slash)].push_back(id.substr(slash + 1));
   }
   for (const auto& [parent, ids] : by_parent) {
-    std::string path = schema_.path;
     std::optional<std::string> parent_key;
-    if (schema_.parent) {
-      path.replace(path.find("{id}"), 4, isc::PercentEncode(parent));
-      parent_key = parent;
-    }
-    for (size_t i = 0; i < ids.size(); i += kRecheckChunk) {
-      std::string list;
-      for (size_t j = i; j < std::min(ids.size(), i + kRecheckChunk); ++j) {
-        if (!list.empty()) list += ',';
-        list += FilterString(ids[j]);
-      }
-      auto scan = isc::Scan(
-          client_, path,
-          JoinQuery({schema_.query, "filters=" + isc::PercentEncode(schema_.recheck_filter +
-                                                                    " in (" + list + ")")}),
-          schema_.paging, stats_,
-          [&](std::string_view body) { return ConsumePage(body, parent_key); });
-      if (!scan) return base::Error{"re-checking missing objects failed: " + scan.error()};
-    }
+    if (schema_.parent) parent_key = parent;
+    auto read = ReadWhere(schema_.parent ? ChildPath(schema_, parent) : schema_.path, parent_key,
+                          schema_.recheck_filter, ids);
+    if (!read) return base::Error{"re-checking missing objects failed: " + read.error()};
   }
   Flush();
   Drain();
@@ -589,8 +616,8 @@ base::Expected<void> ResourceRun::RetireMissing(
   }
   remove.insert(remove.end(), plan.orphans.begin(), plan.orphans.end());
   out_.deleted =
-      writer_.Retire(connection_, remove, EventOp::kDelete, out_.run_id, baseline_, settings_.sink);
-  out_.expired = writer_.Retire(connection_, plan.expire, EventOp::kExpire, out_.run_id, baseline_,
+      writer_.Retire(connection_, remove, EventOp::kDelete, RunId(), baseline_, settings_.sink);
+  out_.expired = writer_.Retire(connection_, plan.expire, EventOp::kExpire, RunId(), baseline_,
                                 settings_.sink);
   return {};
 }
@@ -699,7 +726,83 @@ RunOutcome ResourceRun::Execute() {
   return out_;
 }
 
+base::Expected<void> ResourceRun::RefreshScan(const RefreshRequest& request,
+                                              RefreshOutcome& result) {
+  if (schema_.parent && !request.parent) {
+    return base::Error{
+        fmt::format("{} is read per parent: a refresh names the parent", schema_.name)};
+  }
+  std::string path = request.parent ? ChildPath(schema_, *request.parent) : schema_.path;
+  auto read = ReadWhere(path, request.parent, request.field, request.values);
+  Flush();
+  Drain();
+  if (!read) return read;
+  result.inserted = out_.inserted;
+  result.updated = out_.updated;
+  result.unchanged = out_.unchanged;
+  // Only keys read by key can be confirmed gone, and only when every object came back whole:
+  // a refused object is not seen, yet is there.
+  if (!request.retire_absent || request.field != schema_.recheck_filter || request.parent ||
+      out_.rejected > 0) {
+    return {};
+  }
+  std::vector<std::string> absent;
+  for (const auto& value : request.values) {
+    if (!seen_.contains(value)) absent.push_back(value);
+  }
+  result.deleted = writer_.Retire(connection_, absent, EventOp::kDelete, std::nullopt,
+                                  /*baseline=*/false, settings_.sink);
+  return {};
+}
+
+RefreshOutcome ResourceRun::Refresh(const RefreshRequest& request) {
+  RefreshOutcome result;
+  {
+    pqxx::nontransaction probe(connection_);
+    if (!probe.exec_params1(std::string(sql::kTryRunLock), settings_.tenant, schema_.name)[0]
+             .as<bool>()) {
+      result.status = RunStatus::kBusy;
+      result.error = fmt::format("a sync of {} is running", schema_.name);
+      return result;
+    }
+  }
+  lock_.Held();
+  {
+    pqxx::read_transaction tx(connection_);
+    auto state =
+        tx.exec_params(std::string(sql::kStreamState), settings_.tenant, schema_.name, 0.0, 0.0);
+    // Before the baseline every object would look new; the baseline writes it without events.
+    result.before_baseline = state.empty() || !state[0]["baseline_done"].as<bool>();
+  }
+  if (result.before_baseline) return result;
+  baseline_ = false;
+  base::Expected<void> done;
+  try {
+    done = RefreshScan(request, result);
+  } catch (const std::exception& e) {
+    done = base::Error{fmt::format("writing {} failed: {}", schema_.name, e.what())};
+  }
+  try {
+    Drain();
+  } catch (const std::exception& e) {
+    if (done) done = base::Error{fmt::format("writing {} failed: {}", schema_.name, e.what())};
+  }
+  result.seen = static_cast<int64_t>(seen_.size());
+  result.http_requests = static_cast<int64_t>(stats_.requests);
+  if (!done) {
+    result.status = RunStatus::kFailed;
+    result.error = done.error();
+  }
+  return result;
+}
+
 }  // namespace
+
+RefreshOutcome RefreshObjects(pqxx::connection& connection, isc::IscClient& client,
+                              const ResourceSchema& schema, const RunSettings& settings,
+                              const RefreshRequest& request) {
+  return ResourceRun(connection, client, schema, settings).Refresh(request);
+}
 
 std::string IncrementalFilter(std::string_view field, std::string_view since) {
   return fmt::format("{} ge {}", field, since);

@@ -76,6 +76,39 @@ struct RunSettings {
 RunOutcome RunSync(pqxx::connection& connection, isc::IscClient& client,
                    const ResourceSchema& schema, const RunSettings& settings);
 
+// A targeted read: the few objects an Event Trigger delivery names, read now and written as a
+// poll writes them (change events, history, rules and the outbox alike).
+struct RefreshRequest {
+  // The filter field: the schema's recheck_filter (the key), or another the endpoint's
+  // definition lists (identityId for an identity's accounts).
+  std::string field;
+  std::vector<std::string> values;    // empty with a parent: every child of that parent
+  std::optional<std::string> parent;  // child resources: whose children are read
+  // Keys (field is the recheck_filter) that ISC no longer returns are deleted: the delivery
+  // said the object was deleted, and a read by key confirms it.
+  bool retire_absent = false;
+};
+
+struct RefreshOutcome {
+  // kOk, kBusy (a run of the resource holds it: try again soon) or kFailed.
+  RunStatus status = RunStatus::kOk;
+  std::string error;
+  bool before_baseline = false;  // nothing written: the resource has no baseline yet
+  int64_t seen = 0;
+  int64_t inserted = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+  int64_t deleted = 0;
+  int64_t http_requests = 0;
+};
+
+// Reads and writes the objects `request` names. It takes the resource's run lock without
+// waiting, writes no sync_runs row (a refresh is not a cycle: lag and health stay the polls')
+// and moves no watermark. Before the resource's baseline it writes nothing.
+RefreshOutcome RefreshObjects(pqxx::connection& connection, isc::IscClient& client,
+                              const ResourceSchema& schema, const RunSettings& settings,
+                              const RefreshRequest& request);
+
 // The filter of an incremental scan: `<field> ge <timestamp>`, the timestamp unquoted. ISC
 // reads a quoted date as a string and the filter fails; unquoted ISO 8601 works (SailPoint
 // developer forum, "Modified field in filter for Get All Accounts API", topic 104059).
