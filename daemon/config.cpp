@@ -24,6 +24,8 @@
 namespace isc_mirror::daemon {
 namespace {
 
+using triggers::AuthScheme;
+
 template <typename Range>
 bool Contains(const Range& range, std::string_view value) {
   for (std::string_view item : range) {
@@ -403,6 +405,94 @@ bool ParseTenantUrls(Parser& p, const YAML::Node& node, const std::string& key, 
   return ok;
 }
 
+// A secret read from a file, its trailing newline dropped; warned about when others can read it.
+std::optional<base::Secret> SecretFile(Parser& p, const YAML::Node& node, const std::string& key,
+                                       std::string_view what) {
+  auto path = p.String(node, key);
+  if (!path || path->empty()) {
+    if (path) p.Fail(node, key, "empty path");
+    return std::nullopt;
+  }
+  auto content = p.host().read_file(*path);
+  if (!content) {
+    p.Fail(node, key, content.error());
+    return std::nullopt;
+  }
+  p.WarnIfReadable(node, key, *path, 0, what);
+  base::Secret secret(TrimTrailingWhitespace(std::move(content).value()));
+  if (secret.empty()) {
+    p.Fail(node, key, fmt::format("{} is empty", *path));
+    return std::nullopt;
+  }
+  return secret;
+}
+
+// tenants[].triggers: how this tenant's deliveries authenticate. A secret shorter than 16
+// characters is refused: anyone who can reach the receiver could guess it.
+bool ParseTenantTriggers(Parser& p, const YAML::Node& node, const std::string& key,
+                         TenantConfig& t) {
+  constexpr size_t kMinSecret = 16;
+  if (!node.IsDefined()) return true;
+  if (!node.IsNull() && !p.Map(node, key)) return false;
+  p.CheckKeys(node, key, "tenants[].triggers");
+  triggers::TriggerAuth auth;
+  const YAML::Node empty(YAML::NodeType::Map);
+  const YAML::Node& n = node.IsNull() ? empty : node;
+  std::string scheme = p.String(n["auth"], Parser::Join(key, "auth")).value_or("bearer");
+  auto parsed = triggers::ParseAuthScheme(scheme);
+  if (!parsed) {
+    p.Fail(n["auth"], Parser::Join(key, "auth"),
+           fmt::format("unknown auth '{}' (expected bearer, basic or none)", scheme));
+    return false;
+  }
+  auth.scheme = *parsed;
+  auto secret = [&](std::string_view field, std::string_view what) -> std::optional<base::Secret> {
+    std::string field_key = Parser::Join(key, field);
+    if (!n[std::string(field)].IsDefined()) {
+      p.Fail(node, field_key, fmt::format("missing required value for auth: {}", scheme));
+      return std::nullopt;
+    }
+    auto value = SecretFile(p, n[std::string(field)], field_key, what);
+    if (value && value->Reveal().size() < kMinSecret) {
+      p.Fail(n[std::string(field)], field_key,
+             fmt::format("the {} is shorter than {} characters (hint: openssl rand -hex 32)", what,
+                         kMinSecret));
+      return std::nullopt;
+    }
+    return value;
+  };
+  bool ok = true;
+  std::vector<std::string_view> unused;
+  if (auth.scheme == AuthScheme::kBearer) {
+    auto token = secret("token_file", "the trigger token");
+    ok = token.has_value();
+    if (token) auth.token = std::move(*token);
+    unused = {"user", "password_file"};
+  } else if (auth.scheme == AuthScheme::kBasic) {
+    auth.user = p.String(n["user"], Parser::Join(key, "user")).value_or("");
+    if (auth.user.empty() || auth.user.find(':') != std::string::npos) {
+      p.Fail(n["user"].IsDefined() ? n["user"] : node, Parser::Join(key, "user"),
+             "basic auth needs a user without ':'");
+      ok = false;
+    }
+    auto password = secret("password_file", "the trigger password");
+    ok = ok && password.has_value();
+    if (password) auth.password = std::move(*password);
+    unused = {"token_file"};
+  } else {
+    unused = {"token_file", "user", "password_file"};
+  }
+  for (std::string_view field : unused) {
+    if (n[std::string(field)].IsDefined()) {
+      p.Fail(n[std::string(field)], Parser::Join(key, field),
+             fmt::format("not used with auth: {}", scheme));
+      ok = false;
+    }
+  }
+  if (ok) t.triggers = std::move(auth);
+  return ok;
+}
+
 std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const std::string& key) {
   if (!node.IsMap()) {
     p.Fail(node, key, fmt::format("expected a tenant mapping, got {}", Describe(node)));
@@ -438,23 +528,10 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
            "give client_secret or client_secret_file, not both");
     ok = false;
   } else if (secret_file_node.IsDefined()) {
-    auto path = p.String(secret_file_node, Parser::Join(key, "client_secret_file"));
-    if (!path || path->empty()) {
-      if (path) p.Fail(secret_file_node, Parser::Join(key, "client_secret_file"), "empty path");
-      ok = false;
-    } else if (auto content = p.host().read_file(*path); !content) {
-      p.Fail(secret_file_node, Parser::Join(key, "client_secret_file"), content.error());
-      ok = false;
-    } else {
-      p.WarnIfReadable(secret_file_node, Parser::Join(key, "client_secret_file"), *path, 0,
-                       "the client secret");
-      t.client_secret = base::Secret(TrimTrailingWhitespace(std::move(content).value()));
-      if (t.client_secret.empty()) {
-        p.Fail(secret_file_node, Parser::Join(key, "client_secret_file"),
-               fmt::format("{} is empty", *path));
-        ok = false;
-      }
-    }
+    auto secret = SecretFile(p, secret_file_node, Parser::Join(key, "client_secret_file"),
+                             "the client secret");
+    if (secret) t.client_secret = std::move(*secret);
+    ok = ok && secret.has_value();
   } else {
     auto secret = secret_node.IsDefined()
                       ? p.String(secret_node, Parser::Join(key, "client_secret"), /*secret=*/true)
@@ -466,6 +543,7 @@ std::optional<TenantConfig> ParseTenant(Parser& p, const YAML::Node& node, const
 
   ParseRateLimit(p, node["rate_limit"], Parser::Join(key, "rate_limit"), t.rate_limit);
   ParseRetry(p, node["retry"], Parser::Join(key, "retry"), t.retry);
+  ok = ParseTenantTriggers(p, node["triggers"], Parser::Join(key, "triggers"), t) && ok;
   if (!ok) return std::nullopt;
   return t;
 }
@@ -769,6 +847,49 @@ void ParseRules(Parser& p, const YAML::Node& node, Config& config) {
   }
 }
 
+// triggers: the receiver; it needs a tenant to receive for, and TLS needs both files.
+void ParseTriggers(Parser& p, const YAML::Node& n, Config& config) {
+  if (!p.Map(n, "triggers")) return;
+  p.CheckKeys(n, "triggers", "triggers");
+  if (auto v = p.String(n["listen"], "triggers.listen")) {
+    if (!v->empty() && !IsListenAddress(*v)) {
+      p.Fail(n["listen"], "triggers.listen",
+             fmt::format("'{}' is not HOST:PORT (or \"\" to turn the receiver off)", *v));
+    } else {
+      config.triggers.listen = *v;
+    }
+  }
+  if (auto v = p.Dur(n["dedup_window"], "triggers.dedup_window", std::chrono::seconds(1))) {
+    config.triggers.dedup_window = *v;
+  }
+  bool any = std::ranges::any_of(config.tenants,
+                                 [](const TenantConfig& t) { return t.triggers.has_value(); });
+  if (!config.triggers.listen.empty() && !any && !config.tenants.empty()) {
+    p.Fail(n["listen"], "triggers.listen",
+           "no tenant accepts deliveries (hint: give a tenant a triggers section with its auth)");
+  }
+  const YAML::Node& tls = n["tls"];
+  if (!p.Map(tls, "triggers.tls")) return;
+  p.CheckKeys(tls, "triggers.tls", "triggers.tls");
+  for (auto [field, target] : {std::pair{"cert_file", &config.triggers.cert_file},
+                               std::pair{"key_file", &config.triggers.key_file}}) {
+    std::string key = Parser::Join("triggers.tls", field);
+    auto path = p.String(tls[field], key);
+    if (!path || path->empty()) {
+      p.Fail(tls, key, "missing required value (TLS needs cert_file and key_file)");
+      continue;
+    }
+    if (auto content = p.host().read_file(*path); !content) {
+      p.Fail(tls[field], key, content.error());
+      continue;
+    }
+    if (std::string_view(field) == "key_file") {
+      p.WarnIfReadable(tls[field], key, *path, 0, "the receiver's private key");
+    }
+    *target = *path;
+  }
+}
+
 void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
   if (const auto& n = root["actions"]; p.Map(n, "actions")) {
     p.CheckKeys(n, "actions", "actions");
@@ -814,6 +935,7 @@ void ParseSmallSections(Parser& p, const YAML::Node& root, Config& config) {
       }
     }
   }
+  ParseTriggers(p, root["triggers"], config);
   if (const auto& n = root["log"]; p.Map(n, "log")) {
     p.CheckKeys(n, "log", "log");
     if (auto v = p.String(n["level"], "log.level")) {

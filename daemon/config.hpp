@@ -17,6 +17,7 @@
 #include "base/secret.hpp"
 #include "isc/isc_client.hpp"
 #include "sync/retire.hpp"
+#include "triggers/auth.hpp"
 
 namespace isc_mirror::daemon {
 
@@ -47,6 +48,8 @@ struct TenantConfig {
   // http:// URLs send the client secret and tokens in clear: refused unless this says so.
   bool allow_insecure_http = false;
   std::string ca_file;  // trust this CA bundle for ISC instead of the system's
+  // Event Trigger deliveries for this tenant are accepted with this auth; none: refused.
+  std::optional<triggers::TriggerAuth> triggers;
 };
 
 struct DatabaseConfig {
@@ -84,6 +87,14 @@ struct HttpConfig {
   double overdue_factor = 3;  // /healthz fails for a resource without success this many intervals
 };
 
+// The Event Trigger receiver (docs/triggers.md): off unless `listen` is set.
+struct TriggersConfig {
+  std::string listen;
+  std::string cert_file;  // TLS in the daemon itself; both or neither
+  std::string key_file;
+  Duration dedup_window = std::chrono::minutes(10);
+};
+
 struct LogConfig {
   std::string level = "info";
 };
@@ -98,6 +109,7 @@ struct Config {
   ActionsConfig actions;
   GuardsConfig guards;
   HttpConfig http;
+  TriggersConfig triggers;
   LogConfig log;
 
   const ResourceConfig* FindResource(std::string_view name) const;

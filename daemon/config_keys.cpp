@@ -62,6 +62,17 @@ std::vector<ConfigKey> TenantKeys() {
        "the exponential backoff's first wait"},
       {"tenants[].retry.max_delay", "duration", Code(tenant.retry.max_delay),
        "the backoff's longest wait"},
+      {"tenants[].triggers", "mapping", "none: deliveries for the tenant are refused",
+       "accept Event Trigger deliveries for this tenant ([triggers.md](triggers.md))"},
+      {"tenants[].triggers.auth", "string", Code(std::string_view("bearer")),
+       "what the subscription sends: `bearer` (BEARER_TOKEN), `basic` (BASIC_AUTH) or `none` "
+       "(NO_AUTH: any caller is believed; only behind a proxy that authenticates)"},
+      {"tenants[].triggers.token_file", "path", "required for `bearer`",
+       "file holding the bearer token (at least 16 characters; a systemd credential: "
+       "`${CREDENTIALS_DIRECTORY}/trigger_token`)"},
+      {"tenants[].triggers.user", "string", "required for `basic`", "the basic-auth user"},
+      {"tenants[].triggers.password_file", "path", "required for `basic`",
+       "file holding the basic-auth password (at least 16 characters)"},
   };
 }
 
@@ -144,6 +155,15 @@ std::vector<ConfigKey> ActionAndServiceKeys() {
       {"http.listen", "host:port", Code(http.listen), "`/metrics` and `/healthz`; `\"\"` disables"},
       {"http.overdue_factor", "number", Code(fmt::format("{:g}", http.overdue_factor)),
        "`/healthz` fails when a resource has had no successful run for this many intervals"},
+      {"triggers", "mapping", "", "the Event Trigger receiver ([triggers.md](triggers.md))"},
+      {"triggers.listen", "host:port", "off",
+       "where ISC's deliveries arrive, `POST /triggers/{tenant}[/{trigger}]`"},
+      {"triggers.tls", "mapping", "plain HTTP (TLS at a reverse proxy)",
+       "serve HTTPS with this certificate and key"},
+      {"triggers.tls.cert_file", "path", "", "PEM certificate chain"},
+      {"triggers.tls.key_file", "path", "", "PEM private key"},
+      {"triggers.dedup_window", "duration", Code(TriggersConfig{}.dedup_window),
+       "a copy of a delivery received within this time of the first does nothing"},
       {"log", "mapping", "", "logging"},
       {"log.level", "string", Code(log.level),
        "`trace`, `debug`, `info`, `warn`, `error`, `critical`, `off`; `--log-level` overrides"},

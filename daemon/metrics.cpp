@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/names.hpp"
+
 namespace isc_mirror::daemon {
 namespace {
 
@@ -28,6 +30,66 @@ void Header(std::string& out, std::string_view name, std::string_view type, std:
 }
 
 }  // namespace
+
+std::string_view DeliveryOutcomeName(DeliveryOutcome outcome) {
+  static constexpr base::NameTable<DeliveryOutcome> kNames[] = {
+      {DeliveryOutcome::kRecorded, "recorded"},         {DeliveryOutcome::kDuplicate, "duplicate"},
+      {DeliveryOutcome::kUnauthorized, "unauthorized"}, {DeliveryOutcome::kInvalid, "invalid"},
+      {DeliveryOutcome::kUnavailable, "unavailable"},
+  };
+  return base::NameOf(kNames, outcome, "invalid");
+}
+
+void Metrics::RecordDelivery(const std::string& tenant, std::string_view trigger,
+                             DeliveryOutcome outcome, WallTime now) {
+  std::lock_guard lock(mutex_);
+  ++deliveries_[{tenant, std::string(trigger), outcome}];
+  if (outcome == DeliveryOutcome::kRecorded || outcome == DeliveryOutcome::kDuplicate) {
+    last_delivery_[{tenant, std::string(trigger)}] = now;
+  }
+}
+
+void Metrics::RecordRefresh(const std::string& tenant, const triggers::RefreshTurn& turn) {
+  std::lock_guard lock(mutex_);
+  refreshes_[{tenant, "deliveries"}] += turn.deliveries;
+  refreshes_[{tenant, "reads"}] += turn.reads;
+  refreshes_[{tenant, "changes"}] += turn.changes;
+  refreshes_[{tenant, "failures"}] += turn.error.empty() ? 0 : 1;
+}
+
+std::optional<Metrics::WallTime> Metrics::LastDelivery(const std::string& tenant) const {
+  std::lock_guard lock(mutex_);
+  std::optional<WallTime> last;
+  for (const auto& [key, when] : last_delivery_) {
+    if (key.first == tenant && (!last || when > *last)) last = when;
+  }
+  return last;
+}
+
+void Metrics::RenderTriggers(std::string& out) const {
+  Header(out, "isc_mirror_trigger_deliveries_total", "counter",
+         "Event Trigger deliveries by outcome since start");
+  for (const auto& [key, n] : deliveries_) {
+    const auto& [tenant, trigger, outcome] = key;
+    out += fmt::format(
+        "isc_mirror_trigger_deliveries_total{{tenant=\"{}\",trigger=\"{}\",outcome=\"{}\"}} {}\n",
+        Label(tenant), Label(trigger), DeliveryOutcomeName(outcome), n);
+  }
+  Header(out, "isc_mirror_trigger_last_delivery_timestamp_seconds", "gauge",
+         "when the last delivery of each trigger arrived");
+  for (const auto& [key, when] : last_delivery_) {
+    out += fmt::format(
+        "isc_mirror_trigger_last_delivery_timestamp_seconds{{tenant=\"{}\",trigger=\"{}\"}} "
+        "{}\n",
+        Label(key.first), Label(key.second), Seconds(when));
+  }
+  Header(out, "isc_mirror_trigger_refresh_total", "counter",
+         "targeted refreshes since start: deliveries claimed, reads, objects changed, failures");
+  for (const auto& [key, n] : refreshes_) {
+    out += fmt::format("isc_mirror_trigger_refresh_total{{tenant=\"{}\",what=\"{}\"}} {}\n",
+                       Label(key.first), key.second, n);
+  }
+}
 
 void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
                         const sync::RunOutcome& outcome, double seconds, WallTime finished) {
@@ -158,6 +220,7 @@ std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& 
     out += fmt::format("isc_mirror_interval_seconds{{resource=\"{}\"}} {}\n", Label(resource),
                        seconds);
   }
+  RenderTriggers(out);
   return out;
 }
 

@@ -5,13 +5,19 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "automation/action_worker.hpp"
 #include "sync/sync_run.hpp"
+#include "triggers/inbox.hpp"
 
 namespace isc_mirror::daemon {
+
+// What became of an Event Trigger delivery at the receiver.
+enum class DeliveryOutcome { kRecorded, kDuplicate, kUnauthorized, kInvalid, kUnavailable };
+std::string_view DeliveryOutcomeName(DeliveryOutcome outcome);
 
 // Thread-safe: every tenant loop records into one instance, the HTTP endpoint reads it.
 class Metrics {
@@ -26,6 +32,12 @@ class Metrics {
   void RecordResponse(const std::string& tenant, int status, const std::string& deprecated = {});
   void RecordActions(const std::string& tenant, const automation::DrainCounts& counts);
   void RecordDatabaseError(const std::string& tenant);
+  // `trigger`: the trigger id, or "unknown" when the delivery named none that is known.
+  void RecordDelivery(const std::string& tenant, std::string_view trigger, DeliveryOutcome outcome,
+                      WallTime now);
+  void RecordRefresh(const std::string& tenant, const triggers::RefreshTurn& turn);
+  // When the tenant's last delivery (recorded or duplicate) arrived, if any since start.
+  std::optional<WallTime> LastDelivery(const std::string& tenant) const;
 
   // `actions` are the outbox's rows by status, read at scrape time; `interval_seconds` the
   // configured interval per resource (for lag).
@@ -39,6 +51,8 @@ class Metrics {
                                    double factor, WallTime now) const;
 
  private:
+  void RenderTriggers(std::string& out) const;
+
   struct Resource {
     std::map<std::string, double> counters;  // objects_seen, objects_inserted, ...
     int64_t runs_ok = 0;
@@ -56,6 +70,11 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, int64_t> deprecated_;  // (tenant, path)
   std::map<std::pair<std::string, std::string>, int64_t> actions_;     // (tenant, outcome)
   std::map<std::string, int64_t> database_errors_;
+  // (tenant, trigger, outcome), and (tenant, trigger) for the last delivery's time.
+  std::map<std::tuple<std::string, std::string, DeliveryOutcome>, int64_t> deliveries_;
+  std::map<std::pair<std::string, std::string>, WallTime> last_delivery_;
+  // (tenant, reads | changes | failures | busy) of the refreshes.
+  std::map<std::pair<std::string, std::string>, int64_t> refreshes_;
 };
 
 }  // namespace isc_mirror::daemon

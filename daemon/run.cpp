@@ -20,6 +20,7 @@
 #include "daemon/scheduler.hpp"
 #include "daemon/sync_now.hpp"
 #include "daemon/tenant_runtime.hpp"
+#include "daemon/trigger_receiver.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
 #include "db/sql.hpp"
@@ -32,9 +33,18 @@ constexpr Millis kIdleWake{1000};  // due actions are looked for at least this o
 constexpr Millis kMaxReconnect{60'000};
 
 // Sync-now requests for one tenant's loop, and what wakes it: at most one pending request per
-// resource, however many arrive.
+// resource, however many arrive, and new trigger deliveries.
 class Inbox {
  public:
+  void Deliveries() {
+    std::lock_guard lock(mutex_);
+    deliveries_ = true;
+    wake_.notify_all();
+  }
+  bool TakeDeliveries() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(deliveries_, false);
+  }
   void Push(std::string resource) {
     std::lock_guard lock(mutex_);
     if (std::find(requests_.begin(), requests_.end(), resource) != requests_.end()) return;
@@ -52,10 +62,10 @@ class Inbox {
   // Beats `heartbeat` at least every second: waiting here is the loop at rest, not stuck.
   void WaitUntil(SteadyTime until, const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
     std::unique_lock lock(mutex_);
-    while (!stop.load() && requests_.empty() && Clock::now() < until) {
+    while (!stop.load() && requests_.empty() && !deliveries_ && Clock::now() < until) {
       heartbeat.Beat();
       wake_.wait_until(lock, std::min(until, Clock::now() + kIdleWake),
-                       [&] { return stop.load() || !requests_.empty(); });
+                       [&] { return stop.load() || !requests_.empty() || deliveries_; });
     }
     heartbeat.Beat();
   }
@@ -64,6 +74,7 @@ class Inbox {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<std::string> requests_;
+  bool deliveries_ = false;
 };
 
 // One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
@@ -87,6 +98,13 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
       reconnect = Millis(1000);
       while (!stop) {
         heartbeat.Beat();
+        // Deliveries first: a leaver's handoff should not wait for a resource's cycle. The
+        // table is read on every turn (at least once a second at rest): another instance, or a
+        // retry, may have made deliveries due.
+        inbox.TakeDeliveries();
+        if (tenant.triggers) {
+          for (const auto& name : runtime.RefreshFromTriggers().sync_now) inbox.Push(name);
+        }
         for (const auto& name : inbox.Take()) {
           if (!schedule.RequestNow(name, Clock::now())) {
             base::log::Warn("sync-now for a resource that is not enabled",
@@ -321,12 +339,29 @@ int Run(const CommandLine& line, Config config) {
     }
     std::atomic<bool> stop{false};
     std::vector<std::unique_ptr<Inbox>> inboxes;
+    for (size_t i = 0; i < config.tenants.size(); ++i) inboxes.push_back(std::make_unique<Inbox>());
+    std::unique_ptr<TriggerReceiver> receiver;
+    if (!config.triggers.listen.empty()) {
+      try {
+        receiver = std::make_unique<TriggerReceiver>(
+            config, metrics, [&config, &inboxes](const std::vector<std::string>& tenants) {
+              for (size_t i = 0; i < config.tenants.size(); ++i) {
+                if (std::ranges::find(tenants, config.tenants[i].name) != tenants.end()) {
+                  inboxes[i]->Deliveries();
+                }
+              }
+            });
+      } catch (const std::exception& e) {
+        base::log::Error(e.what());
+        if (first) return kExitFailure;
+      }
+    }
     std::vector<std::thread> threads;
     loops.Clear();
-    for (const auto& tenant : config.tenants) {
-      inboxes.push_back(std::make_unique<Inbox>());
-      threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant),
-                           std::ref(*inboxes.back()), std::ref(metrics), std::cref(stop),
+    for (size_t i = 0; i < config.tenants.size(); ++i) {
+      const auto& tenant = config.tenants[i];
+      threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant), std::ref(*inboxes[i]),
+                           std::ref(metrics), std::cref(stop),
                            std::ref(loops.Add("tenant " + tenant.name)));
     }
     threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop),
@@ -346,6 +381,8 @@ int Run(const CommandLine& line, Config config) {
     stop = true;
     for (auto& inbox : inboxes) inbox->Wake();
     for (auto& t : threads) t.join();
+    // Answers stop before the config they read is replaced.
+    receiver.reset();
     if (next == Next::kStop) {
       base::log::Info("stopped");
       return kExitOk;

@@ -54,10 +54,8 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
   }
 }
 
-sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
+sync::RunSettings TenantRuntime::SettingsFor(const ResourceConfig& resource,
                                              const SyncOptions& options) {
-  const ResourceConfig& resource = *config_.FindResource(schema.name);
-  auto started = std::chrono::steady_clock::now();
   sync::RunSettings settings;
   settings.tenant = tenant_.name;
   settings.ignore_paths = resource.ignore_paths;
@@ -69,7 +67,14 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
   settings.lock_wait = options.lock_wait;
   settings.cancel = options.cancel;
   settings.connect = [this] { return db::Connect(config_.database.url); };
-  auto outcome = sync::RunSync(connection_, *client_, schema, settings);
+  return settings;
+}
+
+sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
+                                             const SyncOptions& options) {
+  const ResourceConfig& resource = *config_.FindResource(schema.name);
+  auto started = std::chrono::steady_clock::now();
+  auto outcome = sync::RunSync(connection_, *client_, schema, SettingsFor(resource, options));
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
@@ -112,6 +117,42 @@ sync::RunOutcome TenantRuntime::SyncResource(const sync::ResourceSchema& schema,
     base::log::Info("sync finished", fields);
   }
   return outcome;
+}
+
+triggers::RefreshTurn TenantRuntime::RefreshFromTriggers() {
+  auto now = std::chrono::steady_clock::now();
+  triggers::RefreshSettings settings{.tenant = tenant_.name, .prune = now >= next_prune_};
+  // Rows are the dedup window's memory: kept at least that long.
+  settings.keep =
+      std::max(settings.keep,
+               std::chrono::duration_cast<std::chrono::seconds>(config_.triggers.dedup_window));
+  if (settings.prune) next_prune_ = now + std::chrono::minutes(1);
+  auto turn = triggers::RefreshDue(
+      connection_, settings, [&](const std::string& name, const sync::RefreshRequest& request) {
+        const ResourceConfig* resource = config_.FindResource(name);
+        // A resource the config does not mirror is not read for a delivery either.
+        if (resource == nullptr || !resource->enabled) return sync::RefreshOutcome{};
+        return sync::RefreshObjects(connection_, *client_, *sync::FindSchema(name),
+                                    SettingsFor(*resource, {}), request);
+      });
+  if (metrics_ != nullptr) metrics_->RecordRefresh(tenant_.name, turn);
+  if (turn.deliveries == 0) return turn;
+  base::log::Fields fields = {{"tenant", tenant_.name},
+                              {"deliveries", turn.deliveries},
+                              {"reads", turn.reads},
+                              {"changes", turn.changes},
+                              {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - now)
+                                         .count()}};
+  if (!turn.error.empty()) {
+    fields.emplace_back("error", turn.error);
+    base::log::Warn("trigger refresh failed; the deliveries are due again", fields);
+  } else if (turn.busy) {
+    base::log::Debug("trigger refresh waits for a sync of the resource", fields);
+  } else {
+    base::log::Info("trigger deliveries refreshed", fields);
+  }
+  return turn;
 }
 
 automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {

@@ -14,6 +14,7 @@
 #include "isc/isc_client.hpp"
 #include "isc/rate_budget.hpp"
 #include "sync/sync_run.hpp"
+#include "triggers/inbox.hpp"
 
 namespace isc_mirror::daemon {
 
@@ -49,7 +50,14 @@ class TenantRuntime {
   // Runs the due actions; re-reads DAS owners when an ownership action succeeded.
   automation::DrainCounts RunActions(const std::atomic<bool>* cancel);
 
+  // Refreshes what the tenant's due Event Trigger deliveries name; the turn says which
+  // resources to sync now.
+  triggers::RefreshTurn RefreshFromTriggers();
+
  private:
+  // A run's settings for a configured resource.
+  sync::RunSettings SettingsFor(const ResourceConfig& resource, const SyncOptions& options);
+
   const Config& config_;
   const TenantConfig& tenant_;
   pqxx::connection& connection_;
@@ -60,6 +68,7 @@ class TenantRuntime {
   std::unique_ptr<isc::IscClient> client_;
   automation::RuleEngine rules_;
   isc::CurlTransport web_;
+  std::chrono::steady_clock::time_point next_prune_{};
 };
 
 }  // namespace isc_mirror::daemon

@@ -38,6 +38,10 @@ std::string_view AuthSchemeName(AuthScheme scheme) {
   return base::NameOf(kSchemes, scheme, "bearer");
 }
 
+std::optional<AuthScheme> ParseAuthScheme(std::string_view name) {
+  return base::FromName(kSchemes, name);
+}
+
 std::string_view IscAuthType(AuthScheme scheme) {
   return base::NameOf(kIscTypes, scheme, "BEARER_TOKEN");
 }

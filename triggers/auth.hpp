@@ -2,6 +2,7 @@
 // subscription sends (BEARER_TOKEN, BASIC_AUTH or, only when configured, NO_AUTH).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,7 @@ struct TriggerAuth {
 // The scheme's name in the config (bearer, basic, none) and ISC's (BEARER_TOKEN, ...).
 std::string_view AuthSchemeName(AuthScheme scheme);
 std::string_view IscAuthType(AuthScheme scheme);
+std::optional<AuthScheme> ParseAuthScheme(std::string_view name);
 
 // Whether an Authorization header carries the subscription's credentials. The credentials are
 // compared through their digests in constant time, so neither their content nor their length

@@ -111,8 +111,10 @@ RefreshTurn RefreshDue(
   std::vector<Delivery> deliveries;
   {
     pqxx::work tx(connection);
-    tx.exec_params(std::string(sql::kPruneDeliveries), settings.tenant,
-                   static_cast<double>(settings.keep.count()));
+    if (settings.prune) {
+      tx.exec_params(std::string(sql::kPruneDeliveries), settings.tenant,
+                     static_cast<double>(settings.keep.count()));
+    }
     for (const auto& row : tx.exec_params(std::string(sql::kClaimDeliveries), settings.tenant,
                                           static_cast<double>(settings.claim.count()),
                                           static_cast<int64_t>(settings.max_claim))) {

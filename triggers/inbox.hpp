@@ -71,7 +71,8 @@ struct RefreshSettings {
   std::chrono::seconds claim{120};
   int max_attempts = 5;
   std::chrono::seconds retry_delay{30};
-  std::chrono::seconds keep{7 * 24 * 3600};  // done rows are pruned after this
+  std::chrono::seconds keep{24 * 3600};  // done rows are pruned after this...
+  bool prune = true;                     // ...in this turn
 };
 
 // Claims the tenant's due deliveries and runs the reads they lead to through `refresh` (the

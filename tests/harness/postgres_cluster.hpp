@@ -12,6 +12,9 @@
 
 namespace isc_mirror::testing {
 
+// A TCP port on 127.0.0.1 nobody listens on now (a server started next may take it).
+int FreePort();
+
 // initdb + pg_ctl in a temp dir on a free 127.0.0.1 port (as the postgres user when the tests
 // run as root). A watchdog in its own session stops the server and deletes the directory when
 // this object is destroyed or when the test process dies in any way, crashes included.

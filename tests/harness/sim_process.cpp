@@ -88,7 +88,8 @@ httplib::Result SimClient::Control(const std::string& method, const std::string&
 }
 
 std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
-                         const std::string& retry, const std::string& rest) {
+                         const std::string& retry, const std::string& rest,
+                         const std::string& tenant) {
   return fmt::format(
       "tenants:\n"
       "  - name: sim\n"
@@ -97,10 +98,11 @@ std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
       "    client_id: sim-client\n"
       "    client_secret: sim-secret\n"
       "    retry: {}\n"
+      "{}"
       "database:\n"
       "  url: {}\n"
       "{}",
-      sim.base_url(), retry, database_url, rest);
+      sim.base_url(), retry, tenant, database_url, rest);
 }
 
 std::string LeaverHandoffRule(const std::string& fallback) {

@@ -28,9 +28,11 @@ class SimProcess {
 };
 
 // An isc-mirror config for one tenant named "sim" served by `sim`: its retry settings (a YAML
-// flow mapping), the database, then `rest` (rules, actions...) as given.
+// flow mapping), the database, then `rest` (rules, actions...) as given; `tenant` adds lines to
+// the tenant's mapping (each indented by four spaces).
 std::string MirrorConfig(const SimProcess& sim, const std::string& database_url,
-                         const std::string& retry, const std::string& rest = "");
+                         const std::string& retry, const std::string& rest = "",
+                         const std::string& tenant = "");
 
 // The production example's leaver rule: the leaver's DAS ownership and open reviews to the
 // manager (else `fallback`), its accounts disabled.

@@ -99,7 +99,11 @@ std::string HttpDate(int64_t epoch_seconds) {
 }  // namespace
 
 Server::Server(ServerOptions options, Tenant& tenant)
-    : options_(std::move(options)), tenant_(tenant), faults_(options_.faults), rng_(options_.seed) {
+    : options_(std::move(options)),
+      tenant_(tenant),
+      triggers_(options_.seed),
+      faults_(options_.faults),
+      rng_(options_.seed) {
   auto definitions = Definitions::Load(options_.definitions_file);
   if (!definitions) throw std::runtime_error(definitions.error());
   definitions_ = std::move(definitions).value();
@@ -506,6 +510,8 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
     if (Matches(p, {"beta", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);
     if (Matches(p, {"v2025", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);
   }
+  std::map<std::string, std::string> params(req.params.begin(), req.params.end());
+  if (auto reply = triggers_.Route(m, p, req.body, params)) return *reply;
   return {404, ErrorResponse("404 Not found", fmt::format("no route for {} {}", m, req.path))};
 }
 
@@ -630,8 +636,38 @@ void Server::HandleControl(const httplib::Request& req, httplib::Response& res) 
                           static_cast<int>(after), static_cast<int>(count));
     return reply(200, "{}");
   }
-  Reply r = tenant_.Control(m, path, req.body);
+  if (auto r = triggers_.Control(m, path, req.body)) return reply(r->status, std::move(r->body));
+  Reply r = ChangeTenant(req);
   reply(r.status, std::move(r.body));
+}
+
+Reply Server::ChangeTenant(const httplib::Request& req) {
+  if (req.path == "/__sim/aggregations" && req.method == "POST") {
+    // An account aggregation of a source completed (its accounts are changed by other calls).
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view source, name, status = "Success";
+    if (parser.parse(req.body).get(doc) || doc["sourceId"].get(source) ||
+        doc["sourceName"].get(name)) {
+      return {400, ErrorResponse("400.1 Bad Request Content",
+                                 "aggregations needs sourceId and sourceName")};
+    }
+    if (doc["status"].get(status)) status = "Success";
+    std::string when = FormatTimestamp(tenant_.Now());
+    triggers_.Fire(
+        "idn:account-aggregation-completed",
+        fmt::format(R"({{"source":{{"type":"SOURCE","id":"{}","name":"{}"}},"status":"{}",)"
+                    R"("started":"{}","completed":"{}","errors":null,"warnings":null,)"
+                    R"("stats":{{"scanned":0,"unchanged":0,"changed":0,"added":0,"removed":0}}}})",
+                    source, name, status, when, when));
+    return {200, "{}"};
+  }
+  auto before = RenderBefore(tenant_, req.path);
+  Reply r = tenant_.Control(req.method, req.path, req.body);
+  for (auto& event : EventsOfControl(tenant_, req.method, req.path, before, r)) {
+    triggers_.Fire(event.trigger_id, std::move(event.payload));
+  }
+  return r;
 }
 
 }  // namespace isc_mirror::sim

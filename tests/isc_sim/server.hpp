@@ -14,6 +14,7 @@
 
 #include "tests/isc_sim/definitions.hpp"
 #include "tests/isc_sim/tenant.hpp"
+#include "tests/isc_sim/triggers.hpp"
 
 namespace isc_mirror::sim {
 
@@ -84,6 +85,8 @@ class Server {
   void Handle(const httplib::Request& req, httplib::Response& res);
   void HandleToken(const httplib::Request& req, httplib::Response& res);
   void HandleControl(const httplib::Request& req, httplib::Response& res);
+  // A control call that changes the tenant, and the Event Trigger deliveries it leads to.
+  Reply ChangeTenant(const httplib::Request& req);
   // The actions' POSTs; none when no route matches.
   std::optional<Reply> RoutePost(const httplib::Request& req,
                                  const std::vector<std::string_view>& p);
@@ -111,6 +114,7 @@ class Server {
 
   ServerOptions options_;
   Tenant& tenant_;
+  Triggers triggers_;
   Definitions definitions_;
   httplib::Server http_;
   int port_ = 0;

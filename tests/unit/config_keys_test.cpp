@@ -61,7 +61,7 @@ TEST(ConfigKeys, ChildKeysAreWhatAMappingMayHold) {
             (std::vector<std::string_view>{"attempts", "base_delay", "max_delay"}));
   EXPECT_EQ(ChildKeys(""),
             (std::vector<std::string_view>{"tenants", "database", "resources", "lifecycle", "rules",
-                                           "actions", "guards", "http", "log"}));
+                                           "actions", "guards", "http", "triggers", "log"}));
   EXPECT_EQ(ChildKeys("rules[].match"),
             (std::vector<std::string_view>{"resource", "op", "path", "from", "to", "older_than"}));
   EXPECT_TRUE(ChildKeys("nothing").empty());

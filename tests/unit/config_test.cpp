@@ -240,6 +240,73 @@ TEST(ParseConfig, ReadsTheSecretFromAFile) {
   ASSERT_NE(FindError(empty, "tenants[0].client_secret_file"), nullptr) << AllErrors(empty);
 }
 
+TEST(ParseConfig, ReadsEachTenantsTriggerAuthAndTheReceiver) {
+  FakeHost fake;
+  fake.files = {{"/run/creds/token", "0123456789abcdef0123\n"},
+                {"/run/creds/short", "abc\n"},
+                {"/etc/tls/cert.pem", "CERT"},
+                {"/etc/tls/key.pem", "KEY"}};
+  auto result = Parse(std::string(kMinimal) + R"(    triggers: { token_file: /run/creds/token }
+  - name: test
+    base_url: https://test.api.identitynow.com
+    client_id: abc
+    client_secret: xyz
+    triggers: { auth: basic, user: isc, password_file: /run/creds/token }
+  - name: lab
+    base_url: https://lab.api.identitynow.com
+    client_id: abc
+    client_secret: xyz
+triggers:
+  listen: 127.0.0.1:9465
+  dedup_window: 2m
+  tls: { cert_file: /etc/tls/cert.pem, key_file: /etc/tls/key.pem }
+)",
+                      fake);
+  ASSERT_TRUE(result.ok()) << AllErrors(result);
+  const auto& tenants = result.config.tenants;
+  ASSERT_TRUE(tenants[0].triggers.has_value());
+  EXPECT_EQ(tenants[0].triggers->scheme, triggers::AuthScheme::kBearer);
+  EXPECT_EQ(tenants[0].triggers->token.Reveal(), "0123456789abcdef0123");
+  EXPECT_EQ(tenants[1].triggers->scheme, triggers::AuthScheme::kBasic);
+  EXPECT_EQ(tenants[1].triggers->user, "isc");
+  EXPECT_FALSE(tenants[2].triggers.has_value());
+  EXPECT_EQ(result.config.triggers.listen, "127.0.0.1:9465");
+  EXPECT_EQ(result.config.triggers.dedup_window, minutes(2));
+  EXPECT_EQ(result.config.triggers.key_file, "/etc/tls/key.pem");
+  // Off by default.
+  EXPECT_TRUE(Parse(kMinimal).config.triggers.listen.empty());
+
+  struct Case {
+    std::string yaml;
+    std::string key;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"    triggers: {}\n", "tenants[0].triggers.token_file", "missing required value"},
+      {"    triggers: { token_file: /run/creds/short }\n", "tenants[0].triggers.token_file",
+       "shorter than 16"},
+      {"    triggers: { auth: secret }\n", "tenants[0].triggers.auth", "unknown auth 'secret'"},
+      {"    triggers: { auth: basic, password_file: /run/creds/token }\n",
+       "tenants[0].triggers.user", "needs a user"},
+      {"    triggers: { auth: none, token_file: /run/creds/token }\n",
+       "tenants[0].triggers.token_file", "not used with auth: none"},
+      {"    triggers: { tokenfile: x }\n", "tenants[0].triggers.tokenfile", "did you mean"},
+      {"triggers: { listen: 127.0.0.1:9465 }\n", "triggers.listen", "no tenant accepts"},
+      {"    triggers: { auth: none }\ntriggers: { listen: nowhere }\n", "triggers.listen",
+       "not HOST:PORT"},
+      {"    triggers: { auth: none }\ntriggers: { tls: { cert_file: /etc/tls/cert.pem } }\n",
+       "triggers.tls.key_file", "TLS needs cert_file and key_file"},
+  };
+  for (const auto& c : cases) {
+    auto bad = Parse(std::string(kMinimal) + c.yaml, fake);
+    const auto* error = FindError(bad, c.key);
+    ASSERT_NE(error, nullptr) << c.yaml << AllErrors(bad);
+    EXPECT_NE(error->message.find(c.message), std::string::npos) << error->message;
+    // The secret never shows.
+    EXPECT_EQ(AllErrors(bad).find("0123456789abcdef"), std::string::npos);
+  }
+}
+
 TEST(ParseConfig, RefusesPlainHttpToIscUnlessAllowed) {
   auto tenant = [](const std::string& lines) {
     return "tenants:\n  - name: prod\n    client_id: abc\n    client_secret: s\n" + lines;
