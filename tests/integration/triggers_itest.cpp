@@ -92,6 +92,8 @@ class Triggers : public testing::DatabaseTest {
       // A secret never reaches the log.
       EXPECT_EQ(result.err.find(auth_ == Auth::kBearer ? kToken : kPassword), std::string::npos);
       log_ = result.err;
+      if (HasFailure())
+        std::cerr << "daemon log:\n" << log_.substr(log_.size() > 20000 ? log_.size() - 20000 : 0);
     }
     DatabaseTest::TearDown();
   }
@@ -249,6 +251,195 @@ TEST_F(Triggers, ALeaversDeliveryHandsOffBeforeAnyPoll) {
                            "identity-attributes-changed\",outcome=\"recorded\"} 1"),
             std::string::npos)
       << Metrics();
+}
+
+// Each trigger kind leads to the read it names, and only that read.
+TEST_F(Triggers, EachTriggerKindReadsWhatItNames) {
+  Start(Auth::kBearer);
+  auto requests = [&] {
+    simdjson::dom::parser parser;
+    return parser.parse(Control("GET", "/__sim/stats"))["requests"].get_int64().value();
+  };
+  // A joiner.
+  simdjson::dom::parser parser;
+  std::string joiner(
+      parser.parse(Control("POST", "/__sim/identities", R"({"department":"Sales"})"))["id"]
+          .get_string()
+          .value());
+  EXPECT_TRUE(
+      WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}'", joiner), 1, 10s));
+  // An account correlated to it, then changed, then uncorrelated.
+  std::string account(parser
+                          .parse(Control("POST", "/__sim/accounts",
+                                         fmt::format(R"({{"identityId":"{}"}})", joiner)))["id"]
+                          .get_string()
+                          .value());
+  EXPECT_TRUE(
+      WaitFor(fmt::format("SELECT count(*) FROM isc.accounts WHERE id = '{}'", account), 1, 10s));
+  Control("PATCH", "/__sim/accounts/" + account, R"({"locked":true})");
+  EXPECT_TRUE(
+      WaitFor(fmt::format("SELECT count(*) FROM isc.accounts WHERE id = '{}' AND locked", account),
+              1, 10s));
+  Control("PATCH", "/__sim/accounts/" + account, R"({"uncorrelated":true})");
+  EXPECT_TRUE(WaitFor(
+      fmt::format("SELECT count(*) FROM isc.accounts WHERE id = '{}' AND uncorrelated", account), 1,
+      10s));
+  // A certification signed off: it and its items.
+  auto open = Column(
+      "SELECT id FROM isc.certifications c WHERE NOT completed AND EXISTS (SELECT 1 FROM "
+      "isc.access_review_items i WHERE i.certification_id = c.id AND NOT i.completed) ORDER BY id "
+      "LIMIT 1");
+  ASSERT_FALSE(open.empty());
+  Control("POST", "/__sim/certifications/" + open[0] + "/sign");
+  EXPECT_TRUE(WaitFor(
+      fmt::format("SELECT count(*) FROM isc.certifications WHERE id = '{}' AND completed", open[0]),
+      1, 10s));
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT 1 - count(*) FROM isc.access_review_items WHERE "
+                                  "certification_id = '{}' AND NOT completed",
+                                  open[0]),
+                      1, 10s))
+      << "the signed certification's items are read with it";
+  // An aggregation: an incremental accounts cycle now.
+  Control("POST", "/__sim/aggregations",
+          R"({"sourceId":"2c9180835d191a86015d28455b4b232a","sourceName":"HR"})");
+  EXPECT_TRUE(
+      WaitFor("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND "
+              "mode = 'incremental'",
+              1, 10s));
+  // An identity deleted: read by id, gone, deleted in the mirror with its event.
+  Control("DELETE", "/__sim/identities/" + joiner);
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "deleted_at IS NOT NULL",
+                                  joiner),
+                      1, 10s));
+  EXPECT_EQ(Count(fmt::format("SELECT count(*) FROM mirror.change_events WHERE object_id = '{}' "
+                              "AND op IN ('insert', 'delete')",
+                              joiner)),
+            2);
+  EXPECT_TRUE(
+      WaitFor("SELECT 1 - count(*) FROM mirror.trigger_deliveries WHERE status <> 'done'", 1, 10s));
+  EXPECT_EQ(Count("SELECT count(DISTINCT trigger_id) FROM mirror.trigger_deliveries"), 7)
+      << "every kind but identity attributes changed (the leaver's test) was recorded";
+  // A quiet tenant costs nothing: with no delivery due, nothing is read.
+  auto before = requests();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(requests(), before);
+}
+
+// Deliveries that are not the subscription's, or not a payload, change nothing.
+TEST_F(Triggers, RefusesWhatIsNotAnAuthenticDeliveryAndCountsIt) {
+  Start(Auth::kBearer);
+  std::string valid =
+      R"({"identity":{"type":"IDENTITY","id":"2c7180a46faadee4016fb4e018c20642","name":"M"},"attributes":{}})";
+  std::string path = "/triggers/sim/identity-created";
+  auto check = [&](const std::string& p, const std::string& body, const std::string& auth,
+                   int status, const std::string& says) {
+    auto r = Deliver(p, body, auth);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->status, status) << p << " " << auth << ": " << r->body;
+    if (!says.empty()) {
+      EXPECT_NE(r->body.find(says), std::string::npos) << r->body;
+    }
+  };
+  check(path, valid, "", 401, "unauthorized");
+  check(path, valid, "Bearer wrong-token-0123456789abcdef", 401, "");
+  check(path, valid, std::string("Basic ") + kToken, 401, "");
+  check(path, "{not json", std::string("Bearer ") + kToken, 400, "not JSON");
+  check(path, R"({"identity":{"type":"IDENTITY","name":"M"},"attributes":{}})",
+        std::string("Bearer ") + kToken, 400, "/identity/id is missing");
+  check("/triggers/sim/certification-signed-off", valid, std::string("Bearer ") + kToken, 400,
+        "/certification/id");
+  check("/triggers/nobody/identity-created", valid, std::string("Bearer ") + kToken, 404, "");
+  check("/triggers/sim/identity-renamed", valid, std::string("Bearer ") + kToken, 404, "");
+  check(path, std::string(2 * 1024 * 1024, ' '), std::string("Bearer ") + kToken, 413, "");
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.trigger_deliveries"), 0) << "nothing recorded";
+  // The right one goes through; its copy is a duplicate and is not recorded again.
+  check(path, valid, std::string("Bearer ") + kToken, 200, "recorded");
+  check(path, valid, std::string("Bearer ") + kToken, 200, "duplicate");
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.trigger_deliveries"), 1);
+  EXPECT_EQ(Count("SELECT sum(duplicates) FROM mirror.trigger_deliveries"), 1);
+  std::string metrics = Metrics();
+  for (const char* line : {R"(trigger="idn:identity-created",outcome="unauthorized"} 3)",
+                           R"(trigger="idn:identity-created",outcome="invalid"} 2)",
+                           R"(trigger="idn:certification-signed-off",outcome="invalid"} 1)",
+                           R"(trigger="idn:identity-created",outcome="recorded"} 1)",
+                           R"(trigger="idn:identity-created",outcome="duplicate"} 1)"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
+}
+
+// Basic auth, as a BASIC_AUTH subscription sends it; a wrong password is refused.
+TEST_F(Triggers, AcceptsBasicAuthWithTheSubscriptionsPassword) {
+  Start(Auth::kBasic);
+  std::string leaver = Leaver();
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Legal"})");
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "department = 'Legal'",
+                                  leaver),
+                      1, 10s));
+  Control("POST", "/__sim/trigger-faults", R"({"badAuthRate":1.0})");
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Finance"})");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(Count(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                              "department = 'Finance'",
+                              leaver)),
+            0);
+  auto sent = Sent();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back(), (std::pair<std::string, int64_t>{"bad_auth", 401}));
+  // The poll still catches it.
+  ASSERT_EQ(Mirror({"sync-now", "identities"}).exit_code, 0);
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "department = 'Finance'",
+                                  leaver),
+                      1, 15s));
+}
+
+// Every delivery fault: a duplicated delivery does nothing twice, reordered and delayed ones
+// end in the current state, and a lost one is caught by the next poll.
+TEST_F(Triggers, DeliveryFaultsLoseNothingAndDoNothingTwice) {
+  Start(Auth::kBearer);
+  std::string leaver = Leaver();
+  auto department = [&](const std::string& id) {
+    auto rows = Column(fmt::format("SELECT department FROM isc.identities WHERE id = '{}'", id));
+    return rows.empty() ? std::string() : rows[0];
+  };
+  // Duplicated: the leaver's handoff is made once.
+  Control("POST", "/__sim/trigger-faults", R"({"duplicateRate":1.0})");
+  Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  ASSERT_TRUE(
+      WaitFor("SELECT count(*) FROM mirror.actions WHERE rule = 'leaver-handoff' AND "
+              "status = 'succeeded'",
+              3, 15s));
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.actions"), 3) << "no action twice";
+  EXPECT_EQ(Count("SELECT sum(duplicates) FROM mirror.trigger_deliveries"), 1);
+  EXPECT_NE(Metrics().find(R"(outcome="duplicate"} 1)"), std::string::npos);
+  // Reordered and delayed: two changes, the later delivered first, both late; the mirror
+  // ends with the tenant's current state.
+  Control("POST", "/__sim/trigger-faults", R"({"reorder":true,"delayMs":300})");
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Audit"})");
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Tax"})");
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "department = 'Tax'",
+                                  leaver),
+                      1, 10s));
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(department(leaver), "Tax") << "the earlier delivery, arriving last, changes nothing";
+  auto sent = Sent();
+  ASSERT_GE(sent.size(), 4u);
+  EXPECT_EQ(sent[sent.size() - 1].first, "reordered");
+  // Lost: nothing arrives; the next poll catches the change.
+  Control("POST", "/__sim/trigger-faults", R"({"lossRate":1.0})");
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Risk"})");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(department(leaver), "Tax");
+  ASSERT_EQ(Mirror({"sync-now", "identities"}).exit_code, 0);
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "department = 'Risk'",
+                                  leaver),
+                      1, 15s));
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.actions"), 3);
 }
 
 }  // namespace

@@ -670,6 +670,13 @@ std::optional<std::string> Tenant::Get(Kind kind, std::string_view id) const {
       if (index && !Live(s, Kind::kAllTaskStatuses, *index)) index.reset();
       break;
     }
+    case Kind::kCertifications: {
+      auto parsed = ParseId(id);
+      if (parsed) {
+        index = FindIf(s.certifications, [&](const Certification& c) { return c.id == *parsed; });
+      }
+      break;
+    }
     default:
       return std::nullopt;
   }

@@ -118,8 +118,7 @@ std::string AccountPayload(Json account, std::string_view extra) {
   base::JsonWriter w(out);
   w.BeginObject();
   AccountRefs(w, account);
-  out.pop_back();  // the closing brace comes after the extra fields
-  out += extra;
+  out += extra;  // the writer's object is closed by hand, after the extra fields
   out += '}';
   return out;
 }
