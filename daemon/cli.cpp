@@ -8,7 +8,7 @@
 namespace isc_mirror::daemon {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Command>, 8> kCommands = {{
+constexpr std::array<std::pair<std::string_view, Command>, 9> kCommands = {{
     {"migrate", Command::kMigrate},
     {"sync", Command::kSync},
     {"run", Command::kRun},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<std::string_view, Command>, 8> kCommands = {{
     {"actions", Command::kActions},
     {"plan", Command::kPlan},
     {"check-config", Command::kCheckConfig},
+    {"triggers", Command::kTriggers},
 }};
 
 bool IsActionId(std::string_view text) {
@@ -45,6 +46,9 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
   if (line.online && line.command != Command::kCheckConfig) {
     return base::Error{fmt::format("--online applies only to check-config, not to {}", name)};
   }
+  if (line.url && (line.command != Command::kTriggers || args.empty() || args[0] != "subscribe")) {
+    return base::Error{"--url applies only to triggers subscribe"};
+  }
   switch (line.command) {
     case Command::kSync:
       return line;
@@ -66,6 +70,18 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
       }
       return base::Error{
           fmt::format("unknown actions verb '{}' (expected list, approve, retry or cancel)", verb)};
+    }
+    case Command::kTriggers: {
+      if (args.empty() || args.size() > 2 ||
+          (args[0] != "subscribe" && args[0] != "list" && args[0] != "unsubscribe")) {
+        return base::Error{
+            "triggers takes subscribe, list or unsubscribe, and optionally a TENANT"};
+      }
+      if (args[0] == "subscribe" && (!line.url || line.url->empty())) {
+        return base::Error{
+            "triggers subscribe needs --url PUBLIC_URL: the address ISC reaches the receiver at"};
+      }
+      return line;
     }
     default:
       if (!args.empty()) {
@@ -113,6 +129,10 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
       auto value = take_value("--migrations-dir");
       if (!value || value->empty()) return base::Error{"--migrations-dir needs a DIR"};
       line.migrations_dir = *value;
+    } else if (is_option("--url")) {
+      auto value = take_value("--url");
+      if (!value || value->empty()) return base::Error{"--url needs a PUBLIC_URL"};
+      line.url = *value;
     } else if (arg == "--full") {
       line.full = true;
     } else if (arg == "--allow-deletes") {
@@ -163,6 +183,10 @@ commands:
   check-config [--online]          validate the config and print every error found;
                                    --online: get a token, read a page of every enabled
                                    resource, check each configured action's access
+  triggers subscribe [TENANT] --url PUBLIC_URL
+                                   create or update the tenant's Event Trigger subscriptions
+  triggers list|unsubscribe [TENANT]
+                                   show them, or remove the mirror's
 
 options:
   -c, --config FILE     config file (default /etc/isc-mirror/config.yaml)

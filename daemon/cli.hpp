@@ -22,6 +22,7 @@ enum class Command {
   kActions,
   kPlan,
   kCheckConfig,
+  kTriggers,
   kVersion,
   kHelp,
 };
@@ -31,11 +32,13 @@ struct CommandLine {
   std::string config_path{kDefaultConfigPath};
   std::optional<std::string> log_level;
   std::optional<std::string> migrations_dir;
-  bool full = false;           // sync --full
-  bool allow_deletes = false;  // sync --allow-deletes: apply deletes the guard would hold
-  bool json = false;           // status --json
-  bool online = false;         // check-config --online: ask ISC what the credentials may do
-  // sync: resources; sync-now: one resource; actions: verb and optional id.
+  bool full = false;               // sync --full
+  bool allow_deletes = false;      // sync --allow-deletes: apply deletes the guard would hold
+  bool json = false;               // status --json
+  bool online = false;             // check-config --online: ask ISC what the credentials may do
+  std::optional<std::string> url;  // triggers subscribe --url: the receiver's public address
+  // sync: resources; sync-now: one resource; actions: verb and optional id; triggers: verb and
+  // optional tenant.
   std::vector<std::string> args;
 };
 

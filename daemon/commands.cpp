@@ -16,6 +16,7 @@
 #include "daemon/run.hpp"
 #include "daemon/status.hpp"
 #include "daemon/tenant_runtime.hpp"
+#include "daemon/trigger_commands.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
 #include "isc/isc_client.hpp"
@@ -144,6 +145,8 @@ int RunCommand(const CommandLine& line) {
         return SyncNow(line, loaded.config);
       case Command::kPlan:
         return Plan(line, loaded.config);
+      case Command::kTriggers:
+        return TriggersCommand(line, loaded.config);
       default:
         fmt::print(stderr, "isc-mirror: '{}' is not implemented yet\n", CommandName(line.command));
         return kExitUsage;

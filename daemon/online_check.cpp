@@ -143,14 +143,8 @@ Probe ProbeAction(isc::IscClient& client, isc::RequestStats& stats, const std::s
 }
 
 std::vector<Probe> ProbeTenant(const Config& config, const TenantConfig& tenant) {
-  auto options = ClientOptionsOf(tenant);
-  options.retry.max_attempts = std::min(options.retry.max_attempts, 3);
-  isc::TokenSource tokens(options, std::make_unique<isc::CurlTransport>(options.transport));
-  isc::RateBudget budget(tenant.rate_limit.requests, tenant.rate_limit.per, 0.97,
-                         std::chrono::steady_clock::now, nullptr, tenant.rate_limit.per_version);
-  isc::IscClient client(options, tokens, budget,
-                        std::make_unique<isc::CurlTransport>(options.transport));
-  isc::RequestStats stats;
+  CommandClient connection(tenant, 3);
+  auto& [options, tokens, budget, client, stats] = connection;
   std::vector<Probe> probes;
   auto token = tokens.Token();
   probes.push_back({.tenant = tenant.name,

@@ -18,6 +18,21 @@ isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
   return options;
 }
 
+namespace {
+isc::ClientOptions Limited(const TenantConfig& tenant, int attempts) {
+  auto options = ClientOptionsOf(tenant);
+  options.retry.max_attempts = std::min(options.retry.max_attempts, attempts);
+  return options;
+}
+}  // namespace
+
+CommandClient::CommandClient(const TenantConfig& tenant, int attempts)
+    : options(Limited(tenant, attempts)),
+      tokens(options, std::make_unique<isc::CurlTransport>(options.transport)),
+      budget(tenant.rate_limit.requests, tenant.rate_limit.per, 0.97,
+             std::chrono::steady_clock::now, nullptr, tenant.rate_limit.per_version),
+      client(options, tokens, budget, std::make_unique<isc::CurlTransport>(options.transport)) {}
+
 void WriteSettings(pqxx::connection& connection, const Config& config) {
   std::string states = "[";
   for (const auto& s : config.lifecycle.leaver_states) {

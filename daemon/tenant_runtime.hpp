@@ -31,6 +31,17 @@ void WriteSettings(pqxx::connection& connection, const Config& config);
 // The ISC client's settings of a configured tenant.
 isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant);
 
+// A tenant's ISC client for one command (check-config --online, triggers): its own token and
+// rate budget, at most `attempts` tries a call.
+struct CommandClient {
+  CommandClient(const TenantConfig& tenant, int attempts);
+  isc::ClientOptions options;
+  isc::TokenSource tokens;
+  isc::RateBudget budget;
+  isc::IscClient client;
+  isc::RequestStats stats;
+};
+
 class TenantRuntime {
  public:
   // `config` and `tenant` must outlive this object; the connection is this tenant's alone.

@@ -101,33 +101,12 @@ class Triggers : public testing::DatabaseTest {
   // An identity of the tenant other than the leavers the tests pick: the handoff's fallback.
   static std::string Fallback() { return "ffffffffffffffffffffffffffffffff"; }
 
-  // One HTTP subscription per trigger, each at its own path, with the test's auth.
+  // One HTTP subscription per trigger, made by the command an operator runs.
   void Subscribe() {
-    for (const auto& [trigger, schema] : kSchemas) {
-      std::string name = trigger.substr(4);
-      std::string auth =
-          auth_ == Auth::kBearer
-              ? fmt::format(
-                    R"("httpAuthenticationType":"BEARER_TOKEN","bearerTokenAuthConfig":{{"bearerToken":"{}"}})",
-                    kToken)
-              : fmt::format(
-                    R"("httpAuthenticationType":"BASIC_AUTH","basicAuthConfig":{{"userName":"isc","password":"{}"}})",
-                    kPassword);
-      auto r = control_->Post(
-          "/v2025/trigger-subscriptions",
-          fmt::format(R"({{"name":"isc-mirror {}","triggerId":"{}","type":"HTTP",)"
-                      R"("httpConfig":{{"url":"http://127.0.0.1:{}/triggers/sim/{}",)"
-                      R"("httpDispatchMode":"SYNC",{}}}}})",
-                      name, trigger, port_, name, auth));
-      ASSERT_TRUE(r);
-      ASSERT_EQ(r->status, 201) << r->body;
-      testing::OpenApiValidator validator(ISC_OPENAPI_FILE);
-      auto errors =
-          validator.ValidateResponse("POST", "/v2025/trigger-subscriptions", 201, r->body);
-      EXPECT_TRUE(errors.empty()) << errors.front();
-      EXPECT_EQ(r->body.find(auth_ == Auth::kBearer ? kToken : kPassword), std::string::npos)
-          << "ISC answers no secret";
-    }
+    auto r = Mirror({"triggers", "subscribe", "--url", fmt::format("http://127.0.0.1:{}", port_)});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 8) << r.out;
+    EXPECT_EQ(r.out.find(auth_ == Auth::kBearer ? kToken : kPassword), std::string::npos);
   }
 
   testing::ProcessResult Mirror(std::vector<std::string> args) {
@@ -440,6 +419,64 @@ TEST_F(Triggers, DeliveryFaultsLoseNothingAndDoNothingTwice) {
                                   leaver),
                       1, 15s));
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.actions"), 3);
+}
+
+// triggers subscribe makes what the config needs, again and again without copies, with the
+// configured auth; list shows them; unsubscribe removes the mirror's and no others.
+TEST_F(Triggers, SubscribeIsIdempotentAndUnsubscribeLeavesOthersAlone) {
+  Start(Auth::kBearer);
+  auto subscriptions = [&] {
+    auto r = control_->Get("/v2025/trigger-subscriptions?limit=250");
+    testing::OpenApiValidator validator(ISC_OPENAPI_FILE);
+    auto errors = validator.ValidateResponse("GET", "/v2025/trigger-subscriptions", 200, r->body);
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    return r->body;
+  };
+  auto count = [](const std::string& body, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) ++n;
+    return n;
+  };
+  std::string first = subscriptions();
+  EXPECT_EQ(count(first, "\"name\":\"isc-mirror sim "), 8u);
+  EXPECT_EQ(count(first, "BEARER_TOKEN"), 8u);
+  EXPECT_NE(first.find(fmt::format("http://127.0.0.1:{}/triggers/sim/identity-deleted", port_)),
+            std::string::npos);
+  // Someone else's subscription, which the mirror must not touch.
+  auto other = control_->Post(
+      "/v2025/trigger-subscriptions",
+      R"({"name":"workflow","triggerId":"idn:identity-created","type":"HTTP",)"
+      R"("httpConfig":{"url":"https://example.com/hook","httpDispatchMode":"SYNC"}})");
+  ASSERT_EQ(other->status, 201);
+  auto again =
+      Mirror({"triggers", "subscribe", "--url", fmt::format("http://127.0.0.1:{}", port_)});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(count(again.out, " updated "), 8u) << again.out;
+  EXPECT_EQ(count(subscriptions(), "\"name\":\"isc-mirror sim "), 8u) << "no copies";
+  auto listed = Mirror({"triggers", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(count(listed.out, "\n"), 9u) << listed.out;
+  EXPECT_EQ(count(listed.out, "(not the mirror's)"), 1u) << listed.out;
+  // Deliveries still flow after the update.
+  std::string leaver = Leaver();
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Ops"})");
+  EXPECT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "department = 'Ops'",
+                                  leaver),
+                      1, 10s));
+  auto removed = Mirror({"triggers", "unsubscribe", "sim"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(count(removed.out, " removed "), 8u) << removed.out;
+  std::string left = subscriptions();
+  EXPECT_EQ(count(left, "\"name\":\"isc-mirror sim "), 0u);
+  EXPECT_EQ(count(left, "\"name\":\"workflow\""), 1u);
+  // What the command refuses.
+  auto plain = Mirror({"triggers", "subscribe", "--url", "ftp://x"});
+  EXPECT_EQ(plain.exit_code, 2);
+  EXPECT_NE(plain.err.find("must be https://"), std::string::npos) << plain.err;
+  auto no_url = Mirror({"triggers", "subscribe"});
+  EXPECT_EQ(no_url.exit_code, 2);
+  EXPECT_NE(no_url.err.find("--url"), std::string::npos) << no_url.err;
 }
 
 }  // namespace

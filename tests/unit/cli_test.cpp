@@ -36,6 +36,22 @@ TEST(ParseCommandLine, TakesOnlineForCheckConfigOnly) {
   EXPECT_EQ(wrong.error(), "--online applies only to check-config, not to status");
 }
 
+TEST(ParseCommandLine, ReadsTheTriggersVerbsTenantAndUrl) {
+  auto line = Parse({"triggers", "subscribe", "prod", "--url", "https://mirror.example.com"});
+  ASSERT_TRUE(line.ok()) << line.error();
+  EXPECT_EQ(line->command, Command::kTriggers);
+  EXPECT_EQ(line->args, (std::vector<std::string>{"subscribe", "prod"}));
+  EXPECT_EQ(line->url, "https://mirror.example.com");
+  EXPECT_TRUE(Parse({"triggers", "list"}).ok());
+  EXPECT_TRUE(Parse({"triggers", "unsubscribe", "prod"}).ok());
+  EXPECT_NE(Parse({"triggers", "subscribe"}).error().find("needs --url"), std::string::npos);
+  EXPECT_NE(Parse({"triggers", "list", "--url=https://x"}).error().find("--url applies only"),
+            std::string::npos);
+  EXPECT_NE(Parse({"triggers", "delete"}).error().find("subscribe, list or unsubscribe"),
+            std::string::npos);
+  EXPECT_FALSE(Parse({"triggers", "list", "a", "b"}).ok());
+}
+
 TEST(ParseCommandLine, DefaultsTheConfigPath) {
   EXPECT_EQ(Parse({"status"})->config_path, "/etc/isc-mirror/config.yaml");
 }

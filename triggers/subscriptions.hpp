@@ -1,0 +1,50 @@
+// The HTTP subscriptions a tenant's config needs in ISC (/v2025/trigger-subscriptions): what
+// each should say, which exist, and what to create, replace or delete to get there.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.hpp"
+#include "triggers/auth.hpp"
+#include "triggers/delivery.hpp"
+
+namespace isc_mirror::triggers {
+
+// A subscription as ISC lists it (secrets are never listed).
+struct ExistingSubscription {
+  std::string id;
+  std::string name;
+  std::string trigger_id;
+  std::string url;
+  std::string auth_type;
+  bool enabled = true;
+};
+
+// The subscription's name, which marks it as this tenant's: "isc-mirror <tenant> <trigger>".
+std::string SubscriptionName(std::string_view tenant, const TriggerSpec& spec);
+bool IsMirrorSubscription(std::string_view tenant, const ExistingSubscription& s);
+
+// Where ISC posts a trigger's deliveries: {public_url}/triggers/{tenant}/{trigger name}.
+std::string DeliveryUrl(std::string_view public_url, std::string_view tenant,
+                        const TriggerSpec& spec);
+
+// The body of a POST (create) or PUT (replace) of the subscription, with the auth's secret.
+std::string SubscriptionBody(std::string_view tenant, const TriggerSpec& spec,
+                             std::string_view public_url, const TriggerAuth& auth, bool create);
+
+// A page of GET /v2025/trigger-subscriptions.
+base::Expected<std::vector<ExistingSubscription>> ParseSubscriptions(std::string_view body);
+
+// What subscribing needs: each trigger's subscription created, or the first existing one
+// replaced (its secret may have changed: ISC never shows it) and any further copies deleted.
+struct SubscribePlan {
+  std::vector<const TriggerSpec*> create;
+  std::vector<std::pair<std::string, const TriggerSpec*>> replace;  // (id, trigger)
+  std::vector<std::string> remove;                                  // ids
+};
+SubscribePlan PlanSubscribe(std::string_view tenant,
+                            const std::vector<ExistingSubscription>& existing);
+
+}  // namespace isc_mirror::triggers
