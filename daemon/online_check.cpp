@@ -144,7 +144,10 @@ Probe ProbeAction(isc::IscClient& client, isc::RequestStats& stats, const std::s
 
 std::vector<Probe> ProbeTenant(const Config& config, const TenantConfig& tenant) {
   CommandClient connection(tenant, 3);
-  auto& [options, tokens, budget, client, stats] = connection;
+  const auto& options = connection.link.options;
+  auto& tokens = *connection.link.tokens;
+  auto& client = connection.client;
+  auto& stats = connection.stats;
   std::vector<Probe> probes;
   auto token = tokens.Token();
   probes.push_back({.tenant = tenant.name,

@@ -79,8 +79,8 @@ class Inbox {
 
 // One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
 // going through failures: a failed run backs off, a lost database connection is reopened.
-void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, Metrics& metrics,
-                const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
+void TenantLoop(const Config& config, const TenantConfig& tenant, TenantLink& link, Inbox& inbox,
+                Metrics& metrics, const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
   std::vector<std::pair<std::string, Millis>> resources;
   for (const auto& schema : sync::BuiltinSchemas()) {
     const ResourceConfig* r = config.FindResource(schema.name);
@@ -93,18 +93,11 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
   while (!stop) {
     try {
       auto connection = db::Connect(config.database.url);
-      TenantRuntime runtime(config, tenant, *connection, &metrics);
+      TenantRuntime runtime(config, tenant, *connection, &metrics, &link);
       runtime.Bound(&stop, &heartbeat);
       reconnect = Millis(1000);
       while (!stop) {
         heartbeat.Beat();
-        // Deliveries first: a leaver's handoff should not wait for a resource's cycle. The
-        // table is read on every turn (at least once a second at rest): another instance, or a
-        // retry, may have made deliveries due.
-        inbox.TakeDeliveries();
-        if (tenant.triggers) {
-          for (const auto& name : runtime.RefreshFromTriggers().sync_now) inbox.Push(name);
-        }
         for (const auto& name : inbox.Take()) {
           if (!schedule.RequestNow(name, Clock::now())) {
             base::log::Warn("sync-now for a resource that is not enabled",
@@ -129,6 +122,39 @@ void TenantLoop(const Config& config, const TenantConfig& tenant, Inbox& inbox, 
           "tenant loop failed; starting it again",
           {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
       inbox.WaitUntil(Clock::now() + reconnect, stop, heartbeat);
+      reconnect = std::min(reconnect * 2, kMaxReconnect);
+    }
+  }
+}
+
+// One tenant's Event Trigger deliveries, beside its resources' loop: a delivery is refreshed,
+// and the actions it leads to run, while a long scan of another resource goes on. The table is
+// read on every turn (at least once a second): another instance, or a retry, may have made
+// deliveries due. An aggregation completed asks the resources' loop for an accounts cycle.
+void TriggerLoop(const Config& config, const TenantConfig& tenant, TenantLink& link,
+                 Inbox& deliveries, Inbox& resources, Metrics& metrics,
+                 const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
+  Millis reconnect{1000};
+  while (!stop) {
+    try {
+      auto connection = db::Connect(config.database.url);
+      TenantRuntime runtime(config, tenant, *connection, &metrics, &link);
+      runtime.Bound(&stop, &heartbeat);
+      reconnect = Millis(1000);
+      while (!stop) {
+        heartbeat.Beat();
+        deliveries.TakeDeliveries();
+        auto turn = runtime.RefreshFromTriggers();
+        for (const auto& name : turn.sync_now) resources.Push(name);
+        if (turn.changes > 0) runtime.RunActions(&stop);
+        deliveries.WaitUntil(Clock::now() + kIdleWake, stop, heartbeat);
+      }
+    } catch (const std::exception& e) {
+      metrics.RecordDatabaseError(tenant.name);
+      base::log::Error(
+          "trigger loop failed; starting it again",
+          {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
+      deliveries.WaitUntil(Clock::now() + reconnect, stop, heartbeat);
       reconnect = std::min(reconnect * 2, kMaxReconnect);
     }
   }
@@ -338,16 +364,21 @@ int Run(const CommandLine& line, Config config) {
       }
     }
     std::atomic<bool> stop{false};
-    std::vector<std::unique_ptr<Inbox>> inboxes;
-    for (size_t i = 0; i < config.tenants.size(); ++i) inboxes.push_back(std::make_unique<Inbox>());
+    std::vector<std::unique_ptr<Inbox>> inboxes, delivery_inboxes;
+    std::vector<std::unique_ptr<TenantLink>> links;
+    for (const auto& tenant : config.tenants) {
+      inboxes.push_back(std::make_unique<Inbox>());
+      delivery_inboxes.push_back(std::make_unique<Inbox>());
+      links.push_back(std::make_unique<TenantLink>(tenant));
+    }
     std::unique_ptr<TriggerReceiver> receiver;
     if (!config.triggers.listen.empty()) {
       try {
         receiver = std::make_unique<TriggerReceiver>(
-            config, metrics, [&config, &inboxes](const std::vector<std::string>& tenants) {
+            config, metrics, [&config, &delivery_inboxes](const std::vector<std::string>& tenants) {
               for (size_t i = 0; i < config.tenants.size(); ++i) {
                 if (std::ranges::find(tenants, config.tenants[i].name) != tenants.end()) {
-                  inboxes[i]->Deliveries();
+                  delivery_inboxes[i]->Deliveries();
                 }
               }
             });
@@ -360,9 +391,15 @@ int Run(const CommandLine& line, Config config) {
     loops.Clear();
     for (size_t i = 0; i < config.tenants.size(); ++i) {
       const auto& tenant = config.tenants[i];
-      threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant), std::ref(*inboxes[i]),
-                           std::ref(metrics), std::cref(stop),
+      threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant), std::ref(*links[i]),
+                           std::ref(*inboxes[i]), std::ref(metrics), std::cref(stop),
                            std::ref(loops.Add("tenant " + tenant.name)));
+      if (tenant.triggers) {
+        threads.emplace_back(TriggerLoop, std::cref(config), std::cref(tenant), std::ref(*links[i]),
+                             std::ref(*delivery_inboxes[i]), std::ref(*inboxes[i]),
+                             std::ref(metrics), std::cref(stop),
+                             std::ref(loops.Add("triggers " + tenant.name)));
+      }
     }
     threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop),
                          std::ref(loops.Add("sync-now listener")));
@@ -380,6 +417,7 @@ int Run(const CommandLine& line, Config config) {
                                       : "reloading the config");
     stop = true;
     for (auto& inbox : inboxes) inbox->Wake();
+    for (auto& inbox : delivery_inboxes) inbox->Wake();
     for (auto& t : threads) t.join();
     // Answers stop before the config they read is replaced.
     receiver.reset();

@@ -7,7 +7,7 @@
 
 namespace isc_mirror::daemon {
 
-isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
+isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant, int max_attempts) {
   isc::ClientOptions options;
   options.base_url = tenant.base_url;
   options.token_url = tenant.token_url;
@@ -15,23 +15,16 @@ isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant) {
   options.client_secret = tenant.client_secret;
   options.retry = tenant.retry;
   options.transport = {.allow_http = tenant.allow_insecure_http, .ca_file = tenant.ca_file};
+  if (max_attempts > 0) {
+    options.retry.max_attempts = std::min(options.retry.max_attempts, max_attempts);
+  }
   return options;
 }
-
-namespace {
-isc::ClientOptions Limited(const TenantConfig& tenant, int attempts) {
-  auto options = ClientOptionsOf(tenant);
-  options.retry.max_attempts = std::min(options.retry.max_attempts, attempts);
-  return options;
-}
-}  // namespace
 
 CommandClient::CommandClient(const TenantConfig& tenant, int attempts)
-    : options(Limited(tenant, attempts)),
-      tokens(options, std::make_unique<isc::CurlTransport>(options.transport)),
-      budget(tenant.rate_limit.requests, tenant.rate_limit.per, 0.97,
-             std::chrono::steady_clock::now, nullptr, tenant.rate_limit.per_version),
-      client(options, tokens, budget, std::make_unique<isc::CurlTransport>(options.transport)) {}
+    : link(tenant, attempts),
+      client(link.options, *link.tokens, *link.budget,
+             std::make_unique<isc::CurlTransport>(link.options.transport)) {}
 
 void WriteSettings(pqxx::connection& connection, const Config& config) {
   std::string states = "[";
@@ -46,20 +39,25 @@ void WriteSettings(pqxx::connection& connection, const Config& config) {
   tx.commit();
 }
 
+TenantLink::TenantLink(const TenantConfig& tenant, int max_attempts)
+    : options(ClientOptionsOf(tenant, max_attempts)),
+      tokens(std::make_unique<isc::TokenSource>(
+          options, std::make_unique<isc::CurlTransport>(options.transport))),
+      budget(std::make_unique<isc::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per,
+                                               0.97, std::chrono::steady_clock::now, nullptr,
+                                               tenant.rate_limit.per_version)) {}
+
 TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
-                             pqxx::connection& connection, Metrics* metrics)
+                             pqxx::connection& connection, Metrics* metrics, TenantLink* link)
     : config_(config),
       tenant_(tenant),
       connection_(connection),
       metrics_(metrics),
-      options_(ClientOptionsOf(tenant)),
-      tokens_(std::make_unique<isc::TokenSource>(
-          options_, std::make_unique<isc::CurlTransport>(options_.transport))),
-      budget_(std::make_unique<isc::RateBudget>(tenant.rate_limit.requests, tenant.rate_limit.per,
-                                                0.97, std::chrono::steady_clock::now, nullptr,
-                                                tenant.rate_limit.per_version)),
+      own_link_(link == nullptr ? std::make_unique<TenantLink>(tenant) : nullptr),
+      link_(link == nullptr ? *own_link_ : *link),
       client_(std::make_unique<isc::IscClient>(
-          options_, *tokens_, *budget_, std::make_unique<isc::CurlTransport>(options_.transport))),
+          link_.options, *link_.tokens, *link_.budget,
+          std::make_unique<isc::CurlTransport>(link_.options.transport))),
       rules_(tenant.name, config.rules, config.lifecycle, config.actions.outbox),
       web_(isc::TransportOptions{.ca_file = config.actions.webhook_ca_file}) {
   if (metrics_ != nullptr) {

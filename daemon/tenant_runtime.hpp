@@ -28,16 +28,24 @@ struct SyncOptions {
 // Stores the config values the report views need (lifecycle.leaver_states) in mirror.settings.
 void WriteSettings(pqxx::connection& connection, const Config& config);
 
-// The ISC client's settings of a configured tenant.
-isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant);
+// The ISC client's settings of a configured tenant; `max_attempts` (when not 0) caps the tries.
+isc::ClientOptions ClientOptionsOf(const TenantConfig& tenant, int max_attempts = 0);
+
+// What every client of a tenant shares: one token and one rate budget (ISC counts requests per
+// client id, however many clients send them). Both are thread-safe.
+struct TenantLink {
+  // `max_attempts` (when not 0) caps the tries of each call below the config's.
+  explicit TenantLink(const TenantConfig& tenant, int max_attempts = 0);
+  isc::ClientOptions options;
+  std::unique_ptr<isc::TokenSource> tokens;
+  std::unique_ptr<isc::RateBudget> budget;
+};
 
 // A tenant's ISC client for one command (check-config --online, triggers): its own token and
 // rate budget, at most `attempts` tries a call.
 struct CommandClient {
   CommandClient(const TenantConfig& tenant, int attempts);
-  isc::ClientOptions options;
-  isc::TokenSource tokens;
-  isc::RateBudget budget;
+  TenantLink link;
   isc::IscClient client;
   isc::RequestStats stats;
 };
@@ -45,9 +53,10 @@ struct CommandClient {
 class TenantRuntime {
  public:
   // `config` and `tenant` must outlive this object; the connection is this tenant's alone.
-  // `metrics` (optional) receives every run, answer and action attempt.
+  // `metrics` (optional) receives every run, answer and action attempt. `link` (optional) is
+  // shared with the tenant's other runtimes; without one the runtime has its own.
   TenantRuntime(const Config& config, const TenantConfig& tenant, pqxx::connection& connection,
-                Metrics* metrics = nullptr);
+                Metrics* metrics = nullptr, TenantLink* link = nullptr);
 
   // One run of one resource, logged; state rules of the resource are evaluated after it.
   sync::RunOutcome SyncResource(const sync::ResourceSchema& schema, const SyncOptions& options);
@@ -73,9 +82,8 @@ class TenantRuntime {
   const TenantConfig& tenant_;
   pqxx::connection& connection_;
   Metrics* metrics_;
-  isc::ClientOptions options_;
-  std::unique_ptr<isc::TokenSource> tokens_;
-  std::unique_ptr<isc::RateBudget> budget_;
+  std::unique_ptr<TenantLink> own_link_;
+  TenantLink& link_;
   std::unique_ptr<isc::IscClient> client_;
   automation::RuleEngine rules_;
   isc::CurlTransport web_;

@@ -479,5 +479,30 @@ TEST_F(Triggers, SubscribeIsIdempotentAndUnsubscribeLeavesOthersAlone) {
   EXPECT_NE(no_url.err.find("--url"), std::string::npos) << no_url.err;
 }
 
+// A delivery has its own loop: it is refreshed while a long scan of another resource goes on.
+TEST_F(Triggers, ADeliveryDoesNotWaitForAnotherResourcesScan) {
+  Start(Auth::kBearer);
+  // Every accounts page now takes 3 s: a full scan of 900 accounts takes 12 s.
+  Control("POST", "/__sim/faults", R"({"prefix":"/v2024/accounts","latencyMs":3000})");
+  ASSERT_EQ(Mirror({"sync-now", "accounts"}).exit_code, 0);
+  ASSERT_TRUE(
+      WaitFor("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND "
+              "status = 'running'",
+              1, 10s));
+  std::string leaver = Leaver();
+  auto asked = std::chrono::steady_clock::now();
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Quality"})");
+  ASSERT_TRUE(WaitFor(fmt::format("SELECT count(*) FROM isc.identities WHERE id = '{}' AND "
+                                  "department = 'Quality'",
+                                  leaver),
+                      1, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 2s);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND "
+                  "status = 'running'"),
+            1)
+      << "the accounts scan was still going";
+  Control("DELETE", "/__sim/faults");
+}
+
 }  // namespace
 }  // namespace isc_mirror
