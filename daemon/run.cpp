@@ -77,87 +77,88 @@ class Inbox {
   bool deliveries_ = false;
 };
 
-// One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
-// going through failures: a failed run backs off, a lost database connection is reopened.
-void TenantLoop(const Config& config, const TenantConfig& tenant, TenantLink& link, Inbox& inbox,
-                Metrics& metrics, const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
-  std::vector<std::pair<std::string, Millis>> resources;
-  for (const auto& schema : sync::BuiltinSchemas()) {
-    const ResourceConfig* r = config.FindResource(schema.name);
-    if (r->enabled) resources.emplace_back(schema.name, r->interval);
-  }
-  Schedule schedule(resources, Clock::now(),
-                    std::hash<std::string>{}(tenant.name) ^
-                        static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
+// Where a tenant's loop runs: a runtime on a database session of its own, set up again (with a
+// doubling backoff) whenever it fails, until `stop`.
+struct LoopContext {
+  const Config& config;
+  const TenantConfig& tenant;
+  TenantLink& link;
+  Metrics& metrics;
+  const std::atomic<bool>& stop;
+  base::Heartbeat& heartbeat;
+};
+
+void KeepRunning(const LoopContext& c, std::string_view what, Inbox& wait_on,
+                 const std::function<void(TenantRuntime&)>& turns) {
   Millis reconnect{1000};
-  while (!stop) {
+  while (!c.stop) {
     try {
-      auto connection = db::Connect(config.database.url);
-      TenantRuntime runtime(config, tenant, *connection, &metrics, &link);
-      runtime.Bound(&stop, &heartbeat);
+      auto connection = db::Connect(c.config.database.url);
+      TenantRuntime runtime(c.config, c.tenant, *connection, &c.metrics, &c.link);
+      runtime.Bound(&c.stop, &c.heartbeat);
       reconnect = Millis(1000);
-      while (!stop) {
-        heartbeat.Beat();
-        for (const auto& name : inbox.Take()) {
-          if (!schedule.RequestNow(name, Clock::now())) {
-            base::log::Warn("sync-now for a resource that is not enabled",
-                            {{"tenant", tenant.name}, {"resource", name}});
-          }
-        }
-        if (auto name = schedule.TakeDue(Clock::now())) {
-          // Another instance holding the resource is not a failure: it is being synced.
-          auto outcome =
-              runtime.SyncResource(*sync::FindSchema(*name), {false, false, Millis(0), &stop});
-          schedule.Finished(*name, outcome.status != sync::RunStatus::kFailed, Clock::now());
-          continue;  // the next due resource before waiting
-        }
-        runtime.RunActions(&stop);
-        auto now = Clock::now();
-        inbox.WaitUntil(std::min(schedule.NextDue().value_or(now + kIdleWake), now + kIdleWake),
-                        stop, heartbeat);
-      }
+      turns(runtime);
     } catch (const std::exception& e) {
-      metrics.RecordDatabaseError(tenant.name);
+      c.metrics.RecordDatabaseError(c.tenant.name);
       base::log::Error(
-          "tenant loop failed; starting it again",
-          {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
-      inbox.WaitUntil(Clock::now() + reconnect, stop, heartbeat);
+          fmt::format("{} failed; starting it again", what),
+          {{"tenant", c.tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
+      wait_on.WaitUntil(Clock::now() + reconnect, c.stop, c.heartbeat);
       reconnect = std::min(reconnect * 2, kMaxReconnect);
     }
   }
+}
+
+// One tenant: its resources on their schedule, one at a time, then its due actions. Keeps
+// going through failures: a failed run backs off, a lost database connection is reopened.
+void TenantLoop(const LoopContext& c, Inbox& inbox) {
+  std::vector<std::pair<std::string, Millis>> resources;
+  for (const auto& schema : sync::BuiltinSchemas()) {
+    const ResourceConfig* r = c.config.FindResource(schema.name);
+    if (r->enabled) resources.emplace_back(schema.name, r->interval);
+  }
+  Schedule schedule(resources, Clock::now(),
+                    std::hash<std::string>{}(c.tenant.name) ^
+                        static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
+  KeepRunning(c, "tenant loop", inbox, [&](TenantRuntime& runtime) {
+    while (!c.stop) {
+      c.heartbeat.Beat();
+      for (const auto& name : inbox.Take()) {
+        if (!schedule.RequestNow(name, Clock::now())) {
+          base::log::Warn("sync-now for a resource that is not enabled",
+                          {{"tenant", c.tenant.name}, {"resource", name}});
+        }
+      }
+      if (auto name = schedule.TakeDue(Clock::now())) {
+        // Another instance holding the resource is not a failure: it is being synced.
+        auto outcome =
+            runtime.SyncResource(*sync::FindSchema(*name), {false, false, Millis(0), &c.stop});
+        schedule.Finished(*name, outcome.status != sync::RunStatus::kFailed, Clock::now());
+        continue;  // the next due resource before waiting
+      }
+      runtime.RunActions(&c.stop);
+      auto now = Clock::now();
+      inbox.WaitUntil(std::min(schedule.NextDue().value_or(now + kIdleWake), now + kIdleWake),
+                      c.stop, c.heartbeat);
+    }
+  });
 }
 
 // One tenant's Event Trigger deliveries, beside its resources' loop: a delivery is refreshed,
 // and the actions it leads to run, while a long scan of another resource goes on. The table is
 // read on every turn (at least once a second): another instance, or a retry, may have made
 // deliveries due. An aggregation completed asks the resources' loop for an accounts cycle.
-void TriggerLoop(const Config& config, const TenantConfig& tenant, TenantLink& link,
-                 Inbox& deliveries, Inbox& resources, Metrics& metrics,
-                 const std::atomic<bool>& stop, base::Heartbeat& heartbeat) {
-  Millis reconnect{1000};
-  while (!stop) {
-    try {
-      auto connection = db::Connect(config.database.url);
-      TenantRuntime runtime(config, tenant, *connection, &metrics, &link);
-      runtime.Bound(&stop, &heartbeat);
-      reconnect = Millis(1000);
-      while (!stop) {
-        heartbeat.Beat();
-        deliveries.TakeDeliveries();
-        auto turn = runtime.RefreshFromTriggers();
-        for (const auto& name : turn.sync_now) resources.Push(name);
-        if (turn.changes > 0) runtime.RunActions(&stop);
-        deliveries.WaitUntil(Clock::now() + kIdleWake, stop, heartbeat);
-      }
-    } catch (const std::exception& e) {
-      metrics.RecordDatabaseError(tenant.name);
-      base::log::Error(
-          "trigger loop failed; starting it again",
-          {{"tenant", tenant.name}, {"error", e.what()}, {"retry_in_ms", reconnect.count()}});
-      deliveries.WaitUntil(Clock::now() + reconnect, stop, heartbeat);
-      reconnect = std::min(reconnect * 2, kMaxReconnect);
+void TriggerLoop(const LoopContext& c, Inbox& deliveries, Inbox& resources) {
+  KeepRunning(c, "trigger loop", deliveries, [&](TenantRuntime& runtime) {
+    while (!c.stop) {
+      c.heartbeat.Beat();
+      deliveries.TakeDeliveries();
+      auto turn = runtime.RefreshFromTriggers();
+      for (const auto& name : turn.sync_now) resources.Push(name);
+      if (turn.changes > 0) runtime.RunActions(&c.stop);
+      deliveries.WaitUntil(Clock::now() + kIdleWake, c.stop, c.heartbeat);
     }
-  }
+  });
 }
 
 class SyncNowReceiver : public pqxx::notification_receiver {
@@ -391,14 +392,18 @@ int Run(const CommandLine& line, Config config) {
     loops.Clear();
     for (size_t i = 0; i < config.tenants.size(); ++i) {
       const auto& tenant = config.tenants[i];
-      threads.emplace_back(TenantLoop, std::cref(config), std::cref(tenant), std::ref(*links[i]),
-                           std::ref(*inboxes[i]), std::ref(metrics), std::cref(stop),
-                           std::ref(loops.Add("tenant " + tenant.name)));
+      auto context = [&](const std::string& loop) {
+        return LoopContext{.config = config,
+                           .tenant = tenant,
+                           .link = *links[i],
+                           .metrics = metrics,
+                           .stop = stop,
+                           .heartbeat = loops.Add(loop + " " + tenant.name)};
+      };
+      threads.emplace_back([c = context("tenant"), &inbox = *inboxes[i]] { TenantLoop(c, inbox); });
       if (tenant.triggers) {
-        threads.emplace_back(TriggerLoop, std::cref(config), std::cref(tenant), std::ref(*links[i]),
-                             std::ref(*delivery_inboxes[i]), std::ref(*inboxes[i]),
-                             std::ref(metrics), std::cref(stop),
-                             std::ref(loops.Add("triggers " + tenant.name)));
+        threads.emplace_back([c = context("triggers"), &deliveries = *delivery_inboxes[i],
+                              &resources = *inboxes[i]] { TriggerLoop(c, deliveries, resources); });
       }
     }
     threads.emplace_back(ListenLoop, std::cref(config), std::ref(inboxes), std::cref(stop),
