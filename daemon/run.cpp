@@ -31,6 +31,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr Millis kIdleWake{1000};  // due actions are looked for at least this often
 constexpr Millis kMaxReconnect{60'000};
+// How often a trigger loop asks whether its deliveries stopped coming.
+constexpr std::chrono::minutes kDeliveryCheck{10};
 
 // Sync-now requests for one tenant's loop, and what wakes it: at most one pending request per
 // resource, however many arrive, and new trigger deliveries.
@@ -150,7 +152,12 @@ void TenantLoop(const LoopContext& c, Inbox& inbox) {
 // deliveries due. An aggregation completed asks the resources' loop for an accounts cycle.
 void TriggerLoop(const LoopContext& c, Inbox& deliveries, Inbox& resources) {
   KeepRunning(c, "trigger loop", deliveries, [&](TenantRuntime& runtime) {
+    auto next_check = Clock::now() + kDeliveryCheck;
     while (!c.stop) {
+      if (Clock::now() >= next_check) {
+        runtime.WarnIfDeliveriesStopped();
+        next_check = Clock::now() + kDeliveryCheck;
+      }
       c.heartbeat.Beat();
       deliveries.TakeDeliveries();
       auto turn = runtime.RefreshFromTriggers();

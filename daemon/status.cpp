@@ -93,7 +93,65 @@ std::string ResourceLine(const ResourceStatus& s) {
                   r.updated, r.deleted, lag, next, r.error.value_or(""));
 }
 
+// Poll-found identity changes since the last delivery beyond which it is not chance.
+constexpr int64_t kMissedChanges = 3;
+
+std::optional<double> Seconds(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<double>();
+}
+
+void ReadTriggers(pqxx::transaction_base& tx, const Config& config, StatusReport& report) {
+  for (const auto& row : tx.exec(std::string(sql::kStatusTriggers))) {
+    report.triggers.push_back({.tenant = row["tenant"].as<std::string>(),
+                               .trigger = row["trigger_id"].as<std::string>(),
+                               .recorded = row["recorded"].as<int64_t>(),
+                               .duplicates = row["duplicates"].as<int64_t>(),
+                               .waiting = row["waiting"].as<int64_t>(),
+                               .failed = row["failed"].as<int64_t>(),
+                               .last_s = Seconds(row["last_seconds"]),
+                               .refused = row["refused"].as<int64_t>(),
+                               .refused_s = Seconds(row["refused_seconds"])});
+  }
+  for (const auto& tenant : config.tenants) {
+    if (!tenant.triggers) continue;
+    if (auto warning = TriggerWarning(tx, tenant.name)) report.trigger_warnings.push_back(*warning);
+  }
+}
+
+std::string TriggerLines(const StatusReport& report) {
+  if (report.triggers.empty() && report.trigger_warnings.empty()) return "";
+  auto row = [](const auto&... cells) {
+    auto line = fmt::format("{:<12} {:<35} {:>10} {:>8} {:>10} {:>7} {:>6} {:>7} {:>12}", cells...);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return base::TerminalSafe(line) + "\n";
+  };
+  std::string out = "\ntrigger deliveries:\n";
+  out += row("TENANT", "TRIGGER", "LAST", "24H", "DUPLICATE", "WAITING", "FAILED", "REFUSED",
+             "LAST REFUSED");
+  for (const auto& t : report.triggers) {
+    out +=
+        row(t.tenant, t.trigger, t.last_s ? Ago(*t.last_s) + " ago" : "-", t.recorded, t.duplicates,
+            t.waiting, t.failed, t.refused, t.refused_s ? Ago(*t.refused_s) + " ago" : "-");
+  }
+  for (const auto& w : report.trigger_warnings) out += base::TerminalSafe("warning: " + w) + "\n";
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::string> TriggerWarning(pqxx::transaction_base& tx, const std::string& tenant) {
+  auto row = tx.exec_params1(std::string(sql::kTriggersMissed), tenant);
+  int64_t missed = row["missed"].as<int64_t>();
+  if (missed < kMissedChanges) return std::nullopt;
+  auto last = Seconds(row["last_seconds"]);
+  return fmt::format(
+      "{}: {} while polls found {} identity changes since: the Event Trigger subscriptions are "
+      "probably not delivering (hint: isc-mirror triggers list {}; check the receiver's public "
+      "address, its TLS and the tenant's triggers auth)",
+      tenant, last ? fmt::format("no delivery for {}", Ago(*last)) : "no delivery yet", missed,
+      tenant);
+}
 
 StatusReport ReadStatus(pqxx::transaction_base& tx, const Config& config) {
   std::map<Key, LastRun> last_runs;
@@ -131,6 +189,7 @@ StatusReport ReadStatus(pqxx::transaction_base& tx, const Config& config) {
                               .summary = row["summary"].as<std::string>(),
                               .error = row["error"].as<std::string>()});
   }
+  ReadTriggers(tx, config, report);
   return report;
 }
 
@@ -152,6 +211,22 @@ std::string RenderStatusJson(const StatusReport& report) {
         .Field("error", a.error)
         .EndObject();
   }
+  w.EndArray().Key("triggers").BeginArray();
+  for (const auto& t : report.triggers) {
+    w.BeginObject()
+        .Field("tenant", t.tenant)
+        .Field("trigger", t.trigger)
+        .Field("recorded_24h", t.recorded)
+        .Field("duplicates", t.duplicates)
+        .Field("waiting", t.waiting)
+        .Field("failed", t.failed)
+        .Field("refused", t.refused);
+    t.last_s ? w.Key("last_delivery_seconds").Int(static_cast<int64_t>(*t.last_s))
+             : w.NullField("last_delivery_seconds");
+    w.EndObject();
+  }
+  w.EndArray().Key("trigger_warnings").BeginArray();
+  for (const auto& warning : report.trigger_warnings) w.String(warning);
   w.EndArray().EndObject();
   return out + "\n";
 }
@@ -173,7 +248,7 @@ std::string RenderStatusText(const StatusReport& report) {
                                        a.error.empty() ? "" : fmt::format(" ({})", a.error)));
     out += "\n";
   }
-  return out;
+  return out + TriggerLines(report);
 }
 
 int Status(const CommandLine& line, const Config& config) {

@@ -44,6 +44,23 @@ struct WaitingAction {
   std::string error;
 };
 
+// One trigger of one tenant, from mirror.trigger_deliveries and mirror.trigger_refusals.
+struct TriggerStatus {
+  std::string tenant;
+  std::string trigger;
+  int64_t recorded = 0;  // in the last 24 hours
+  int64_t duplicates = 0;
+  int64_t waiting = 0;
+  int64_t failed = 0;
+  std::optional<double> last_s;  // seconds since the last delivery
+  int64_t refused = 0;
+  std::optional<double> refused_s;
+};
+
+// Polls that keep finding changes a delivery should have brought: the subscription is probably
+// broken. Nullopt when the tenant's deliveries look alive (or too few changes to tell).
+std::optional<std::string> TriggerWarning(pqxx::transaction_base& tx, const std::string& tenant);
+
 struct StatusReport {
   int64_t schema_version = 0;
   std::string database;     // the connection string without its password
@@ -51,6 +68,8 @@ struct StatusReport {
   std::vector<ResourceStatus> resources;
   std::vector<std::pair<std::string, int64_t>> action_counts;  // by status
   std::vector<WaitingAction> waiting;
+  std::vector<TriggerStatus> triggers;
+  std::vector<std::string> trigger_warnings;
 };
 
 // The report's rows from the database, one per configured tenant and resource.

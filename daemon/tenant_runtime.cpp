@@ -3,6 +3,7 @@
 #include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "daemon/sql.hpp"
+#include "daemon/status.hpp"
 #include "db/connection.hpp"
 
 namespace isc_mirror::daemon {
@@ -166,6 +167,11 @@ triggers::RefreshTurn TenantRuntime::RefreshFromTriggers() {
     base::log::Info("trigger deliveries refreshed", fields);
   }
   return turn;
+}
+
+void TenantRuntime::WarnIfDeliveriesStopped() {
+  pqxx::read_transaction tx(connection_);
+  if (auto warning = TriggerWarning(tx, tenant_.name)) base::log::Warn(*warning);
 }
 
 automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {

@@ -73,6 +73,8 @@ class TenantRuntime {
   // Refreshes what the tenant's due Event Trigger deliveries name; the turn says which
   // resources to sync now.
   triggers::RefreshTurn RefreshFromTriggers();
+  // Logs a warning when polls keep finding changes that deliveries should have brought.
+  void WarnIfDeliveriesStopped();
 
  private:
   // A run's settings for a configured resource.

@@ -106,6 +106,7 @@ void TriggerReceiver::Handle(const httplib::Request& req, httplib::Response& res
   auto now = std::chrono::system_clock::now();
   if (!triggers::Authorized(*tenant->triggers, req.get_header_value("Authorization"))) {
     metrics_.RecordDelivery(tenant->name, trigger_label, DeliveryOutcome::kUnauthorized, now);
+    recorder_->Refused(tenant->name, trigger_label, "unauthorized");
     Refused(DeliveryOutcome::kUnauthorized, tenant->name, "credentials do not match");
     res.set_header("WWW-Authenticate",
                    tenant->triggers->scheme == triggers::AuthScheme::kBasic ? "Basic" : "Bearer");
@@ -115,6 +116,7 @@ void TriggerReceiver::Handle(const httplib::Request& req, httplib::Response& res
       triggers::ParseDelivery(req.body, spec != nullptr ? std::optional(spec->kind) : std::nullopt);
   if (!delivery) {
     metrics_.RecordDelivery(tenant->name, trigger_label, DeliveryOutcome::kInvalid, now);
+    recorder_->Refused(tenant->name, trigger_label, "invalid");
     Refused(DeliveryOutcome::kInvalid, tenant->name, delivery.error());
     return answer(400, delivery.error());
   }

@@ -26,3 +26,16 @@ COMMENT ON TABLE mirror.trigger_deliveries IS
   'Event Trigger deliveries received: recorded before the 2xx, deduplicated by digest, then '
   'refreshed (status done) or given up after their attempts (failed; the next poll still '
   'catches the change).';
+
+-- Deliveries refused (bad auth, not a payload): never recorded above, counted here so that
+-- `isc-mirror status` can show them; the receiver adds its counts every few seconds.
+CREATE TABLE mirror.trigger_refusals (
+  tenant     text NOT NULL,
+  trigger_id text NOT NULL,  -- 'unknown' when the delivery named no trigger the mirror knows
+  reason     text NOT NULL CHECK (reason IN ('unauthorized', 'invalid')),
+  refused    bigint NOT NULL,
+  last_at    timestamptz NOT NULL,
+  PRIMARY KEY (tenant, trigger_id, reason)
+);
+COMMENT ON TABLE mirror.trigger_refusals IS
+  'Event Trigger deliveries refused by the receiver, counted per tenant, trigger and reason.';

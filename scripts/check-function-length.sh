@@ -12,7 +12,7 @@ limit=${2:-100}
 command -v clang-tidy >/dev/null || { echo "clang-tidy is missing (package clang-tidy)" >&2; exit 1; }
 [[ -f $build/compile_commands.json ]] || { echo "$build/compile_commands.json is missing; run cmake first" >&2; exit 1; }
 
-dirs=(base db isc sync automation daemon tests/isc_sim)
+dirs=(base db isc sync automation triggers daemon tests/isc_sim)
 cd "$root"
 sources=$(git ls-files "${dirs[@]/%//*.cpp}")
 filter="^$root/($(IFS='|'; echo "${dirs[*]}"))/"

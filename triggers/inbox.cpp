@@ -13,6 +13,8 @@ namespace isc_mirror::triggers {
 namespace {
 
 constexpr size_t kMaxBatch = 1000;
+constexpr std::chrono::seconds kRefusalFlush{5};
+constexpr size_t kMaxRefusalKeys = 1000;  // unknown tenants never get here; this is a backstop
 
 std::string IdArray(const std::vector<int64_t>& ids) {
   std::string out = "{";
@@ -58,19 +60,56 @@ Recorded DeliveryRecorder::Record(std::string tenant, TriggerKind kind, std::str
   return result.get();
 }
 
+void DeliveryRecorder::Refused(const std::string& tenant, const std::string& trigger,
+                               const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  auto key = std::tuple(tenant, trigger, reason);
+  if (refusals_.size() < kMaxRefusalKeys || refusals_.contains(key)) ++refusals_[key];
+}
+
 void DeliveryRecorder::Loop() {
+  auto next_flush = std::chrono::steady_clock::now() + kRefusalFlush;
   for (;;) {
     std::vector<std::shared_ptr<Item>> batch;
+    bool stopping = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      wake_.wait_until(lock, next_flush, [&] { return stop_ || !queue_.empty(); });
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (batch.empty() && stop_) return;
+      stopping = stop_ && queue_.empty();
     }
-    Commit(batch);
+    if (!batch.empty()) Commit(batch);
+    if (stopping || std::chrono::steady_clock::now() >= next_flush) {
+      FlushRefusals();
+      next_flush = std::chrono::steady_clock::now() + kRefusalFlush;
+    }
+    if (stopping) return;
+  }
+}
+
+void DeliveryRecorder::FlushRefusals() {
+  decltype(refusals_) counts;
+  {
+    std::lock_guard lock(mutex_);
+    counts.swap(refusals_);
+  }
+  if (counts.empty()) return;
+  try {
+    if (!connection_) connection_ = db::Connect(settings_.database_url);
+    pqxx::work tx(*connection_);
+    for (const auto& [key, n] : counts) {
+      const auto& [tenant, trigger, reason] = key;
+      tx.exec_params(std::string(sql::kRecordRefusals), tenant, trigger, reason, n);
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    // Only counts are lost; the log and /metrics have them too.
+    connection_.reset();
+    base::log::Warn("refused deliveries could not be counted in the database",
+                    {{"error", e.what()}});
   }
 }
 

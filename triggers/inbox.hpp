@@ -6,11 +6,13 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "base/secret.hpp"
@@ -41,16 +43,23 @@ class DeliveryRecorder {
 
   Recorded Record(std::string tenant, TriggerKind kind, std::string body);
 
+  // Counts a refused delivery; counts reach mirror.trigger_refusals within a few seconds.
+  // `reason` is unauthorized or invalid.
+  void Refused(const std::string& tenant, const std::string& trigger, const std::string& reason);
+
  private:
   struct Item;
   void Loop();
   void Commit(std::vector<std::shared_ptr<Item>>& batch);
+  void FlushRefusals();
 
   RecorderSettings settings_;
   std::unique_ptr<pqxx::connection> connection_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Item>> queue_;
+  // (tenant, trigger, reason) -> refusals not yet written; a few keys, however many refusals.
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> refusals_;
   bool stop_ = false;
   std::thread thread_;
 };

@@ -504,5 +504,44 @@ TEST_F(Triggers, ADeliveryDoesNotWaitForAnotherResourcesScan) {
   Control("DELETE", "/__sim/faults");
 }
 
+// status shows each trigger's deliveries and refusals, and warns when the polls keep finding
+// changes that deliveries should have brought.
+TEST_F(Triggers, StatusShowsDeliveriesAndWarnsWhenTheyStop) {
+  Start(Auth::kBearer);
+  std::string leaver = Leaver();
+  Control("POST", "/__sim/identities/" + leaver + "/attributes", R"({"department":"Press"})");
+  ASSERT_TRUE(
+      WaitFor("SELECT count(*) FROM mirror.trigger_deliveries WHERE status = 'done'", 1, 10s));
+  auto refused = Deliver("/triggers/sim/identity-created", "{}", "Bearer nope");
+  ASSERT_TRUE(refused && refused->status == 401);
+  ASSERT_TRUE(
+      WaitFor("SELECT coalesce(sum(refused), 0) FROM mirror.trigger_refusals WHERE "
+              "reason = 'unauthorized' AND trigger_id = 'idn:identity-created'",
+              1, 10s))
+      << "refusals reach the database within seconds";
+  auto status = Mirror({"status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("trigger deliveries:"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("idn:identity-attributes-changed"), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("warning:"), std::string::npos) << status.out;
+  // Deliveries stop; three changes reach the mirror by polling only.
+  Control("POST", "/__sim/trigger-faults", R"({"lossRate":1.0})");
+  auto others = Column(
+      "SELECT id FROM isc.identities WHERE lifecycle_state = 'active' ORDER BY id DESC LIMIT 3");
+  for (const auto& id : others) {
+    Control("POST", "/__sim/identities/" + id + "/attributes", R"({"department":"Lost"})");
+  }
+  ASSERT_EQ(Mirror({"sync-now", "identities"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor("SELECT count(*) FROM isc.identities WHERE department = 'Lost'", 3, 15s));
+  auto json = Mirror({"status", "--json"});
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"trigger_warnings\":[\"sim: no delivery for"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find("found 3 identity changes"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find(R"("trigger":"idn:identity-created","recorded_24h":0)"),
+            std::string::npos)
+      << json.out;
+}
+
 }  // namespace
 }  // namespace isc_mirror

@@ -279,7 +279,8 @@ Reply Triggers::ListSubscriptions(const std::map<std::string, std::string>& para
   }
   std::lock_guard lock(mutex_);
   std::vector<const Subscription*> matching;
-  for (const auto& [id, s] : subscriptions_) {
+  for (const auto& entry : subscriptions_) {
+    const Subscription& s = entry.second;  // a lambda may not capture a structured binding
     auto get = [&](std::string_view field) -> Value {
       if (field == "id") return s.id;
       if (field == "triggerId") return s.trigger_id;
