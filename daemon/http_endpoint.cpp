@@ -49,6 +49,7 @@ HttpEndpoint::HttpEndpoint(const Config& config, const Metrics& metrics)
   for (const auto& t : config.tenants) tenants.push_back(t.name);
   double factor = config.http.overdue_factor;
   // Scrapers send small GETs: anything larger, or slower to arrive, is not one.
+  server_->set_tcp_nodelay(true);  // headers and body in two writes: no delayed-ACK wait
   server_->set_payload_max_length(kMaxRequestBody);
   server_->set_read_timeout(kReadTimeout);
   server_->set_write_timeout(kReadTimeout);

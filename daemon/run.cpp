@@ -162,7 +162,11 @@ void TriggerLoop(const LoopContext& c, Inbox& deliveries, Inbox& resources) {
       deliveries.TakeDeliveries();
       auto turn = runtime.RefreshFromTriggers();
       for (const auto& name : turn.sync_now) resources.Push(name);
-      if (turn.changes > 0) runtime.RunActions(&c.stop);
+      // The DAS owners an action moved are re-read by the resources' loop: a full read of
+      // them takes about a second that the next delivery should not wait.
+      if (turn.changes > 0 && runtime.RunActions(&c.stop, false).das_owners_changed) {
+        resources.Push("das_resource_owners");
+      }
       deliveries.WaitUntil(Clock::now() + kIdleWake, c.stop, c.heartbeat);
     }
   });

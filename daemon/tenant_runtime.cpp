@@ -174,7 +174,8 @@ void TenantRuntime::WarnIfDeliveriesStopped() {
   if (auto warning = TriggerWarning(tx, tenant_.name)) base::log::Warn(*warning);
 }
 
-automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel) {
+automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel,
+                                                  bool resync_owners) {
   automation::WorkerSettings settings = config_.actions.worker;
   settings.tenant = tenant_.name;
   automation::ActionWorker worker(connection_, *client_, web_, config_.rules, settings);
@@ -187,7 +188,7 @@ automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cance
                                     {"retrying", done.retrying},
                                     {"dead", done.dead}});
   }
-  if (done.das_owners_changed) {
+  if (done.das_owners_changed && resync_owners) {
     // The mirror reflects the new owners now rather than at the next full cycle.
     SyncResource(*sync::FindSchema("das_resource_owners"), {false, false, {}, cancel});
   }

@@ -67,8 +67,9 @@ class TenantRuntime {
     client_->Bound({.cancel = stop, .heartbeat = heartbeat});
   }
 
-  // Runs the due actions; re-reads DAS owners when an ownership action succeeded.
-  automation::DrainCounts RunActions(const std::atomic<bool>* cancel);
+  // Runs the due actions; re-reads DAS owners when an ownership action succeeded, unless
+  // `resync_owners` is false (the caller then asks for the re-read: das_owners_changed).
+  automation::DrainCounts RunActions(const std::atomic<bool>* cancel, bool resync_owners = true);
 
   // Refreshes what the tenant's due Event Trigger deliveries name; the turn says which
   // resources to sync now.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A first look at isc-mirror in about a minute: a throwaway PostgreSQL and an ISC simulator,
-# the daemon mirroring the tenant, then a leaver: what the mirror saw, what the rules did (as
-# the simulator received it), a few queries, and how to look inside. Cleans up after itself.
+# the daemon mirroring the tenant and subscribed to its Event Triggers, then a leaver: how soon
+# the handoff happened, what the mirror saw, what the rules did (as the simulator received it),
+# a few queries, and how to look inside. Cleans up after itself.
 #   scripts/demo.sh          stops and removes everything at the end (after Enter, if interactive)
 #   scripts/demo.sh --keep   leaves the database running and prints how to stop it
 set -euo pipefail
@@ -47,6 +48,15 @@ start_sim "$build/isc-sim" "$work/sim.log" --identities 2000 --accounts-per-iden
 sim_pid=$SIM_PID
 sim_url=$SIM_URL
 
+# The Event Trigger receiver: a free local port, and the token ISC's deliveries must carry.
+trigger_port=
+for _ in $(seq 1 50); do
+  port=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then trigger_port=$port && break; fi
+done
+[[ -n $trigger_port ]] || { echo "demo: no free port for the trigger receiver" >&2; exit 1; }
+(umask 077 && openssl rand -hex 32 >"$work/trigger_token")
+
 cat >"$work/config.yaml" <<YAML
 tenants:
   - name: demo
@@ -54,10 +64,12 @@ tenants:
     allow_insecure_http: true   # plain http is refused otherwise
     client_id: sim-client
     client_secret: sim-secret
+    triggers: { token_file: $work/trigger_token }   # deliveries carry this bearer token
 database:
   url: "$db_url"
+triggers: { listen: 127.0.0.1:$trigger_port }      # production: behind TLS (docs/triggers.md)
 resources:
-  identities: { interval: 2s }
+  identities: { interval: 5m }  # the default: a leaver seen by polling would wait up to 5 minutes
   accounts: { interval: 30s }
 rules:
   - name: leaver-handoff
@@ -88,6 +100,9 @@ wait_for "SELECT count(DISTINCT resource) = 12 FROM mirror.sync_runs WHERE statu
 sql -c "SELECT resource, seen AS objects, round(extract(epoch FROM finished_at - started_at)::numeric, 2) AS seconds
         FROM mirror.sync_runs ORDER BY id LIMIT 12"
 
+step "isc-mirror triggers subscribe: ISC will post each change to the daemon"
+"$mirror" -c "$work/config.yaml" triggers subscribe --url "http://127.0.0.1:$trigger_port" 2>/dev/null
+
 read -r leaver manager < <(sql -Atc "
   SELECT i.id || ' ' || m.id FROM isc.identities i
   JOIN isc.identities m ON m.id = i.manager_id AND m.lifecycle_state = 'active'
@@ -97,9 +112,17 @@ read -r leaver manager < <(sql -Atc "
   ORDER BY i.id LIMIT 1" | tr '|' ' ')
 step "a leaver: identity $leaver is terminated in ISC (its manager is $manager)"
 curl -s -X DELETE "$sim_url/__sim/actions" >/dev/null
+changed_ms=$(date +%s%3N)
 curl -s -X POST -d '{"state":"terminated"}' "$sim_url/__sim/identities/$leaver/lifecycle" >/dev/null
-wait_for "SELECT count(*) > 0 AND bool_and(status IN ('succeeded', 'failed', 'dead'))
+wait_for "SELECT count(DISTINCT action) = 3 AND bool_and(status IN ('succeeded', 'failed', 'dead'))
           FROM mirror.actions"
+done_ms=$(sql -Atc "SELECT (extract(epoch FROM max(updated_at)) * 1000)::bigint FROM mirror.actions")
+echo "the handoff was done $((done_ms - changed_ms)) ms after the change in ISC: an Event Trigger"
+echo "delivery brought it, while the next poll of identities was up to 5 minutes away"
+if (( done_ms - changed_ms > 10000 )); then
+  echo "demo: the handoff took longer than a delivery should" >&2
+  exit 1
+fi
 
 step "isc-mirror sync-now accounts: the daemon reads the accounts again at once"
 "$mirror" -c "$work/config.yaml" sync-now accounts 2>/dev/null
@@ -151,7 +174,7 @@ sql -c "SELECT count(*) FILTER (WHERE disabled) AS disabled, count(*) AS account
         WHERE identity_id IN ('$leaver', '$manager') AND deleted_at IS NULL GROUP BY 1" \
     -c "SELECT resource, op, count(*) FROM mirror.change_events WHERE NOT baseline GROUP BY 1, 2 ORDER BY 1, 2"
 
-step "isc-mirror status"
+step "isc-mirror status (the trigger deliveries at the end)"
 "$mirror" -c "$work/config.yaml" status 2>/dev/null
 
 kill "$daemon_pid" && wait "$daemon_pid" || true

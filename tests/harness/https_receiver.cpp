@@ -6,14 +6,19 @@
 
 namespace isc_mirror::testing {
 
+Certificate SelfSignedCertificate(const std::filesystem::path& dir) {
+  Certificate made{.cert = (dir / "cert.pem").string(), .key = (dir / "key.pem").string()};
+  auto run = RunProcess({.argv = {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                  "-keyout", made.key, "-out", made.cert, "-days", "1", "-subj",
+                                  "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+                         .env = MinimalEnvironment()});
+  if (run.exit_code != 0)
+    throw std::runtime_error("openssl could not make a certificate: " + run.err);
+  return made;
+}
+
 HttpsReceiver::HttpsReceiver(Handler handler) {
-  std::string cert = ca_file(), key = (dir_.path() / "key.pem").string();
-  auto made = RunProcess({.argv = {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                   "-keyout", key, "-out", cert, "-days", "1", "-subj",
-                                   "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
-                          .env = MinimalEnvironment()});
-  if (made.exit_code != 0)
-    throw std::runtime_error("openssl could not make a certificate: " + made.err);
+  auto [cert, key] = SelfSignedCertificate(dir_.path());
   server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
   if (!server_->is_valid())
     throw std::runtime_error("the https receiver could not load its certificate");

@@ -12,6 +12,14 @@
 
 namespace isc_mirror::testing {
 
+// A throwaway self-signed certificate for 127.0.0.1 in `dir`: cert.pem and key.pem. Throws when
+// openssl cannot make one.
+struct Certificate {
+  std::string cert;
+  std::string key;
+};
+Certificate SelfSignedCertificate(const std::filesystem::path& dir);
+
 class HttpsReceiver {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;

@@ -7,9 +7,12 @@
 #include <signal.h>
 #include <simdjson.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
+#include "tests/harness/https_receiver.hpp"
 #include "tests/harness/openapi_validator.hpp"
 #include "tests/harness/postgres_cluster.hpp"
 #include "tests/harness/postgres_environment.hpp"
@@ -38,12 +41,49 @@ const std::map<std::string, std::string> kSchemas = {
 };
 
 enum class Auth { kBearer, kBasic };
+// What ISC reaches: the daemon's receiver over plain HTTP (tests only), the daemon serving TLS
+// itself, or nginx with the shipped config (systemd/nginx-triggers.conf) in front.
+enum class Front { kPlain, kDaemonTls, kNginx };
+
+// The shipped nginx server block with this test's port, certificate and receiver put in place
+// of the values it marks CHANGE, inside a minimal nginx.conf of its own.
+std::string NginxConfig(const std::filesystem::path& dir, int port,
+                        const testing::Certificate& certificate, int receiver_port) {
+  std::ifstream in(ISC_MIRROR_SOURCE_DIR "/systemd/nginx-triggers.conf");
+  std::string server, line;
+  int changed = 0;
+  while (std::getline(in, line)) {
+    auto replace = [&](std::string_view starts, const std::string& with) {
+      if (line.find(starts) == std::string::npos || line.find("# CHANGE") == std::string::npos) {
+        return false;
+      }
+      line = "    " + with + "\n";
+      ++changed;
+      return true;
+    };
+    if (!replace("listen 443 ssl", fmt::format("listen 127.0.0.1:{} ssl;", port)) &&
+        !replace("ssl_certificate_key ", fmt::format("ssl_certificate_key {};", certificate.key)) &&
+        !replace("ssl_certificate ", fmt::format("ssl_certificate {};", certificate.cert)) &&
+        !replace("proxy_pass ", fmt::format("proxy_pass http://127.0.0.1:{};", receiver_port))) {
+      line += "\n";
+    }
+    server += line;
+  }
+  if (changed != 4)
+    throw std::runtime_error("systemd/nginx-triggers.conf: the four CHANGE lines moved");
+  return fmt::format(
+      "daemon off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log {0}/error.log;\n"
+      "events {{}}\nhttp {{\n  access_log {0}/access.log;\n  client_body_temp_path {0}/body;\n"
+      "  proxy_temp_path {0}/proxy;\n  fastcgi_temp_path {0}/fastcgi;\n  uwsgi_temp_path "
+      "{0}/uwsgi;\n  scgi_temp_path {0}/scgi;\n{1}}}\n",
+      dir.string(), server);
+}
 
 // A simulator, a database and a running daemon whose resources are polled once an hour, so
 // that only a delivery makes a change show within the test.
 class Triggers : public testing::DatabaseTest {
  protected:
-  void Start(Auth auth) {
+  void Start(Auth auth, Front front = Front::kPlain) {
     sim_ = std::make_unique<testing::SimProcess>(
         std::vector<std::string>{"--identities", "300", "--accounts-per-identity", "3"});
     control_ = std::make_unique<SimClient>(sim_->port());
@@ -64,9 +104,21 @@ class Triggers : public testing::DatabaseTest {
           "das_schedules", "das_identity_collectors", "das_resource_owners"}) {
       resources += fmt::format("  {}: {{ interval: 1h }}\n", r);
     }
+    std::string tls;
+    public_url_ = fmt::format("http://127.0.0.1:{}", port_);
+    if (front != Front::kPlain) {
+      certificate_ = testing::SelfSignedCertificate(dir_.path());
+      public_port_ = front == Front::kNginx ? testing::FreePort() : port_;
+      public_url_ = fmt::format("https://127.0.0.1:{}", public_port_);
+    }
+    if (front == Front::kDaemonTls) {
+      tls = fmt::format(", tls: {{ cert_file: {}, key_file: {} }}", certificate_.cert,
+                        certificate_.key);
+    }
+    if (front == Front::kNginx) StartNginx();
     std::string rest = resources +
                        fmt::format("http: {{ listen: 127.0.0.1:{} }}\n", metrics_port_) +
-                       fmt::format("triggers: {{ listen: 127.0.0.1:{} }}\n", port_) +
+                       fmt::format("triggers: {{ listen: 127.0.0.1:{}{} }}\n", port_, tls) +
                        testing::LeaverHandoffRule(Fallback());
     config_ = (dir_.path() / "config.yaml").string();
     testing::WriteFile(
@@ -101,9 +153,30 @@ class Triggers : public testing::DatabaseTest {
   // An identity of the tenant other than the leavers the tests pick: the handoff's fallback.
   static std::string Fallback() { return "ffffffffffffffffffffffffffffffff"; }
 
+  void StartNginx() {
+    std::filesystem::permissions(
+        dir_.path(), std::filesystem::perms::others_exec | std::filesystem::perms::group_exec,
+        std::filesystem::perm_options::add);
+    testing::WriteFile(dir_.path() / "nginx.conf",
+                       NginxConfig(dir_.path(), public_port_, certificate_, port_));
+    nginx_ = std::make_unique<testing::Subprocess>(
+        testing::ProcessOptions{{"/usr/sbin/nginx", "-p", dir_.path().string(), "-c",
+                                 (dir_.path() / "nginx.conf").string()},
+                                testing::MinimalEnvironment(),
+                                std::nullopt,
+                                false});
+    for (int i = 0; i < 100; ++i) {
+      httplib::SSLClient probe("127.0.0.1", public_port_);
+      probe.enable_server_certificate_verification(false);
+      if (probe.Get("/")) return;
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL() << "nginx did not start (is the nginx package installed?)";
+  }
+
   // One HTTP subscription per trigger, made by the command an operator runs.
   void Subscribe() {
-    auto r = Mirror({"triggers", "subscribe", "--url", fmt::format("http://127.0.0.1:{}", port_)});
+    auto r = Mirror({"triggers", "subscribe", "--url", public_url_});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 8) << r.out;
     EXPECT_EQ(r.out.find(auth_ == Auth::kBearer ? kToken : kPassword), std::string::npos);
@@ -186,6 +259,10 @@ class Triggers : public testing::DatabaseTest {
   std::string log_;
   int port_ = 0;
   int metrics_port_ = 0;
+  int public_port_ = 0;
+  std::string public_url_;
+  testing::Certificate certificate_;
+  std::unique_ptr<testing::Subprocess> nginx_;
   Auth auth_ = Auth::kBearer;
 };
 
@@ -541,6 +618,42 @@ TEST_F(Triggers, StatusShowsDeliveriesAndWarnsWhenTheyStop) {
   EXPECT_NE(json.out.find(R"("trigger":"idn:identity-created","recorded_24h":0)"),
             std::string::npos)
       << json.out;
+}
+
+// TLS as production has it: the daemon serving HTTPS itself, or nginx with the shipped config
+// in front; a leaver's delivery arrives either way, and plain HTTP to a TLS port does not.
+TEST_F(Triggers, DeliversOverTlsFromTheDaemonItself) {
+  Start(Auth::kBearer, Front::kDaemonTls);
+  std::string leaver = Leaver();
+  Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  EXPECT_TRUE(
+      WaitFor("SELECT count(*) FROM mirror.actions WHERE rule = 'leaver-handoff' AND "
+              "status = 'succeeded'",
+              3, 15s));
+  auto plain = Deliver("/triggers/sim/identity-created", "{}", std::string("Bearer ") + kToken);
+  EXPECT_TRUE(!plain || plain->status >= 400) << "plain HTTP is not served on the TLS port";
+}
+
+TEST_F(Triggers, DeliversThroughTheShippedNginxConfig) {
+  Start(Auth::kBearer, Front::kNginx);
+  std::string leaver = Leaver();
+  Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+  EXPECT_TRUE(
+      WaitFor("SELECT count(*) FROM mirror.actions WHERE rule = 'leaver-handoff' AND "
+              "status = 'succeeded'",
+              3, 15s));
+  httplib::SSLClient outside("127.0.0.1", public_port_);
+  outside.enable_server_certificate_verification(false);
+  auto metrics = outside.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 404) << "only the receiver's path is exposed";
+  auto get = outside.Get("/triggers/sim/identity-created");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 403) << "only POST";
+  auto bad = outside.Post("/triggers/sim/identity-created", {{"Authorization", "Bearer wrong"}},
+                          "{}", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 401) << "the receiver's own answer comes through";
 }
 
 }  // namespace
