@@ -3,13 +3,8 @@ identities=${1:-10000}
 trials=${2:-50}
 start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity 3 \
   --das-applications 50 --resources-per-application 200 --certifications 2000
-(umask 077 && openssl rand -hex 32 >"$work/trigger_token")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sed -i "/rate_limit:/a\\    triggers: { token_file: $work/trigger_token }" "$work/config.yaml"
 fallback=ffffffffffffffffffffffffffffffff
-cat >>"$work/config.yaml" <<YAML
-triggers: { listen: 127.0.0.1:$port }
-http: { listen: "" }
+start_trigger_daemon <<YAML
 actions: { max_per_hour: 100000 }  # the cap (100 an hour per rule) would hold a bench's leavers
 rules:
   - name: leaver-handoff
@@ -19,13 +14,6 @@ rules:
       - certification_reassign: { to: manager, fallback: $fallback }
       - accounts_disable: {}
 YAML
-"$build/isc-mirror" -c "$work/config.yaml" --log-level warn run 2>"$work/daemon.log" &
-daemon=$!
-trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
-for _ in $(seq 1 3000); do
-  [[ $(sql "SELECT count(*) FROM mirror.stream_state WHERE baseline_done") -ge 12 ]] && break
-  sleep 0.2
-done
 "$build/isc-mirror" -c "$work/config.yaml" triggers subscribe --url "http://127.0.0.1:$port" >/dev/null
 curl -s -o /dev/null -X POST -d '{"duplicateRate":0.5}' "$SIM_URL/__sim/trigger-faults"
 

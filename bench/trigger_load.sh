@@ -13,18 +13,7 @@ per_second=${2:-1000}
 seconds=${3:-60}
 source "$root/scripts/lib/bench.sh"
 start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity 3
-token=$(openssl rand -hex 32)
-(umask 077 && echo "$token" >"$work/trigger_token")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sed -i "/rate_limit:/a\\    triggers: { token_file: $work/trigger_token }" "$work/config.yaml"
-printf 'triggers: { listen: 127.0.0.1:%s }\nhttp: { listen: "" }\n' "$port" >>"$work/config.yaml"
-"$build/isc-mirror" -c "$work/config.yaml" --log-level warn run 2>"$work/daemon.log" &
-daemon=$!
-trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
-for _ in $(seq 1 3000); do
-  [[ $(sql "SELECT count(*) FROM mirror.stream_state WHERE baseline_done") -ge 12 ]] && break
-  sleep 0.2
-done
+start_trigger_daemon </dev/null
 sql "SELECT id FROM isc.identities ORDER BY md5(id)" >"$work/ids"
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$daemon/status"; }
 samples=("$(rss)")
@@ -32,7 +21,7 @@ samples=("$(rss)")
 sampler=$!
 started=$(date +%s.%N)
 "$build/bench/trigger-load" "http://127.0.0.1:$port/triggers/bench/identity-attributes-changed" \
-  "$token" "$per_second" "$seconds" "$work/ids" | tee "$work/load"
+  "$trigger_token" "$per_second" "$seconds" "$work/ids" | tee "$work/load"
 sent_done=$(date +%s.%N)
 until [[ $(sql "SELECT count(*) FROM mirror.trigger_deliveries WHERE status IN ('pending', 'running')") -eq 0 ]]; do
   sleep 0.5

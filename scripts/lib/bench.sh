@@ -25,3 +25,25 @@ start_bench_tenant() {
 
 sql() { psql "$PG_URL" -XAtc "$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# After start_bench_tenant: the tenant takes Event Trigger deliveries (bearer token in
+# $work/trigger_token, $trigger_token) on a free port ($port); `isc-mirror run` is started with
+# the lines on stdin appended to the config ($daemon; stopped on exit), and this returns once
+# every resource has its baseline.
+start_trigger_daemon() {
+  trigger_token=$(openssl rand -hex 32)
+  (umask 077 && echo "$trigger_token" >"$work/trigger_token")
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -i "/rate_limit:/a\\    triggers: { token_file: $work/trigger_token }" "$work/config.yaml"
+  printf 'triggers: { listen: 127.0.0.1:%s }\nhttp: { listen: "" }\n' "$port" >>"$work/config.yaml"
+  cat >>"$work/config.yaml"
+  "$build/isc-mirror" -c "$work/config.yaml" --log-level warn run 2>"$work/daemon.log" &
+  daemon=$!
+  trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
+  for _ in $(seq 1 3000); do
+    [[ $(sql "SELECT count(*) FROM mirror.stream_state WHERE baseline_done") -ge 12 ]] && return 0
+    sleep 0.2
+  done
+  echo "the daemon did not finish its baselines" >&2
+  return 1
+}

@@ -237,6 +237,16 @@ class Triggers : public testing::DatabaseTest {
     return r ? r->body : "";
   }
 
+  // A leaver terminated in the tenant: the handoff's three actions succeed.
+  void ExpectALeaverHandedOff() {
+    std::string leaver = Leaver();
+    Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
+    EXPECT_TRUE(
+        WaitFor("SELECT count(*) FROM mirror.actions WHERE rule = 'leaver-handoff' AND "
+                "status = 'succeeded'",
+                3, 15s));
+  }
+
   // An active identity with a manager, DAS ownership, open reviews and accounts.
   std::string Leaver() {
     auto rows = Column(
@@ -624,24 +634,14 @@ TEST_F(Triggers, StatusShowsDeliveriesAndWarnsWhenTheyStop) {
 // in front; a leaver's delivery arrives either way, and plain HTTP to a TLS port does not.
 TEST_F(Triggers, DeliversOverTlsFromTheDaemonItself) {
   Start(Auth::kBearer, Front::kDaemonTls);
-  std::string leaver = Leaver();
-  Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
-  EXPECT_TRUE(
-      WaitFor("SELECT count(*) FROM mirror.actions WHERE rule = 'leaver-handoff' AND "
-              "status = 'succeeded'",
-              3, 15s));
+  ExpectALeaverHandedOff();
   auto plain = Deliver("/triggers/sim/identity-created", "{}", std::string("Bearer ") + kToken);
   EXPECT_TRUE(!plain || plain->status >= 400) << "plain HTTP is not served on the TLS port";
 }
 
 TEST_F(Triggers, DeliversThroughTheShippedNginxConfig) {
   Start(Auth::kBearer, Front::kNginx);
-  std::string leaver = Leaver();
-  Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
-  EXPECT_TRUE(
-      WaitFor("SELECT count(*) FROM mirror.actions WHERE rule = 'leaver-handoff' AND "
-              "status = 'succeeded'",
-              3, 15s));
+  ExpectALeaverHandedOff();
   httplib::SSLClient outside("127.0.0.1", public_port_);
   outside.enable_server_certificate_verification(false);
   auto metrics = outside.Get("/metrics");
