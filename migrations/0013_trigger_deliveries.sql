@@ -39,3 +39,7 @@ CREATE TABLE mirror.trigger_refusals (
 );
 COMMENT ON TABLE mirror.trigger_refusals IS
   'Event Trigger deliveries refused by the receiver, counted per tenant, trigger and reason.';
+
+-- The reporting role sees what arrived and what was refused (dashboards of delivery health);
+-- a body holds no more than the mirror's own identity and account rows do.
+GRANT SELECT ON mirror.trigger_deliveries, mirror.trigger_refusals TO isc_mirror_reader;
