@@ -40,7 +40,7 @@ const std::map<std::string, std::string> kSchemas = {
     {"idn:certification-signed-off", "TriggerCertificationSignedOff"},
 };
 
-enum class Auth { kBearer, kBasic };
+enum class Auth { kBearer, kBasic, kNone };
 // What ISC reaches: the daemon's receiver over plain HTTP (tests only), the daemon serving TLS
 // itself, or nginx with the shipped config (systemd/nginx-triggers.conf) in front.
 enum class Front { kPlain, kDaemonTls, kNginx };
@@ -92,11 +92,14 @@ class Triggers : public testing::DatabaseTest {
     metrics_port_ = testing::FreePort();
     auth_ = auth;
     testing::WriteFile(dir_.path() / "secret", auth == Auth::kBearer ? kToken : kPassword);
-    std::string tenant =
-        auth == Auth::kBearer
-            ? fmt::format("    triggers: {{ token_file: {} }}\n", (dir_.path() / "secret").string())
-            : fmt::format("    triggers: {{ auth: basic, user: isc, password_file: {} }}\n",
-                          (dir_.path() / "secret").string());
+    std::string secret = (dir_.path() / "secret").string();
+    std::string tenant = auth == Auth::kBearer
+                             ? fmt::format("    triggers: {{ token_file: {} }}\n", secret)
+                         : auth == Auth::kBasic ? fmt::format(
+                                                      "    triggers: {{ auth: basic, user: isc, "
+                                                      "password_file: {} }}\n",
+                                                      secret)
+                                                : std::string("    triggers: { auth: none }\n");
     std::string resources = "resources:\n";
     for (const char* r :
          {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
@@ -237,6 +240,18 @@ class Triggers : public testing::DatabaseTest {
     return r ? r->body : "";
   }
 
+  // Every payload isc-sim delivered, as recorded, is valid against its Trigger* schema.
+  void ExpectPayloadsMatchTheirSchemas() {
+    testing::OpenApiValidator validator(ISC_OPENAPI_FILE);
+    for (const auto& row :
+         Column("SELECT trigger_id || ' ' || body FROM mirror.trigger_deliveries")) {
+      auto space = row.find(' ');
+      auto errors =
+          validator.ValidateSchema(kSchemas.at(row.substr(0, space)), row.substr(space + 1));
+      EXPECT_TRUE(errors.empty()) << row << ": " << errors.front();
+    }
+  }
+
   // A leaver terminated in the tenant: the handoff's three actions succeed.
   void ExpectALeaverHandedOff() {
     std::string leaver = Leaver();
@@ -304,14 +319,7 @@ TEST_F(Triggers, ALeaversDeliveryHandsOffBeforeAnyPoll) {
                               "cloud_lifecycle_state <> 'terminated'",
                               leaver)),
             0);
-  testing::OpenApiValidator validator(ISC_OPENAPI_FILE);
-  for (const auto& row :
-       Column("SELECT trigger_id || ' ' || body FROM mirror.trigger_deliveries")) {
-    auto space = row.find(' ');
-    auto errors =
-        validator.ValidateSchema(kSchemas.at(row.substr(0, space)), row.substr(space + 1));
-    EXPECT_TRUE(errors.empty()) << row << ": " << errors.front();
-  }
+  ExpectPayloadsMatchTheirSchemas();
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.trigger_deliveries WHERE status <> 'done'"), 0);
   EXPECT_NE(Metrics().find("isc_mirror_trigger_deliveries_total{tenant=\"sim\",trigger=\"idn:"
                            "identity-attributes-changed\",outcome=\"recorded\"} 1"),
@@ -386,6 +394,7 @@ TEST_F(Triggers, EachTriggerKindReadsWhatItNames) {
       WaitFor("SELECT 1 - count(*) FROM mirror.trigger_deliveries WHERE status <> 'done'", 1, 10s));
   EXPECT_EQ(Count("SELECT count(DISTINCT trigger_id) FROM mirror.trigger_deliveries"), 7)
       << "every kind but identity attributes changed (the leaver's test) was recorded";
+  ExpectPayloadsMatchTheirSchemas();
   // A quiet tenant costs nothing: with no delivery due, nothing is read.
   auto before = requests();
   std::this_thread::sleep_for(2s);
@@ -654,6 +663,20 @@ TEST_F(Triggers, DeliversThroughTheShippedNginxConfig) {
                           "{}", "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 401) << "the receiver's own answer comes through";
+}
+
+// NO_AUTH, when the config says so: deliveries with no credentials (or any) are believed.
+TEST_F(Triggers, AcceptsNoAuthOnlyWhenTheConfigSaysSo) {
+  Start(Auth::kNone);
+  ExpectALeaverHandedOff();
+  auto anyone = Deliver(
+      "/triggers/sim/identity-created",
+      R"({"identity":{"type":"IDENTITY","id":"2c7180a46faadee4016fb4e018c20642","name":"M"},"attributes":{}})",
+      "");
+  ASSERT_TRUE(anyone);
+  EXPECT_EQ(anyone->status, 200) << anyone->body;
+  auto listed = Mirror({"triggers", "list"});
+  EXPECT_NE(listed.out.find("NO_AUTH"), std::string::npos) << listed.out;
 }
 
 }  // namespace

@@ -181,6 +181,49 @@ std::vector<TriggerEvent> AccountEvents(const Tenant& tenant, std::string_view m
   return {{"idn:account-attributes-changed", AccountPayload(new_doc, ",\"changes\":" + changes)}};
 }
 
+// The campaign's owner: isc-sim's campaigns are owned by the tenant's first identity.
+void CampaignOwner(const Tenant& tenant, base::JsonWriter& w) {
+  auto first = tenant.List({.kind = Kind::kIdentities, .page = {.limit = 1}});
+  simdjson::dom::parser parser;
+  Json owner;
+  w.Key("campaignOwner").BeginObject();
+  if (!parser.parse(first.body).get(owner)) {
+    w.Field("id", Text(owner, "/0/id"))
+        .Field("name", Text(owner, "/0/name"))
+        .Field("email", Text(owner, "/0/emailAddress"));
+  }
+  w.EndObject();
+}
+
+// TriggerCertificationSignedOff's certification is a Certification Dto, not the
+// IdentityCertificationDto that GET /v3/certifications lists: campaignRef for campaign,
+// entities for identities, and a campaignOwner.
+std::string SignedOffPayload(const Tenant& tenant, const std::string& rendered) {
+  simdjson::dom::parser parser;
+  Json c;
+  if (parser.parse(rendered).get(c)) return {};
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject().Key("certification").BeginObject();
+  for (const char* field : {"id", "name", "created", "modified", "phase", "due", "signed"}) {
+    w.Key(field).Raw(simdjson::minify(c[field]));
+  }
+  w.Key("campaignRef").Raw(simdjson::minify(c["campaign"]));
+  w.Key("reviewer").Raw(simdjson::minify(c["reviewer"]));
+  if (Json reassignment; !c["reassignment"].get(reassignment)) {
+    w.Key("reassignment").Raw(simdjson::minify(reassignment));
+  }
+  for (const char* field :
+       {"hasErrors", "errorMessage", "completed", "decisionsMade", "decisionsTotal"}) {
+    w.Key(field).Raw(simdjson::minify(c[field]));
+  }
+  w.Key("entitiesCompleted").Raw(simdjson::minify(c["identitiesCompleted"]));
+  w.Key("entitiesTotal").Raw(simdjson::minify(c["identitiesTotal"]));
+  CampaignOwner(tenant, w);
+  w.EndObject().EndObject();
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> RenderBefore(const Tenant& tenant, std::string_view path) {
@@ -203,7 +246,7 @@ std::vector<TriggerEvent> EventsOfControl(const Tenant& tenant, std::string_view
   if (parts[1] == "certifications" && parts.size() == 4 && parts[3] == "sign") {
     auto after = tenant.Get(Kind::kCertifications, parts[2]);
     if (!after) return {};
-    return {{"idn:certification-signed-off", fmt::format(R"({{"certification":{}}})", *after)}};
+    return {{"idn:certification-signed-off", SignedOffPayload(tenant, *after)}};
   }
   return {};
 }
