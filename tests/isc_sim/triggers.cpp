@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "base/json_writer.hpp"
+#include "tests/isc_sim/json_path.hpp"
 #include "tests/isc_sim/query.hpp"
 
 namespace isc_mirror::sim {
@@ -35,7 +36,8 @@ constexpr TriggerInfo kTriggers[] = {
      "After an account is removed from an identity.",
      R"({"identity":{"type":"IDENTITY","id":"2c3780a46faadee4016fb4e018c20652","name":"Allen Albertson"},"source":{"type":"SOURCE","id":"2c6180835d191a86015d28455b4b231b","name":"Corporate Directory"},"account":{"type":"ACCOUNT","id":"4dd497e3723e439991cb6d0e478375dd","name":"Sadie Jensen","nativeIdentity":"cn=john.doe,ou=users,dc=acme,dc=com","uuid":null},"entitlementCount":0})"},
     {"idn:certification-signed-off", "Certification Signed Off",
-     "After a certification is signed off by its reviewer.", ""},
+     "After a certification is signed off by its reviewer.",
+     R"({"certification":{"id":"2c91808576f886190176f88caf0d0067","name":"Manager Access Review for Alice Baker","created":"2020-02-16T03:04:45.815Z","modified":"2020-02-16T03:06:45.815Z","campaignRef":{"id":"ef38f94347e94562b5bb8424a56397d8","name":"Campaign Name","type":"CAMPAIGN","campaignType":"MANAGER","description":"A description of the campaign","correlatedStatus":"CORRELATED","mandatoryCommentRequirement":"NO_DECISIONS"},"phase":"SIGNED","due":"2018-10-19T13:49:37.385Z","signed":"2018-10-19T13:49:37.385Z","reviewer":{"id":"ef38f94347e94562b5bb8424a56397d8","name":"Reviewer Name","email":"reviewer@test.com","type":"IDENTITY","created":"2018-06-25T20:22:28.104Z","modified":"2018-06-25T20:22:28.104Z"},"campaignOwner":{"id":"37f080867702c1910177031320c40n27","displayName":"John Snow","email":"john.snow@example.com"},"hasErrors":false,"errorMessage":null,"completed":true,"decisionsMade":40,"decisionsTotal":40,"entitiesCompleted":10,"entitiesTotal":10}})"},
     {"idn:identity-attributes-changed", "Identity Attributes Changed",
      "After One or more identity attributes changed.",
      R"({"identity":{"type":"IDENTITY","id":"2c7180a46faadee4016fb4e018c20642","name":"Michael Michaels"},"changes":[{"attribute":"department","oldValue":"sales","newValue":"marketing"}]})"},
@@ -147,6 +149,16 @@ base::Expected<void> ReadSubscription(simdjson::dom::element doc, Subscription& 
   bool enabled = true;
   if (!doc["enabled"].get(enabled)) s.enabled = enabled;
   if (!doc["filter"].get(text)) s.filter = std::string(text);
+  // Assumed, the definitions being silent: ISC refuses a filter that is not JSONPath, as
+  // validate-filter would judge it.
+  if (!s.filter.empty()) {
+    simdjson::dom::parser parser;
+    auto check = CheckFilter(s.filter, parser.parse(std::string_view("{}")).value());
+    if (!check.unsupported.empty()) {
+      return base::Error{fmt::format("isc-sim does not evaluate {} in filters", check.unsupported)};
+    }
+    if (!check.valid_json_path) return base::Error{"filter is not a valid JSONPath expression"};
+  }
   return {};
 }
 
@@ -183,9 +195,7 @@ std::optional<Reply> Triggers::Route(const std::string& method,
   if (p.size() == 2 && method == "POST") return CreateSubscription(body);
   if (p.size() == 2 && method == "GET") return ListSubscriptions(params);
   if (p.size() != 3) return std::nullopt;
-  if (p[2] == "validate-filter" && method == "POST") {
-    return Reply{501, ErrorResponse("501 Not Implemented", "isc-sim does not evaluate filters")};
-  }
+  if (p[2] == "validate-filter" && method == "POST") return ValidateFilter(body);
   if (method == "PUT") return ReplaceSubscription(p[2], body);
   if (method == "PATCH") return PatchSubscription(p[2], body);
   if (method == "DELETE") {
@@ -230,7 +240,11 @@ Reply Triggers::ReplaceSubscription(std::string_view id, const std::string& body
   if (!doc["triggerId"].get(trigger) && trigger != it->second.trigger_id) {
     return Bad("triggerId is immutable");
   }
-  Subscription s = it->second;
+  // "The existing Subscription is completely replaced": what the body leaves out (a filter, a
+  // description) is gone; only id and triggerId stay.
+  Subscription s{.id = it->second.id, .trigger_id = it->second.trigger_id};
+  std::string_view name;
+  if (doc["name"].get(name) || name.empty()) return Bad("name is required");
   if (auto read = ReadSubscription(doc, s, false); !read) return Bad(read.error());
   it->second = s;
   return {200, One(s)};
@@ -331,6 +345,32 @@ Reply Triggers::ListTriggers(const std::map<std::string, std::string>& params) {
   return {200, out};
 }
 
+// POST /v2025/trigger-subscriptions/validate-filter: the filter judged against the mock input.
+Reply Triggers::ValidateFilter(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::element input;
+  std::string_view filter;
+  if (parser.parse(body).get(doc) || doc["input"].get(input) || !input.is_object() ||
+      doc["filter"].get(filter)) {
+    return Bad("input (an object) and filter (a string) are required");
+  }
+  FilterCheck check = CheckFilter(filter, input);
+  if (!check.unsupported.empty()) {
+    return Reply{501,
+                 ErrorResponse("501 Not Implemented",
+                               fmt::format("isc-sim does not evaluate {}", check.unsupported))};
+  }
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject()
+      .Field("isValid", check.valid_json_path && check.matches)
+      .Field("isValidJSONPath", check.valid_json_path)
+      .Field("isPathExist", check.valid_json_path && check.path_exists)
+      .EndObject();
+  return {200, out};
+}
+
 Reply Triggers::TestInvocation(const std::string& body) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -379,7 +419,17 @@ void Triggers::Fire(std::string_view trigger_id, std::string payload) {
       if (s.trigger_id == trigger_id && s.enabled) to.push_back(s);
     }
   }
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  bool parsed = !parser.parse(payload).get(doc);
   for (const auto& s : to) {
+    // A subscription's filter decides: "If the filter does not match, then the event is not
+    // triggered" (developer.sailpoint.com, Filtering Event Triggers).
+    if (!s.filter.empty() && (!parsed || !CheckFilter(s.filter, doc).matches)) {
+      std::lock_guard lock(mutex_);
+      Note({.trigger_id = std::string(trigger_id), .subscription_id = s.id, .fault = "filtered"});
+      continue;
+    }
     Enqueue({.to = s, .trigger_id = std::string(trigger_id), .payload = payload});
   }
 }
@@ -390,10 +440,7 @@ void Triggers::Enqueue(Delivery d) {
   d.due = std::chrono::steady_clock::now() + std::chrono::milliseconds(faults_.delay_ms);
   if (faults_.delay_ms > 0) d.fault = "delayed";
   if (roll(rng_) < faults_.loss_rate) {
-    sent_.push_back({static_cast<int64_t>(sent_.size()) + 1, d.trigger_id, d.to.id, "lost", 0,
-                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count()});
+    Note({.trigger_id = d.trigger_id, .subscription_id = d.to.id, .fault = "lost"});
     return;
   }
   if (roll(rng_) < faults_.bad_auth_rate) d.fault = "bad_auth";
@@ -457,11 +504,18 @@ void Triggers::Send(const Delivery& d) {
   }
   auto result = client.Post(path, headers, d.payload, kJson);
   std::lock_guard lock(mutex_);
-  sent_.push_back({static_cast<int64_t>(sent_.size()) + 1, d.trigger_id, d.to.id, d.fault,
-                   result ? result->status : 0,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count()});
+  Note({.trigger_id = d.trigger_id,
+        .subscription_id = d.to.id,
+        .fault = d.fault,
+        .status = result ? result->status : 0});
+}
+
+void Triggers::Note(Sent s) {
+  s.seq = static_cast<int64_t>(sent_.size()) + 1;
+  s.sent_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  sent_.push_back(std::move(s));
 }
 
 std::optional<Reply> Triggers::Control(std::string_view method, std::string_view path,

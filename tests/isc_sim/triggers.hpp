@@ -71,12 +71,12 @@ class Triggers {
     std::string fault;  // how it is sent: "", "duplicate", "delayed", "reordered", "bad_auth"
   };
   struct Sent {
-    int64_t seq;
+    int64_t seq = 0;
     std::string trigger_id;
     std::string subscription_id;
-    std::string fault;
-    int status;  // 0: lost, or no answer
-    int64_t sent_ms;
+    std::string fault;  // as Delivery's, or "lost", or "filtered" (the filter did not match)
+    int status = 0;     // 0: not sent, or no answer
+    int64_t sent_ms = 0;
   };
 
   Reply CreateSubscription(const std::string& body);
@@ -85,9 +85,11 @@ class Triggers {
   Reply ListSubscriptions(const std::map<std::string, std::string>& params);
   Reply ListTriggers(const std::map<std::string, std::string>& params);
   Reply TestInvocation(const std::string& body);
+  Reply ValidateFilter(const std::string& body);
   void Enqueue(Delivery delivery);
   void Loop();
   void Send(const Delivery& d);
+  void Note(Sent s);  // with mutex_ held: numbers and times the record
 
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
