@@ -20,6 +20,7 @@
 #include "daemon/config_keys.hpp"
 #include "db/connection.hpp"
 #include "sync/resource_schema.hpp"
+#include "triggers/delivery.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -427,6 +428,39 @@ std::optional<base::Secret> SecretFile(Parser& p, const YAML::Node& node, const 
   return secret;
 }
 
+// tenants[].triggers.filters: trigger id -> the JSONPath filter ISC applies before it sends.
+// Only the shape is checked here; `triggers subscribe` asks ISC's validate-filter.
+bool ParseTriggerFilters(Parser& p, const YAML::Node& node, const std::string& key,
+                         TenantConfig& t) {
+  if (!node.IsDefined() || node.IsNull()) return true;
+  if (!p.Map(node, key)) return false;
+  bool ok = true;
+  for (const auto& item : node) {
+    std::string id = item.first.IsScalar() ? item.first.Scalar() : "";
+    std::string path = Parser::Join(key, id);
+    if (triggers::FindTrigger(id) == nullptr) {
+      std::vector<std::string_view> ids;
+      for (const auto& spec : triggers::TriggerSpecs()) ids.push_back(spec.id);
+      p.Fail(item.first, path,
+             fmt::format("not a trigger the mirror subscribes to (expected one of {})",
+                         fmt::join(ids, ", ")));
+      ok = false;
+      continue;
+    }
+    auto filter = p.String(item.second, path);
+    if (!filter || !filter->starts_with('$')) {
+      p.Fail(item.second, path,
+             "expected a JSONPath filter starting with $ (hint: $.changes[?(@.attribute == "
+             "'cloudLifecycleState')], docs/triggers.md)");
+      ok = false;
+    } else if (!t.trigger_filters.emplace(id, std::move(*filter)).second) {
+      p.Fail(item.first, path, "repeated key (the later value would silently win)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 // tenants[].triggers: how this tenant's deliveries authenticate. A secret shorter than 16
 // characters is refused: anyone who can reach the receiver could guess it.
 bool ParseTenantTriggers(Parser& p, const YAML::Node& node, const std::string& key,
@@ -482,6 +516,7 @@ bool ParseTenantTriggers(Parser& p, const YAML::Node& node, const std::string& k
   } else {
     unused = {"token_file", "user", "password_file"};
   }
+  ok = ParseTriggerFilters(p, n["filters"], Parser::Join(key, "filters"), t) && ok;
   for (std::string_view field : unused) {
     if (n[std::string(field)].IsDefined()) {
       p.Fail(n[std::string(field)], Parser::Join(key, field),

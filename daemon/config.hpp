@@ -50,6 +50,8 @@ struct TenantConfig {
   std::string ca_file;  // trust this CA bundle for ISC instead of the system's
   // Event Trigger deliveries for this tenant are accepted with this auth; none: refused.
   std::optional<triggers::TriggerAuth> triggers;
+  // Trigger id -> the JSONPath filter its subscription carries; absent: every event is sent.
+  std::map<std::string, std::string> trigger_filters;
 };
 
 struct DatabaseConfig {

@@ -73,6 +73,11 @@ std::vector<ConfigKey> TenantKeys() {
       {"tenants[].triggers.user", "string", "required for `basic`", "the basic-auth user"},
       {"tenants[].triggers.password_file", "path", "required for `basic`",
        "file holding the basic-auth password (at least 16 characters)"},
+      {"tenants[].triggers.filters", "mapping", "none: ISC sends every event",
+       "trigger id -> the JSONPath filter its subscription carries, e.g. "
+       "`idn:identity-attributes-changed: \"$.changes[?(@.attribute == 'manager')]\"`; "
+       "`triggers subscribe` checks each with ISC's validate-filter "
+       "([triggers.md](triggers.md#filters))"},
   };
 }
 

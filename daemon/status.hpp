@@ -58,8 +58,9 @@ struct TriggerStatus {
 };
 
 // Polls that keep finding changes a delivery should have brought: the subscription is probably
-// broken. Nullopt when the tenant's deliveries look alive (or too few changes to tell).
-std::optional<std::string> TriggerWarning(pqxx::transaction_base& tx, const std::string& tenant);
+// broken. Nullopt when the tenant's deliveries look alive, too few changes to tell, or a
+// filter on an identity trigger holds changes back on purpose.
+std::optional<std::string> TriggerWarning(pqxx::transaction_base& tx, const TenantConfig& config);
 
 struct StatusReport {
   int64_t schema_version = 0;

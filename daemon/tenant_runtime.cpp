@@ -171,7 +171,7 @@ triggers::RefreshTurn TenantRuntime::RefreshFromTriggers() {
 
 void TenantRuntime::WarnIfDeliveriesStopped() {
   pqxx::read_transaction tx(connection_);
-  if (auto warning = TriggerWarning(tx, tenant_.name)) base::log::Warn(*warning);
+  if (auto warning = TriggerWarning(tx, tenant_)) base::log::Warn(*warning);
 }
 
 automation::DrainCounts TenantRuntime::RunActions(const std::atomic<bool>* cancel,

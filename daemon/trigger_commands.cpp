@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/log.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/tenant_runtime.hpp"
@@ -40,7 +42,47 @@ base::Expected<ExistingSubscription> Written(const isc::IscResult& answer, std::
   return (*parsed)[0];
 }
 
+// Each configured filter, judged by ISC's validate-filter against the trigger's own example
+// (GET /v2025/triggers); one ISC would never pass stops the whole subscribe before any write.
+bool CheckFilters(CommandClient& c, const TenantConfig& tenant) {
+  if (tenant.trigger_filters.empty()) return true;
+  auto listed = c.client.Get("/v2025/triggers?limit=250", c.stats);
+  auto examples = listed ? triggers::ParseTriggerExamples(listed->body)
+                         : base::Expected<std::vector<std::pair<std::string, std::string>>>(
+                               base::Error{listed.error()});
+  if (!examples) {
+    fmt::print(stderr, "{}: GET /v2025/triggers: {}\n", tenant.name, examples.error());
+    return false;
+  }
+  bool ok = true;
+  for (const auto& [id, filter] : tenant.trigger_filters) {
+    auto example = std::ranges::find(*examples, id, &std::pair<std::string, std::string>::first);
+    std::string input = example == examples->end() ? "{}" : example->second;
+    auto answer =
+        c.client.Send("POST", std::string(kPath) + "/validate-filter",
+                      triggers::ValidateFilterBody(filter, input), "application/json", c.stats);
+    auto verdict = answer ? triggers::JudgeFilter(id, filter, answer->body)
+                          : base::Expected<std::string>(base::Error{answer.error()});
+    if (!verdict) {
+      fmt::print(stderr, "{}: {}\n", tenant.name, verdict.error());
+      ok = false;
+      continue;
+    }
+    fmt::print("{}  {:<35}  {:<8}  {}\n", tenant.name, id, "filter", *verdict);
+  }
+  if (!ok)
+    fmt::print(stderr, "{}: nothing subscribed (hint: mend tenants[].triggers.filters)\n",
+               tenant.name);
+  return ok;
+}
+
+std::string_view FilterOf(const TenantConfig& tenant, const triggers::TriggerSpec& spec) {
+  auto it = tenant.trigger_filters.find(std::string(spec.id));
+  return it == tenant.trigger_filters.end() ? std::string_view() : std::string_view(it->second);
+}
+
 bool Subscribe(CommandClient& c, const TenantConfig& tenant, const std::string& url) {
+  if (!CheckFilters(c, tenant)) return false;
   auto existing = ListAll(c);
   if (!existing) {
     fmt::print(stderr, "{}: {}\n", tenant.name, existing.error());
@@ -57,13 +99,20 @@ bool Subscribe(CommandClient& c, const TenantConfig& tenant, const std::string& 
     }
     fmt::print("{}  {:<35}  {:<8}  {}  {}\n", tenant.name, spec.id, verb, done->id, done->url);
   };
+  auto fields = [&](const triggers::TriggerSpec& spec, bool create) {
+    return triggers::SubscriptionFields{.tenant = tenant.name,
+                                        .public_url = url,
+                                        .auth = *tenant.triggers,
+                                        .filter = FilterOf(tenant, spec),
+                                        .create = create};
+  };
   for (const auto* spec : plan.create) {
-    auto body = triggers::SubscriptionBody(tenant.name, *spec, url, *tenant.triggers, true);
+    auto body = triggers::SubscriptionBody(*spec, fields(*spec, true));
     report(Written(c.client.Send("POST", kPath, body, "application/json", c.stats), "POST", *spec),
            "created", *spec);
   }
   for (const auto& [id, spec] : plan.replace) {
-    auto body = triggers::SubscriptionBody(tenant.name, *spec, url, *tenant.triggers, false);
+    auto body = triggers::SubscriptionBody(*spec, fields(*spec, false));
     auto path = fmt::format("{}/{}", kPath, isc::PercentEncode(id));
     report(Written(c.client.Send("PUT", path, body, "application/json", c.stats), "PUT", *spec),
            "updated", *spec);
@@ -109,8 +158,9 @@ bool List(CommandClient& c, const TenantConfig& tenant) {
     return false;
   }
   for (const auto& s : *existing) {
-    fmt::print("{}  {:<35}  {}  {:<12}  {:<8}  {}{}\n", tenant.name, s.trigger_id, s.id,
+    fmt::print("{}  {:<35}  {}  {:<12}  {:<8}  {}{}{}\n", tenant.name, s.trigger_id, s.id,
                s.auth_type, s.enabled ? "enabled" : "disabled", s.url,
+               s.filter.empty() ? "" : "  filter " + s.filter,
                triggers::IsMirrorSubscription(tenant.name, s) ? "" : "  (not the mirror's)");
   }
   return true;

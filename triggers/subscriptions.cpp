@@ -25,8 +25,8 @@ std::string DeliveryUrl(std::string_view public_url, std::string_view tenant,
                      spec.id.substr(spec.id.find(':') + 1));
 }
 
-std::string SubscriptionBody(std::string_view tenant, const TriggerSpec& spec,
-                             std::string_view public_url, const TriggerAuth& auth, bool create) {
+std::string SubscriptionBody(const TriggerSpec& spec, const SubscriptionFields& fields) {
+  const auto& [tenant, public_url, auth, filter, create] = fields;
   std::string out;
   base::JsonWriter w(out);
   w.BeginObject()
@@ -52,8 +52,63 @@ std::string SubscriptionBody(std::string_view tenant, const TriggerSpec& spec,
     w.Key("bearerTokenAuthConfig").BeginObject().Field("bearerToken", auth.token.Reveal());
     w.EndObject();
   }
-  w.EndObject().EndObject();
+  w.EndObject();
+  if (!filter.empty()) w.Field("filter", filter);
+  w.EndObject();
   return out;
+}
+
+base::Expected<std::vector<std::pair<std::string, std::string>>> ParseTriggerExamples(
+    std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::array items;
+  if (parser.parse(body.data(), body.size()).get(items)) {
+    return base::Error{"the trigger list is not a JSON array"};
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto item : items) {
+    std::string_view id;
+    simdjson::dom::element example;
+    if (item["id"].get(id) || item["exampleInput"].get(example)) {
+      return base::Error{"a listed trigger has no id or exampleInput"};
+    }
+    out.emplace_back(std::string(id), simdjson::minify(example));
+  }
+  return out;
+}
+
+std::string ValidateFilterBody(std::string_view filter, std::string_view example_input) {
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject().Key("input").Raw(example_input).Field("filter", filter).EndObject();
+  return out;
+}
+
+base::Expected<std::string> JudgeFilter(std::string_view trigger_id, std::string_view filter,
+                                        std::string_view answer) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  bool valid = false;
+  bool json_path = false;
+  bool path_exists = false;
+  if (parser.parse(answer.data(), answer.size()).get(doc) || doc["isValid"].get(valid) ||
+      doc["isValidJSONPath"].get(json_path) || doc["isPathExist"].get(path_exists)) {
+    return base::Error{"validate-filter answered without isValid, isValidJSONPath, isPathExist"};
+  }
+  if (!json_path) {
+    return base::Error{fmt::format(
+        "the filter for {} is not valid JSONPath: {} (hint: SailPoint's filters are Jayway "
+        "JSONPath, e.g. $.changes[?(@.attribute == 'manager')])",
+        trigger_id, filter)};
+  }
+  if (!path_exists) {
+    return base::Error{fmt::format(
+        "the filter for {} names a path its payload does not have, so ISC would never send an "
+        "event: {} (hint: the payload's fields are in GET /v2025/triggers' exampleInput)",
+        trigger_id, filter)};
+  }
+  return std::string(valid ? "ISC's example event passes it"
+                           : "ISC's example event does not pass it");
 }
 
 base::Expected<std::vector<ExistingSubscription>> ParseSubscriptions(std::string_view body) {
@@ -74,6 +129,7 @@ base::Expected<std::vector<ExistingSubscription>> ParseSubscriptions(std::string
     if (!item["httpConfig"]["httpAuthenticationType"].get(text)) s.auth_type = std::string(text);
     bool enabled = true;
     if (!item["enabled"].get(enabled)) s.enabled = enabled;
+    if (!item["filter"].get(text)) s.filter = std::string(text);
     out.push_back(std::move(s));
   }
   return out;

@@ -20,6 +20,7 @@ struct ExistingSubscription {
   std::string url;
   std::string auth_type;
   bool enabled = true;
+  std::string filter;  // empty: none
 };
 
 // The subscription's name, which marks it as this tenant's: "isc-mirror <tenant> <trigger>".
@@ -30,9 +31,28 @@ bool IsMirrorSubscription(std::string_view tenant, const ExistingSubscription& s
 std::string DeliveryUrl(std::string_view public_url, std::string_view tenant,
                         const TriggerSpec& spec);
 
-// The body of a POST (create) or PUT (replace) of the subscription, with the auth's secret.
-std::string SubscriptionBody(std::string_view tenant, const TriggerSpec& spec,
-                             std::string_view public_url, const TriggerAuth& auth, bool create);
+// The body of a POST (create) or PUT (replace) of the subscription, with the auth's secret and
+// the filter (empty: none; a PUT without one removes it).
+struct SubscriptionFields {
+  std::string_view tenant;
+  std::string_view public_url;
+  const TriggerAuth& auth;
+  std::string_view filter;
+  bool create = false;
+};
+std::string SubscriptionBody(const TriggerSpec& spec, const SubscriptionFields& fields);
+
+// Each trigger's exampleInput in an answer of GET /v2025/triggers, as JSON text by trigger id.
+base::Expected<std::vector<std::pair<std::string, std::string>>> ParseTriggerExamples(
+    std::string_view body);
+
+// The body of POST /v2025/trigger-subscriptions/validate-filter.
+std::string ValidateFilterBody(std::string_view filter, std::string_view example_input);
+
+// ISC's verdict on a filter against the trigger's example: an error naming what is wrong when
+// ISC would never send an event through it, else a note on whether the example passes.
+base::Expected<std::string> JudgeFilter(std::string_view trigger_id, std::string_view filter,
+                                        std::string_view answer);
 
 // A page of GET /v2025/trigger-subscriptions.
 base::Expected<std::vector<ExistingSubscription>> ParseSubscriptions(std::string_view body);

@@ -93,13 +93,12 @@ class Triggers : public testing::DatabaseTest {
     auth_ = auth;
     testing::WriteFile(dir_.path() / "secret", auth == Auth::kBearer ? kToken : kPassword);
     std::string secret = (dir_.path() / "secret").string();
-    std::string tenant = auth == Auth::kBearer
-                             ? fmt::format("    triggers: {{ token_file: {} }}\n", secret)
-                         : auth == Auth::kBasic ? fmt::format(
-                                                      "    triggers: {{ auth: basic, user: isc, "
-                                                      "password_file: {} }}\n",
-                                                      secret)
-                                                : std::string("    triggers: { auth: none }\n");
+    std::string keys = auth == Auth::kBearer ? fmt::format("token_file: {}", secret)
+                       : auth == Auth::kBasic
+                           ? fmt::format("auth: basic, user: isc, password_file: {}", secret)
+                           : std::string("auth: none");
+    if (!filters_.empty()) keys += fmt::format(", filters: {{ {} }}", filters_);
+    std::string tenant = fmt::format("    triggers: {{ {} }}\n", keys);
     std::string resources = "resources:\n";
     for (const char* r :
          {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
@@ -181,7 +180,8 @@ class Triggers : public testing::DatabaseTest {
   void Subscribe() {
     auto r = Mirror({"triggers", "subscribe", "--url", public_url_});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 8) << r.out;
+    // A line a subscription, and one for each filter ISC checked.
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), filters_.empty() ? 8 : 9) << r.out;
     EXPECT_EQ(r.out.find(auth_ == Auth::kBearer ? kToken : kPassword), std::string::npos);
   }
 
@@ -289,6 +289,7 @@ class Triggers : public testing::DatabaseTest {
   testing::Certificate certificate_;
   std::unique_ptr<testing::Subprocess> nginx_;
   Auth auth_ = Auth::kBearer;
+  std::string filters_;  // tenants[].triggers.filters, as a YAML flow mapping's inside
 };
 
 // The acceptance's leaver: terminated in the tenant, handed off in about a second although the
@@ -573,6 +574,68 @@ TEST_F(Triggers, SubscribeIsIdempotentAndUnsubscribeLeavesOthersAlone) {
   auto no_url = Mirror({"triggers", "subscribe"});
   EXPECT_EQ(no_url.exit_code, 2);
   EXPECT_NE(no_url.err.find("--url"), std::string::npos) << no_url.err;
+}
+
+// A filter goes to ISC with the subscription after ISC's validate-filter passed it: the events
+// it keeps out are never sent, the leaver's still is; a filter ISC would never pass changes
+// nothing; taking the filter out of the config takes it out of the subscription.
+TEST_F(Triggers, FiltersAreCheckedByIscAndKeepOtherEventsAway) {
+  constexpr std::string_view kFilter = "$.changes[?(@.attribute == 'cloudLifecycleState')]";
+  filters_ = fmt::format(R"(idn:identity-attributes-changed: "{}")", kFilter);
+  Start(Auth::kBearer);
+  auto listed = Mirror({"triggers", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(fmt::format("filter {}", kFilter)), std::string::npos) << listed.out;
+
+  std::string mover = Column("SELECT id FROM isc.identities ORDER BY id DESC LIMIT 1").at(0);
+  Control("POST", "/__sim/identities/" + mover + "/attributes", R"({"department":"Filtered"})");
+  auto filtered = [&] {
+    return std::ranges::count(Sent(), std::pair<std::string, int64_t>{"filtered", 0});
+  };
+  for (int i = 0; i < 100 && filtered() == 0; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(filtered(), 1) << "the department change was held back by the filter";
+  ExpectALeaverHandedOff();
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.trigger_deliveries WHERE trigger_id = "
+                  "'idn:identity-attributes-changed'"),
+            1)
+      << "only the leaver's change was sent";
+  EXPECT_EQ(Count(fmt::format(
+                "SELECT count(*) FROM isc.identities WHERE id = '{}' AND department = 'Filtered'",
+                mover)),
+            0)
+      << "the next poll, an hour away, brings the department";
+
+  std::string config = testing::ReadFile(config_);
+  auto resubscribe = [&](std::string_view filter) {
+    std::string text = config;
+    text.replace(text.find(kFilter), kFilter.size(), filter);
+    testing::WriteFile(config_, text);
+    return Mirror({"triggers", "subscribe", "--url", public_url_});
+  };
+  auto broken = resubscribe("$.changes[?(@.attribute == )]");
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("idn:identity-attributes-changed is not valid JSONPath"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.err.find("nothing subscribed"), std::string::npos) << broken.err;
+  EXPECT_EQ(broken.out, "") << "no subscription was written";
+  auto absent = resubscribe("$.attributes[?(@.department == 'Sales')]");
+  EXPECT_EQ(absent.exit_code, 1);
+  EXPECT_NE(absent.err.find("names a path its payload does not have"), std::string::npos)
+      << absent.err;
+  EXPECT_NE(Mirror({"triggers", "list"}).out.find(kFilter), std::string::npos)
+      << "the subscription kept its filter";
+
+  std::string unfiltered = config;
+  unfiltered.replace(
+      unfiltered.find(", filters: {"),
+      unfiltered.find("}", unfiltered.find(", filters: {")) + 1 - unfiltered.find(", filters: {"),
+      "");
+  testing::WriteFile(config_, unfiltered);
+  auto cleared = Mirror({"triggers", "subscribe", "--url", public_url_});
+  ASSERT_EQ(cleared.exit_code, 0) << cleared.err;
+  EXPECT_EQ(Mirror({"triggers", "list"}).out.find("filter"), std::string::npos)
+      << "the replacement carries no filter";
 }
 
 // A delivery has its own loop: it is refreshed while a long scan of another resource goes on.

@@ -251,7 +251,12 @@ TEST(ParseConfig, ReadsEachTenantsTriggerAuthAndTheReceiver) {
     base_url: https://test.api.identitynow.com
     client_id: abc
     client_secret: xyz
-    triggers: { auth: basic, user: isc, password_file: /run/creds/token }
+    triggers:
+      auth: basic
+      user: isc
+      password_file: /run/creds/token
+      filters:
+        idn:identity-attributes-changed: "$.changes[?(@.attribute == 'manager')]"
   - name: lab
     base_url: https://lab.api.identitynow.com
     client_id: abc
@@ -269,6 +274,10 @@ triggers:
   EXPECT_EQ(tenants[0].triggers->token.Reveal(), "0123456789abcdef0123");
   EXPECT_EQ(tenants[1].triggers->scheme, triggers::AuthScheme::kBasic);
   EXPECT_EQ(tenants[1].triggers->user, "isc");
+  EXPECT_TRUE(tenants[0].trigger_filters.empty());
+  EXPECT_EQ(tenants[1].trigger_filters,
+            (std::map<std::string, std::string>{
+                {"idn:identity-attributes-changed", "$.changes[?(@.attribute == 'manager')]"}}));
   EXPECT_FALSE(tenants[2].triggers.has_value());
   EXPECT_EQ(result.config.triggers.listen, "127.0.0.1:9465");
   EXPECT_EQ(result.config.triggers.dedup_window, minutes(2));
@@ -291,6 +300,13 @@ triggers:
       {"    triggers: { auth: none, token_file: /run/creds/token }\n",
        "tenants[0].triggers.token_file", "not used with auth: none"},
       {"    triggers: { tokenfile: x }\n", "tenants[0].triggers.tokenfile", "did you mean"},
+      {"    triggers: { auth: none, filters: { idn:identity-changed: $.x } }\n",
+       "tenants[0].triggers.filters.idn:identity-changed",
+       "not a trigger the mirror subscribes to (expected one of idn:"},
+      {"    triggers: { auth: none, filters: { idn:identity-created: changes } }\n",
+       "tenants[0].triggers.filters.idn:identity-created", "starting with $"},
+      {"    triggers: { auth: none, filters: [ $.x ] }\n", "tenants[0].triggers.filters",
+       "expected a mapping"},
       {"triggers: { listen: 127.0.0.1:9465 }\n", "triggers.listen", "no tenant accepts"},
       {"    triggers: { auth: none }\ntriggers: { listen: nowhere }\n", "triggers.listen",
        "not HOST:PORT"},

@@ -13,16 +13,26 @@ TEST(TriggerSubscriptions, NameUrlAndBodySayWhatTheReceiverChecks) {
   EXPECT_EQ(DeliveryUrl("https://mirror.example.com/", "prod", spec),
             "https://mirror.example.com/triggers/prod/identity-deleted");
   TriggerAuth bearer{.scheme = AuthScheme::kBearer, .token = base::Secret("t0ken")};
-  std::string body = SubscriptionBody("prod", spec, "https://m", bearer, true);
+  auto fields = [&](const TriggerAuth& auth, bool create, std::string_view filter = "") {
+    return SubscriptionFields{.tenant = "prod",
+                              .public_url = "https://m",
+                              .auth = auth,
+                              .filter = filter,
+                              .create = create};
+  };
+  std::string body = SubscriptionBody(spec, fields(bearer, true));
   EXPECT_NE(body.find(R"("triggerId":"idn:identity-deleted")"), std::string::npos) << body;
   EXPECT_NE(body.find(R"("httpAuthenticationType":"BEARER_TOKEN")"), std::string::npos);
   EXPECT_NE(body.find(R"("bearerTokenAuthConfig":{"bearerToken":"t0ken"})"), std::string::npos);
   EXPECT_NE(body.find(R"("httpDispatchMode":"SYNC")"), std::string::npos);
   // triggerId is immutable: a PUT leaves it out.
-  EXPECT_EQ(SubscriptionBody("prod", spec, "https://m", bearer, false).find("triggerId"),
+  EXPECT_EQ(SubscriptionBody(spec, fields(bearer, false)).find("triggerId"), std::string::npos);
+  EXPECT_EQ(body.find("filter"), std::string::npos);
+  EXPECT_NE(SubscriptionBody(spec, fields(bearer, false, "$[?($.identity.name == \"a\")]"))
+                .find(R"("filter":"$[?($.identity.name == \"a\")]")"),
             std::string::npos);
   TriggerAuth basic{.scheme = AuthScheme::kBasic, .user = "isc", .password = base::Secret("pw")};
-  EXPECT_NE(SubscriptionBody("prod", spec, "https://m", basic, true)
+  EXPECT_NE(SubscriptionBody(spec, fields(basic, true))
                 .find(R"("basicAuthConfig":{"userName":"isc","password":"pw"})"),
             std::string::npos);
 }
@@ -44,6 +54,42 @@ TEST(TriggerSubscriptions, PlansCreatesForTheMissingReplacesForTheRestAndDropsCo
   EXPECT_EQ(plan.create.size(), TriggerSpecs().size() - 1) << "c and d are not prod's";
   EXPECT_FALSE(ParseSubscriptions(R"({"id":"a"})"));
   EXPECT_FALSE(ParseSubscriptions(R"([{"name":"no id"}])"));
+}
+
+TEST(TriggerSubscriptions, ReadsEachTriggersExampleAndAsksWithIt) {
+  auto examples = ParseTriggerExamples(
+      R"([{"id":"idn:identity-created","name":"Identity Created","type":"FIRE_AND_FORGET",)"
+      R"("inputSchema":"{}","exampleInput":{"identity":{"id":"x"} }}])");
+  ASSERT_TRUE(examples) << examples.error();
+  ASSERT_EQ(examples->size(), 1u);
+  EXPECT_EQ((*examples)[0].first, "idn:identity-created");
+  EXPECT_EQ((*examples)[0].second, R"({"identity":{"id":"x"}})");
+  EXPECT_EQ(ValidateFilterBody("$.identity[?(@.id == 'x')]", (*examples)[0].second),
+            R"({"input":{"identity":{"id":"x"}},"filter":"$.identity[?(@.id == 'x')]"})");
+  EXPECT_FALSE(ParseTriggerExamples(R"([{"id":"idn:identity-created"}])"));
+  EXPECT_FALSE(ParseTriggerExamples("{}"));
+}
+
+TEST(TriggerSubscriptions, AFilterIscWouldNeverPassIsRefused) {
+  constexpr std::string_view kFilter = "$.changes[?(@.attribute == 'manager')]";
+  auto fine = JudgeFilter("idn:identity-attributes-changed", kFilter,
+                          R"({"isValid":false,"isValidJSONPath":true,"isPathExist":true})");
+  ASSERT_TRUE(fine) << fine.error();
+  EXPECT_EQ(*fine, "ISC's example event does not pass it");
+  EXPECT_EQ(*JudgeFilter("idn:identity-attributes-changed", kFilter,
+                         R"({"isValid":true,"isValidJSONPath":true,"isPathExist":true})"),
+            "ISC's example event passes it");
+  auto broken = JudgeFilter("idn:identity-attributes-changed", "$.changes[?(",
+                            R"({"isValid":false,"isValidJSONPath":false,"isPathExist":false})");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().find("idn:identity-attributes-changed is not valid JSONPath"),
+            std::string::npos)
+      << broken.error();
+  auto absent = JudgeFilter("idn:identity-created", "$.nothing",
+                            R"({"isValid":false,"isValidJSONPath":true,"isPathExist":false})");
+  ASSERT_FALSE(absent);
+  EXPECT_NE(absent.error().find("names a path its payload does not have"), std::string::npos);
+  EXPECT_FALSE(JudgeFilter("idn:identity-created", "$.x", R"({"isValid":true})"));
 }
 
 }  // namespace
