@@ -1,7 +1,6 @@
 // The Event Trigger payloads isc-sim posts when its control API changes the tenant: built from
 // the objects as the tenant serves them before and after the change, in the shapes of the
 // definitions' Trigger* schemas.
-#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <map>
@@ -113,14 +112,26 @@ std::string IdentityPayload(Json identity, std::string_view rest_key, std::strin
   return out;
 }
 
-std::string AccountPayload(Json account, std::string_view extra) {
+// An account's references, then `extra` fields as (name, JSON text).
+std::string AccountPayload(
+    Json account, std::initializer_list<std::pair<std::string_view, std::string_view>> extra) {
   std::string out;
   base::JsonWriter w(out);
   w.BeginObject();
   AccountRefs(w, account);
-  out += extra;  // the writer's object is closed by hand, after the extra fields
-  out += '}';
+  for (const auto& [key, json] : extra) w.Key(key).Raw(json);
+  w.EndObject();
   return out;
+}
+
+// The id a control call is about: its path's, or for a POST to a collection the created one's.
+std::string TargetId(std::string_view method, const std::vector<std::string_view>& parts,
+                     const Reply& reply) {
+  if (parts.size() >= 3) return std::string(parts[2]);
+  simdjson::dom::parser parser;
+  Json created;
+  if (method != "POST" || parser.parse(reply.body).get(created)) return {};
+  return Text(created, "/id");
 }
 
 std::vector<TriggerEvent> IdentityEvents(const Tenant& tenant, std::string_view method,
@@ -129,12 +140,7 @@ std::vector<TriggerEvent> IdentityEvents(const Tenant& tenant, std::string_view 
                                          const Reply& reply) {
   simdjson::dom::parser p1, p2;
   Json old_doc, new_doc;
-  std::string id = parts.size() >= 3 ? std::string(parts[2]) : std::string();
-  if (parts.size() == 2 && method == "POST") {
-    if (p1.parse(reply.body).get(old_doc)) return {};
-    id = Text(old_doc, "/id");
-  }
-  auto after = tenant.Get(Kind::kIdentities, id);
+  auto after = tenant.Get(Kind::kIdentities, TargetId(method, parts, reply));
   if (parts.size() == 3 && method == "DELETE") {
     if (!before || p1.parse(*before).get(old_doc)) return {};
     return {{"idn:identity-deleted",
@@ -155,30 +161,27 @@ std::vector<TriggerEvent> AccountEvents(const Tenant& tenant, std::string_view m
                                         const std::vector<std::string_view>& parts,
                                         const std::optional<std::string>& before,
                                         const Reply& reply) {
+  // ISC has no trigger for an account deleted.
+  if (!(parts.size() == 2 && method == "POST") && !(parts.size() == 3 && method == "PATCH")) {
+    return {};
+  }
   simdjson::dom::parser p1, p2;
   Json old_doc, new_doc;
-  std::string id = parts.size() == 3 ? std::string(parts[2]) : std::string();
-  if (parts.size() == 2 && method == "POST") {
-    if (p1.parse(reply.body).get(old_doc)) return {};
-    id = Text(old_doc, "/id");
-  } else if (!(parts.size() == 3 && method == "PATCH")) {
-    return {};  // ISC has no trigger for an account deleted
-  }
-  auto after = tenant.Get(Kind::kAccounts, id);
+  auto after = tenant.Get(Kind::kAccounts, TargetId(method, parts, reply));
   if (!after || p2.parse(*after).get(new_doc)) return {};
   if (parts.size() == 2) {
     return {{"idn:account-correlated",
-             AccountPayload(new_doc, fmt::format(R"(,"attributes":{},"entitlementCount":0)",
-                                                 simdjson::minify(new_doc["attributes"])))}};
+             AccountPayload(new_doc, {{"attributes", simdjson::minify(new_doc["attributes"])},
+                                      {"entitlementCount", "0"}})}};
   }
   if (!before || p1.parse(*before).get(old_doc)) return {};
   bool was = false, now = false;
   if (!old_doc["uncorrelated"].get(was) && !new_doc["uncorrelated"].get(now) && now && !was) {
-    return {{"idn:account-uncorrelated", AccountPayload(old_doc, R"(,"entitlementCount":0)")}};
+    return {{"idn:account-uncorrelated", AccountPayload(old_doc, {{"entitlementCount", "0"}})}};
   }
   std::string changes = Changes(AccountValues(old_doc), AccountValues(new_doc));
   if (changes.empty()) return {};
-  return {{"idn:account-attributes-changed", AccountPayload(new_doc, ",\"changes\":" + changes)}};
+  return {{"idn:account-attributes-changed", AccountPayload(new_doc, {{"changes", changes}})}};
 }
 
 // The campaign's owner: isc-sim's campaigns are owned by the tenant's first identity.
