@@ -125,7 +125,7 @@ void DeliveryRecorder::Commit(std::vector<std::shared_ptr<Item>>& batch) {
                                 DeliveryDigest(item->tenant, item->kind, item->body), item->body,
                                 static_cast<double>(settings_.dedup_window.count()));
       results.push_back(row.empty() ? Recorded::kDuplicate : Recorded::kNew);
-      if (!row.empty()) tenants.insert(item->tenant);
+      tenants.insert(item->tenant);
     }
     tx.commit();
   } catch (const std::exception& e) {

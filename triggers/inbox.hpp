@@ -27,7 +27,9 @@ struct RecorderSettings {
   std::chrono::seconds dedup_window{600};
   size_t max_queued = 10'000;  // beyond it a delivery is refused (503) at once
   std::chrono::milliseconds max_wait{10'000};
-  // Called after each commit with the tenants that have new deliveries.
+  // Called after each commit with the tenants it recorded deliveries for, copies included: a
+  // copy's transaction locks the first delivery's row, and a refresh that claimed meanwhile
+  // skipped it (SKIP LOCKED), so its loop must look again once the copy is committed.
   std::function<void(const std::vector<std::string>&)> on_recorded;
 };
 

@@ -28,9 +28,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # After start_bench_tenant: the tenant takes Event Trigger deliveries (bearer token in
 # $work/trigger_token, $trigger_token) on a free port ($port); `isc-mirror run` is started with
-# the lines on stdin appended to the config ($daemon; stopped on exit; its log in
-# $work/daemon.log at BENCH_LOG_LEVEL, default warn), and this returns once
-# every resource has its baseline.
+# the lines on stdin appended to the config ($daemon; stopped on exit; its log at
+# BENCH_LOG_LEVEL, default warn, in BENCH_DAEMON_LOG, default $work/daemon.log, which goes
+# with $work), and this returns once every resource has its baseline.
 start_trigger_daemon() {
   trigger_token=$(openssl rand -hex 32)
   (umask 077 && echo "$trigger_token" >"$work/trigger_token")
@@ -38,7 +38,7 @@ start_trigger_daemon() {
   sed -i "/rate_limit:/a\\    triggers: { token_file: $work/trigger_token }" "$work/config.yaml"
   printf 'triggers: { listen: 127.0.0.1:%s }\nhttp: { listen: "" }\n' "$port" >>"$work/config.yaml"
   cat >>"$work/config.yaml"
-  "$build/isc-mirror" -c "$work/config.yaml" --log-level "${BENCH_LOG_LEVEL:-warn}" run 2>"$work/daemon.log" &
+  "$build/isc-mirror" -c "$work/config.yaml" --log-level "${BENCH_LOG_LEVEL:-warn}" run 2>"${BENCH_DAEMON_LOG:-$work/daemon.log}" &
   daemon=$!
   trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
   for _ in $(seq 1 3000); do
