@@ -438,7 +438,8 @@ bool ParseTriggerFilters(Parser& p, const YAML::Node& node, const std::string& k
   for (const auto& item : node) {
     std::string id = item.first.IsScalar() ? item.first.Scalar() : "";
     std::string path = Parser::Join(key, id);
-    if (triggers::FindTrigger(id) == nullptr) {
+    const triggers::TriggerSpec* spec = triggers::FindTrigger(id);
+    if (spec == nullptr) {
       std::vector<std::string_view> ids;
       for (const auto& spec : triggers::TriggerSpecs()) ids.push_back(spec.id);
       p.Fail(item.first, path,
@@ -453,7 +454,7 @@ bool ParseTriggerFilters(Parser& p, const YAML::Node& node, const std::string& k
              "expected a JSONPath filter starting with $ (hint: $.changes[?(@.attribute == "
              "'cloudLifecycleState')], docs/triggers.md)");
       ok = false;
-    } else if (!t.trigger_filters.emplace(id, std::move(*filter)).second) {
+    } else if (!t.trigger_filters.emplace(spec->id, std::move(*filter)).second) {
       p.Fail(item.first, path, "repeated key (the later value would silently win)");
       ok = false;
     }

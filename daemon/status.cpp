@@ -12,6 +12,7 @@
 #include "daemon/sql.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "triggers/delivery.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -143,9 +144,12 @@ std::string TriggerLines(const StatusReport& report) {
 std::optional<std::string> TriggerWarning(pqxx::transaction_base& tx, const TenantConfig& config) {
   // A filter on an identity trigger keeps changes from being sent on purpose: the polls then
   // find them, and that says nothing of the subscriptions' health.
-  for (std::string_view id :
-       {"idn:identity-attributes-changed", "idn:identity-created", "idn:identity-deleted"}) {
-    if (config.trigger_filters.contains(std::string(id))) return std::nullopt;
+  using triggers::TriggerKind;
+  for (auto kind : {TriggerKind::kIdentityAttributesChanged, TriggerKind::kIdentityCreated,
+                    TriggerKind::kIdentityDeleted}) {
+    if (config.trigger_filters.contains(std::string(triggers::SpecOf(kind).id))) {
+      return std::nullopt;
+    }
   }
   const std::string& tenant = config.name;
   auto row = tx.exec_params1(std::string(sql::kTriggersMissed), tenant);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "base/log.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/tenant_runtime.hpp"
@@ -42,27 +40,38 @@ base::Expected<ExistingSubscription> Written(const isc::IscResult& answer, std::
   return (*parsed)[0];
 }
 
-// Each configured filter, judged by ISC's validate-filter against the trigger's own example
-// (GET /v2025/triggers); one ISC would never pass stops the whole subscribe before any write.
-bool CheckFilters(CommandClient& c, const TenantConfig& tenant) {
-  if (tenant.trigger_filters.empty()) return true;
-  auto listed = c.client.Get("/v2025/triggers?limit=250", c.stats);
-  auto examples = listed ? triggers::ParseTriggerExamples(listed->body)
-                         : base::Expected<std::vector<std::pair<std::string, std::string>>>(
-                               base::Error{listed.error()});
-  if (!examples) {
-    fmt::print(stderr, "{}: GET /v2025/triggers: {}\n", tenant.name, examples.error());
-    return false;
+// The trigger's example payload as ISC lists it (GET /v2025/triggers, filtered by id).
+base::Expected<std::string> ExampleOf(CommandClient& c, const std::string& id) {
+  auto listed = c.client.Get(fmt::format("/v2025/triggers?filters={}",
+                                         isc::PercentEncode(fmt::format("id eq \"{}\"", id))),
+                             c.stats);
+  if (!listed) return base::Error{fmt::format("GET /v2025/triggers: {}", listed.error())};
+  auto examples = triggers::ParseTriggerExamples(listed->body);
+  if (!examples) return base::Error{fmt::format("GET /v2025/triggers: {}", examples.error())};
+  for (const auto& [listed_id, example] : *examples) {
+    if (listed_id == id) return example;
   }
+  return base::Error{fmt::format("ISC lists no trigger {}, so its filter cannot be checked", id)};
+}
+
+// ISC's validate-filter on a filter, against the trigger's own example.
+base::Expected<std::string> Judge(CommandClient& c, const std::string& id,
+                                  const std::string& filter) {
+  auto example = ExampleOf(c, id);
+  if (!example) return base::Error{example.error()};
+  auto answer =
+      c.client.Send("POST", std::string(kPath) + "/validate-filter",
+                    triggers::ValidateFilterBody(filter, *example), "application/json", c.stats);
+  if (!answer) return base::Error{answer.error()};
+  return triggers::JudgeFilter(id, filter, answer->body);
+}
+
+// Each configured filter, judged by ISC; one ISC would never pass stops the whole subscribe
+// before any write.
+bool CheckFilters(CommandClient& c, const TenantConfig& tenant) {
   bool ok = true;
   for (const auto& [id, filter] : tenant.trigger_filters) {
-    auto example = std::ranges::find(*examples, id, &std::pair<std::string, std::string>::first);
-    std::string input = example == examples->end() ? "{}" : example->second;
-    auto answer =
-        c.client.Send("POST", std::string(kPath) + "/validate-filter",
-                      triggers::ValidateFilterBody(filter, input), "application/json", c.stats);
-    auto verdict = answer ? triggers::JudgeFilter(id, filter, answer->body)
-                          : base::Expected<std::string>(base::Error{answer.error()});
+    auto verdict = Judge(c, id, filter);
     if (!verdict) {
       fmt::print(stderr, "{}: {}\n", tenant.name, verdict.error());
       ok = false;

@@ -131,9 +131,9 @@ void TriggerReceiver::Handle(const httplib::Request& req, httplib::Response& res
     return answer(503, "the delivery could not be recorded; try again");
   }
   bool duplicate = recorded == triggers::Recorded::kDuplicate;
-  base::log::Debug("trigger delivery recorded", {{"tenant", tenant->name},
-                                                 {"trigger", trigger_label},
-                                                 {"duplicate", duplicate}});
+  base::log::Debug(
+      "trigger delivery recorded",
+      {{"tenant", tenant->name}, {"trigger", trigger_label}, {"duplicate", duplicate}});
   metrics_.RecordDelivery(tenant->name, trigger_label,
                           duplicate ? DeliveryOutcome::kDuplicate : DeliveryOutcome::kRecorded,
                           now);

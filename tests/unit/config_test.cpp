@@ -284,6 +284,13 @@ triggers:
   EXPECT_EQ(result.config.triggers.key_file, "/etc/tls/key.pem");
   // Off by default.
   EXPECT_TRUE(Parse(kMinimal).config.triggers.listen.empty());
+  // A trigger named without its idn: prefix is kept under its id, as the subscription has it.
+  auto short_name =
+      Parse(std::string(kMinimal) +
+            "    triggers: { auth: none, filters: { identity-created: $.identity } }\n");
+  ASSERT_TRUE(short_name.ok()) << AllErrors(short_name);
+  EXPECT_EQ(short_name.config.tenants[0].trigger_filters,
+            (std::map<std::string, std::string>{{"idn:identity-created", "$.identity"}}));
 
   struct Case {
     std::string yaml;
