@@ -2,23 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <utility>
-
 namespace isc_mirror::daemon {
 namespace {
-
-constexpr std::array<std::pair<std::string_view, Command>, 9> kCommands = {{
-    {"migrate", Command::kMigrate},
-    {"sync", Command::kSync},
-    {"run", Command::kRun},
-    {"sync-now", Command::kSyncNow},
-    {"status", Command::kStatus},
-    {"actions", Command::kActions},
-    {"plan", Command::kPlan},
-    {"check-config", Command::kCheckConfig},
-    {"triggers", Command::kTriggers},
-}};
 
 bool IsActionId(std::string_view text) {
   if (text.empty() || text.size() > 18) return false;
@@ -83,6 +68,12 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
       }
       return line;
     }
+    case Command::kHelp:
+      if (args.size() > 1) return base::Error{"help takes at most one COMMAND"};
+      if (!args.empty() && FindCommand(args[0]) == nullptr) {
+        return base::Error{fmt::format("unknown command '{}' (help lists them)", args[0])};
+      }
+      return line;
     default:
       if (!args.empty()) {
         return base::Error{fmt::format("{} takes no arguments, got '{}'", name, args[0])};
@@ -94,10 +85,88 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
 }  // namespace
 
 std::string_view CommandName(Command command) {
-  for (const auto& [name, value] : kCommands) {
-    if (value == command) return name;
+  for (const auto& spec : CommandSpecs()) {
+    if (spec.command == command) return spec.name;
   }
   return command == Command::kVersion ? "--version" : "help";
+}
+
+const std::vector<CommandSpec>& CommandSpecs() {
+  static const std::vector<CommandSpec> kSpecs = {
+      {.command = Command::kMigrate,
+       .name = "migrate",
+       .synopses = {"migrate [--migrations-dir DIR]"},
+       .summary = "apply pending database migrations",
+       .details = "Applies the numbered SQL files not yet applied, in order, each once, under an\n"
+                  "advisory lock. DIR defaults to database.migrations_dir, then the directory\n"
+                  "beside the binary, then ../share/isc-mirror/migrations."},
+      {.command = Command::kSync,
+       .name = "sync",
+       .synopses = {"sync [--full] [RESOURCE...]", "sync --full --allow-deletes RESOURCE..."},
+       .summary = "run one sync cycle, then exit (non-zero on failure)",
+       .details = "Scans every enabled resource (or those named) once, incrementally where a\n"
+                  "resource allows it; --full forces full scans. Deletes the guard holds are\n"
+                  "recorded, not made; after checking the tenant, --full --allow-deletes\n"
+                  "applies them for the resources named."},
+      {.command = Command::kRun,
+       .name = "run",
+       .synopses = {"run"},
+       .summary = "run the daemon",
+       .details = "Syncs every tenant's resources at their intervals, runs the actions that\n"
+                  "are due, serves /metrics and /healthz, and receives Event Trigger\n"
+                  "deliveries when triggers.listen is set. SIGHUP reloads the config; SIGTERM\n"
+                  "stops it after the page being written."},
+      {.command = Command::kSyncNow,
+       .name = "sync-now",
+       .synopses = {"sync-now [TENANT/]RESOURCE"},
+       .summary = "ask a running daemon to sync RESOURCE now",
+       .details = "Sends NOTIFY isc_mirror_sync_now; every running daemon syncs the resource\n"
+                  "at once."},
+      {.command = Command::kStatus,
+       .name = "status",
+       .synopses = {"status [--json]"},
+       .summary = "per resource: last run, counts, lag; actions",
+       .details = "Prints each tenant's resources (interval, last run, lag, next run), the\n"
+                  "outbox and the actions waiting for something, and the Event Trigger\n"
+                  "deliveries; --json prints the same as one JSON object."},
+      {.command = Command::kActions,
+       .name = "actions",
+       .synopses = {"actions list|approve ID|retry ID|cancel ID"},
+       .summary = "list the outbox, or approve, retry or cancel one action",
+       .details = "list shows the actions that wait (held, failed, dead, pending); approve\n"
+                  "releases a held action, retry makes a failed or dead one due again, cancel\n"
+                  "ends it without a call to ISC."},
+      {.command = Command::kPlan,
+       .name = "plan",
+       .synopses = {"plan"},
+       .summary = "show what the rules would do, without doing it",
+       .details = "Matches the rules against the mirror as it is and prints the actions they\n"
+                  "would stage; nothing is written and ISC is not called."},
+      {.command = Command::kCheckConfig,
+       .name = "check-config",
+       .synopses = {"check-config [--online]"},
+       .summary = "validate the config and print every error found",
+       .details = "Prints every error as FILE:LINE:COLUMN: KEY: MESSAGE. --online also gets a\n"
+                  "token for every tenant, reads a page of every enabled resource and checks\n"
+                  "each configured action's access, and prints what works and what is\n"
+                  "refused."},
+      {.command = Command::kTriggers,
+       .name = "triggers",
+       .synopses = {"triggers subscribe [TENANT] --url PUBLIC_URL",
+                    "triggers list|unsubscribe [TENANT]"},
+       .summary = "manage the tenant's Event Trigger subscriptions",
+       .details = "subscribe creates or replaces one HTTP subscription per trigger, pointing at\n"
+                  "PUBLIC_URL/triggers/TENANT/TRIGGER with the tenant's auth and filters;\n"
+                  "list shows every subscription; unsubscribe removes the mirror's only."},
+  };
+  return kSpecs;
+}
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const auto& spec : CommandSpecs()) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
 }
 
 base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> args) {
@@ -144,20 +213,24 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
     } else if (arg == "--version" || arg == "-V") {
       line.command = Command::kVersion;
       return line;
-    } else if (arg == "--help" || arg == "-h" || (!have_command && arg == "help")) {
-      line.command = Command::kHelp;
-      return line;
+    } else if (arg == "--help" || arg == "-h") {
+      // COMMAND --help asks about the command, whatever else the line says; alone, about them
+      // all.
+      CommandLine help{.command = Command::kHelp};
+      if (have_command && line.command != Command::kHelp) {
+        help.args = {std::string(CommandName(line.command))};
+      } else if (have_command) {
+        help.args = line.args;
+      }
+      return CheckArguments(std::move(help));
     } else if (arg.starts_with("-") && arg.size() > 1) {
       return base::Error{fmt::format("unknown option '{}'", arg)};
     } else if (!have_command) {
-      bool found = false;
-      for (const auto& [name, command] : kCommands) {
-        if (name == arg) {
-          line.command = command;
-          found = true;
-        }
+      const CommandSpec* spec = FindCommand(arg);
+      if (spec == nullptr && arg != "help") {
+        return base::Error{fmt::format("unknown command '{}'", arg)};
       }
-      if (!found) return base::Error{fmt::format("unknown command '{}'", arg)};
+      line.command = spec != nullptr ? spec->command : Command::kHelp;
       have_command = true;
     } else {
       line.args.emplace_back(arg);
@@ -167,32 +240,68 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
   return CheckArguments(std::move(line));
 }
 
+namespace {
+
+constexpr GlobalOption kGlobalOptions[] = {
+    {"-c, --config FILE", "config file (default /etc/isc-mirror/config.yaml)"},
+    {"--log-level LEVEL", "trace, debug, info, warn, error, critical or off"},
+    {"-h, --help", "print this help, or after a COMMAND that command's"},
+    {"--version", "print the version"},
+};
+
+constexpr size_t kSummaryColumn = 35;
+
+std::string OptionLines() {
+  std::string out = "options:\n";
+  for (const auto& o : kGlobalOptions) out += fmt::format("  {:<20}  {}\n", o.flags, o.text);
+  return out;
+}
+
+// "  SYNOPSIS   summary", the summary on a line of its own when the synopsis is long.
+std::string CommandLines(const CommandSpec& spec) {
+  std::string out;
+  for (size_t i = 0; i < spec.synopses.size(); ++i) {
+    std::string line = fmt::format("  {}", spec.synopses[i]);
+    if (i == 0 && line.size() + 1 < kSummaryColumn) {
+      line += std::string(kSummaryColumn - line.size(), ' ') + std::string(spec.summary);
+    } else if (i == 0) {
+      line += "\n" + std::string(kSummaryColumn, ' ') + std::string(spec.summary);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const GlobalOption> GlobalOptions() {
+  return kGlobalOptions;
+}
+
 std::string UsageText() {
-  return R"(usage: isc-mirror [-c FILE] [--log-level LEVEL] COMMAND
+  std::string out = "usage: isc-mirror [-c FILE] [--log-level LEVEL] COMMAND\n\ncommands:\n";
+  for (const auto& spec : CommandSpecs()) out += CommandLines(spec);
+  out += "  help [COMMAND]                   print this help, or the command's\n\n";
+  return out + OptionLines();
+}
 
-commands:
-  migrate [--migrations-dir DIR]   apply pending database migrations
-  sync [--full] [RESOURCE...]      run one sync cycle, then exit (non-zero on failure)
-  sync --full --allow-deletes RESOURCE...
-                                   apply deletes the guard held, after checking the tenant
-  run                              run the daemon
-  sync-now RESOURCE                ask a running daemon to sync RESOURCE now
-  status [--json]                  per resource: last run, counts, lag; actions
-  actions list|approve ID|retry ID|cancel ID
-  plan                             show what the rules would do, without doing it
-  check-config [--online]          validate the config and print every error found;
-                                   --online: get a token, read a page of every enabled
-                                   resource, check each configured action's access
-  triggers subscribe [TENANT] --url PUBLIC_URL
-                                   create or update the tenant's Event Trigger subscriptions
-  triggers list|unsubscribe [TENANT]
-                                   show them, or remove the mirror's
+std::string CommandHelp(const CommandSpec& spec) {
+  std::string out;
+  for (const auto& synopsis : spec.synopses) {
+    out += fmt::format("{} isc-mirror [OPTIONS] {}\n", out.empty() ? "usage:" : "      ", synopsis);
+  }
+  out += fmt::format("\n{}\n\n{}\n\n", spec.summary, spec.details);
+  return out + OptionLines() + "\nMore in docs/command-line.md.\n";
+}
 
-options:
-  -c, --config FILE     config file (default /etc/isc-mirror/config.yaml)
-  --log-level LEVEL     trace, debug, info, warn, error, critical or off
-  --version             print the version
-)";
+std::string RenderSynopsis() {
+  std::string out;
+  for (const auto& spec : CommandSpecs()) {
+    for (const auto& synopsis : spec.synopses) {
+      out += fmt::format("    isc-mirror [-c FILE] {}\n", synopsis);
+    }
+  }
+  return out + "    isc-mirror help [COMMAND]\n    isc-mirror --version\n";
 }
 
 }  // namespace isc_mirror::daemon

@@ -38,7 +38,7 @@ struct CommandLine {
   bool online = false;             // check-config --online: ask ISC what the credentials may do
   std::optional<std::string> url;  // triggers subscribe --url: the receiver's public address
   // sync: resources; sync-now: one resource; actions: verb and optional id; triggers: verb and
-  // optional tenant.
+  // optional tenant; help: the command asked about, if any.
   std::vector<std::string> args;
 };
 
@@ -46,6 +46,30 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
 
 std::string_view CommandName(Command command);
 
+// A command as the parser, `help` and docs/command-line.md know it: declared once, in
+// cli.cpp's table.
+struct CommandSpec {
+  Command command;
+  std::string_view name;
+  std::vector<std::string_view> synopses;  // each follows "isc-mirror [OPTIONS] "
+  std::string_view summary;                // one line, for the list of commands
+  std::string_view details;                // what `help COMMAND` adds, wrapped at 79
+};
+const std::vector<CommandSpec>& CommandSpecs();
+const CommandSpec* FindCommand(std::string_view name);
+
+// An option every command takes.
+struct GlobalOption {
+  std::string_view flags;  // "-c, --config FILE"
+  std::string_view text;
+};
+std::span<const GlobalOption> GlobalOptions();
+
+// `help`, `--help`: every command and the global options.
 std::string UsageText();
+// `help COMMAND`, `COMMAND --help`.
+std::string CommandHelp(const CommandSpec& spec);
+// The synopsis block that opens docs/command-line.md (indented as a code block).
+std::string RenderSynopsis();
 
 }  // namespace isc_mirror::daemon

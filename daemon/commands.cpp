@@ -102,7 +102,8 @@ int RunCommand(const CommandLine& line) {
     return kExitOk;
   }
   if (line.command == Command::kHelp) {
-    fmt::print("{}", UsageText());
+    // The parser accepted only a known command as the topic.
+    fmt::print("{}", line.args.empty() ? UsageText() : CommandHelp(*FindCommand(line.args[0])));
     return kExitOk;
   }
   if (line.log_level && !base::log::ParseLevel(*line.log_level)) {

@@ -185,20 +185,6 @@ std::vector<ConfigKey> Keys() {
   return all;
 }
 
-// The resources' own defaults, from schema/*.yaml.
-std::string ResourceDefaults() {
-  std::vector<std::string> each;
-  for (const auto& s : sync::BuiltinSchemas()) {
-    std::string text = fmt::format("`{}` {}", s.name, FormatDuration(s.interval));
-    if (s.full_every) text += fmt::format(" (full every {})", FormatDuration(*s.full_every));
-    if (!s.ignore_paths.empty()) {
-      text += fmt::format(" (ignoring {})", fmt::join(s.ignore_paths, ", "));
-    }
-    each.push_back(std::move(text));
-  }
-  return fmt::format("Resources and their default intervals: {}.\n", fmt::join(each, ", "));
-}
-
 }  // namespace
 
 std::span<const ConfigKey> ConfigKeys() {
@@ -222,6 +208,20 @@ std::vector<std::string_view> ChildKeys(std::string_view parent) {
     out.push_back(key);
   }
   return out;
+}
+
+// The resources' own defaults, from schema/*.yaml.
+std::string ResourceDefaults() {
+  std::vector<std::string> each;
+  for (const auto& s : sync::BuiltinSchemas()) {
+    std::string text = fmt::format("`{}` {}", s.name, FormatDuration(s.interval));
+    if (s.full_every) text += fmt::format(" (full every {})", FormatDuration(*s.full_every));
+    if (!s.ignore_paths.empty()) {
+      text += fmt::format(" (ignoring {})", fmt::join(s.ignore_paths, ", "));
+    }
+    each.push_back(std::move(text));
+  }
+  return fmt::format("Resources and their default intervals: {}.\n", fmt::join(each, ", "));
 }
 
 std::string RenderConfigReference() {

@@ -21,6 +21,9 @@ std::span<const ConfigKey> ConfigKeys();
 // The names a mapping at `parent` may hold ("" for the top, "tenants[]", "resources.<name>").
 std::vector<std::string_view> ChildKeys(std::string_view parent);
 
+// "Resources and their default intervals: identities 5m, ...", with the markdown's backticks.
+std::string ResourceDefaults();
+
 // The reference of docs/config.md: the keys' table and the resources' default intervals.
 std::string RenderConfigReference();
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <initializer_list>
+#include <sstream>
 #include <vector>
 
 namespace isc_mirror::daemon {
@@ -99,6 +101,52 @@ TEST(ParseCommandLine, RejectsWhatDoesNotFit) {
   auto unknown = Parse({"stauts"});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error(), "unknown command 'stauts'");
+}
+
+TEST(ParseCommandLine, HelpTakesACommandEitherWay) {
+  EXPECT_EQ(Parse({"help"})->command, Command::kHelp);
+  EXPECT_TRUE(Parse({"help"})->args.empty());
+  EXPECT_EQ(Parse({"help", "sync"})->args, (std::vector<std::string>{"sync"}));
+  auto asked = Parse({"sync", "--full", "accounts", "--help"});
+  ASSERT_TRUE(asked.ok()) << asked.error();
+  EXPECT_EQ(asked->command, Command::kHelp);
+  EXPECT_EQ(asked->args, (std::vector<std::string>{"sync"}));
+  EXPECT_EQ(Parse({"triggers", "-h"})->args, (std::vector<std::string>{"triggers"}));
+  EXPECT_NE(Parse({"help", "synk"}).error().find("unknown command 'synk'"), std::string::npos);
+  EXPECT_FALSE(Parse({"help", "sync", "run"}).ok());
+}
+
+TEST(CommandHelp, EveryCommandIsListedAndHasItsOwnHelp) {
+  std::string usage = UsageText();
+  for (const auto& spec : CommandSpecs()) {
+    EXPECT_EQ(FindCommand(spec.name), &spec);
+    EXPECT_EQ(CommandName(spec.command), spec.name);
+    for (const auto& synopsis : spec.synopses) {
+      EXPECT_NE(usage.find("  " + std::string(synopsis)), std::string::npos) << synopsis;
+    }
+    EXPECT_NE(usage.find(spec.summary), std::string::npos) << spec.name;
+    std::string help = CommandHelp(spec);
+    EXPECT_TRUE(
+        help.starts_with("usage: isc-mirror [OPTIONS] " + std::string(spec.synopses[0]) + "\n"))
+        << help;
+    EXPECT_NE(help.find(spec.details), std::string::npos);
+    // Wrapped for a terminal.
+    std::istringstream lines(help);
+    for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 79u) << line;
+  }
+  EXPECT_EQ(FindCommand("help"), nullptr);
+}
+
+TEST(CommandHelp, TheDocumentedSynopsisIsTheTable) {
+  std::ifstream in(ISC_MIRROR_SOURCE_DIR "/docs/command-line.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  auto begin = doc.find("\n\n") + 2;
+  auto end = doc.find("\n\n", begin);
+  EXPECT_EQ(doc.substr(begin, end - begin + 1), RenderSynopsis())
+      << "docs/command-line.md's synopsis is out of date; it should be:\n"
+      << RenderSynopsis();
 }
 
 }  // namespace
