@@ -1,6 +1,7 @@
 #include "daemon/cli.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace isc_mirror::daemon {
 namespace {
@@ -13,24 +14,47 @@ bool IsActionId(std::string_view text) {
   return true;
 }
 
+// The commands that take `flag`, as "sync" or "status, actions and plan".
+std::string Takers(std::string_view flag) {
+  std::vector<std::string_view> names;
+  for (const auto& spec : CommandSpecs()) {
+    for (const auto& option : spec.options) {
+      if (option.flag == flag) names.push_back(spec.name);
+    }
+  }
+  if (names.size() == 1) return fmt::format("only to {}", names[0]);
+  return fmt::format("to {} and {}", fmt::join(names.begin(), names.end() - 1, ", "), names.back());
+}
+
+// An option given to a command the table does not list it for.
+std::optional<std::string> OptionOutOfPlace(const CommandLine& line) {
+  const std::pair<std::string_view, bool> given[] = {{"--full", line.full},
+                                                     {"--json", line.json},
+                                                     {"--online", line.online},
+                                                     {"--url", line.url.has_value()}};
+  const CommandSpec* spec = FindCommand(CommandName(line.command));
+  for (const auto& [flag, set] : given) {
+    if (!set) continue;
+    bool takes = false;
+    for (const auto& option : spec != nullptr ? spec->options : std::vector<CommandOption>{}) {
+      takes = takes || option.flag == flag;
+    }
+    if (!takes) {
+      return fmt::format("{} applies {}, not to {}", flag, Takers(flag), CommandName(line.command));
+    }
+  }
+  return std::nullopt;
+}
+
 base::Expected<CommandLine> CheckArguments(CommandLine line) {
   const auto& args = line.args;
   auto name = CommandName(line.command);
-  if (line.full && line.command != Command::kSync) {
-    return base::Error{fmt::format("--full applies only to sync, not to {}", name)};
-  }
   if (line.allow_deletes && (line.command != Command::kSync || !line.full || line.args.empty())) {
     return base::Error{
         "--allow-deletes needs sync --full and the resources it applies to, e.g. sync --full "
         "--allow-deletes accounts"};
   }
-  if (line.json && line.command != Command::kStatus && line.command != Command::kActions &&
-      line.command != Command::kPlan) {
-    return base::Error{fmt::format("--json applies to status, actions and plan, not to {}", name)};
-  }
-  if (line.online && line.command != Command::kCheckConfig) {
-    return base::Error{fmt::format("--online applies only to check-config, not to {}", name)};
-  }
+  if (auto wrong = OptionOutOfPlace(line)) return base::Error{*wrong};
   if (line.url && (line.command != Command::kTriggers || args.empty() || args[0] != "subscribe")) {
     return base::Error{"--url applies only to triggers subscribe"};
   }
@@ -68,6 +92,11 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
       }
       return line;
     }
+    case Command::kNames:
+      if (args.size() != 1 || (args[0] != "tenants" && args[0] != "resources")) {
+        return base::Error{"__names takes tenants or resources"};
+      }
+      return line;
     case Command::kHelp:
       if (args.size() > 1) return base::Error{"help takes at most one COMMAND"};
       if (!args.empty() && FindCommand(args[0]) == nullptr) {
@@ -88,6 +117,7 @@ std::string_view CommandName(Command command) {
   for (const auto& spec : CommandSpecs()) {
     if (spec.command == command) return spec.name;
   }
+  if (command == Command::kNames) return kNamesCommand;
   return command == Command::kVersion ? "--version" : "help";
 }
 
@@ -99,7 +129,8 @@ const std::vector<CommandSpec>& CommandSpecs() {
        .summary = "apply pending database migrations",
        .details = "Applies the numbered SQL files not yet applied, in order, each once, under an\n"
                   "advisory lock. DIR defaults to database.migrations_dir, then the directory\n"
-                  "beside the binary, then ../share/isc-mirror/migrations."},
+                  "beside the binary, then ../share/isc-mirror/migrations.",
+       .options = {{.flag = "--migrations-dir", .value = "DIR"}}},
       {.command = Command::kSync,
        .name = "sync",
        .synopses = {"sync [--full] [RESOURCE...]", "sync --full --allow-deletes RESOURCE..."},
@@ -107,7 +138,9 @@ const std::vector<CommandSpec>& CommandSpecs() {
        .details = "Scans every enabled resource (or those named) once, incrementally where a\n"
                   "resource allows it; --full forces full scans. Deletes the guard holds are\n"
                   "recorded, not made; after checking the tenant, --full --allow-deletes\n"
-                  "applies them for the resources named."},
+                  "applies them for the resources named.",
+       .options = {{.flag = "--full"}, {.flag = "--allow-deletes"}},
+       .operand = Operand::kResources},
       {.command = Command::kRun,
        .name = "run",
        .synopses = {"run"},
@@ -121,27 +154,32 @@ const std::vector<CommandSpec>& CommandSpecs() {
        .synopses = {"sync-now [TENANT/]RESOURCE"},
        .summary = "ask a running daemon to sync RESOURCE now",
        .details = "Sends NOTIFY isc_mirror_sync_now; every running daemon syncs the resource\n"
-                  "at once."},
+                  "at once.",
+       .operand = Operand::kTenantResource},
       {.command = Command::kStatus,
        .name = "status",
        .synopses = {"status [--json]"},
        .summary = "per resource: last run, counts, lag; actions",
        .details = "Prints each tenant's resources (interval, last run, lag, next run), the\n"
                   "outbox and the actions waiting for something, and the Event Trigger\n"
-                  "deliveries; --json prints the same as one JSON object."},
+                  "deliveries; --json prints the same as one JSON object.",
+       .options = {{.flag = "--json"}}},
       {.command = Command::kActions,
        .name = "actions",
-       .synopses = {"actions list|approve ID|retry ID|cancel ID"},
+       .synopses = {"actions list [--json]", "actions approve|retry|cancel ID"},
        .summary = "list the outbox, or approve, retry or cancel one action",
        .details = "list shows the actions that wait (held, failed, dead, pending); approve\n"
                   "releases a held action, retry makes a failed or dead one due again, cancel\n"
-                  "ends it without a call to ISC."},
+                  "ends it without a call to ISC.",
+       .options = {{.flag = "--json"}},
+       .verbs = {"list", "approve", "retry", "cancel"}},
       {.command = Command::kPlan,
        .name = "plan",
-       .synopses = {"plan"},
+       .synopses = {"plan [--json]"},
        .summary = "show what the rules would do, without doing it",
        .details = "Matches the rules against the mirror as it is and prints the actions they\n"
-                  "would stage; nothing is written and ISC is not called."},
+                  "would stage; nothing is written and ISC is not called.",
+       .options = {{.flag = "--json"}}},
       {.command = Command::kCheckConfig,
        .name = "check-config",
        .synopses = {"check-config [--online]"},
@@ -149,7 +187,8 @@ const std::vector<CommandSpec>& CommandSpecs() {
        .details = "Prints every error as FILE:LINE:COLUMN: KEY: MESSAGE. --online also gets a\n"
                   "token for every tenant, reads a page of every enabled resource and checks\n"
                   "each configured action's access, and prints what works and what is\n"
-                  "refused."},
+                  "refused.",
+       .options = {{.flag = "--online"}}},
       {.command = Command::kTriggers,
        .name = "triggers",
        .synopses = {"triggers subscribe [TENANT] --url PUBLIC_URL",
@@ -157,7 +196,10 @@ const std::vector<CommandSpec>& CommandSpecs() {
        .summary = "manage the tenant's Event Trigger subscriptions",
        .details = "subscribe creates or replaces one HTTP subscription per trigger, pointing at\n"
                   "PUBLIC_URL/triggers/TENANT/TRIGGER with the tenant's auth and filters;\n"
-                  "list shows every subscription; unsubscribe removes the mirror's only."},
+                  "list shows every subscription; unsubscribe removes the mirror's only.",
+       .options = {{.flag = "--url", .value = "PUBLIC_URL"}},
+       .verbs = {"subscribe", "list", "unsubscribe"},
+       .operand = Operand::kTenant},
   };
   return kSpecs;
 }
@@ -226,6 +268,11 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
     } else if (arg.starts_with("-") && arg.size() > 1) {
       return base::Error{fmt::format("unknown option '{}'", arg)};
     } else if (!have_command) {
+      if (arg == kNamesCommand) {
+        line.command = Command::kNames;
+        have_command = true;
+        continue;
+      }
       const CommandSpec* spec = FindCommand(arg);
       if (spec == nullptr && arg != "help") {
         return base::Error{fmt::format("unknown command '{}'", arg)};
@@ -244,7 +291,8 @@ namespace {
 
 constexpr GlobalOption kGlobalOptions[] = {
     {"-c, --config FILE", "config file (default /etc/isc-mirror/config.yaml)"},
-    {"--log-level LEVEL", "trace, debug, info, warn, error, critical or off"},
+    {"--log-level LEVEL", "trace, debug, info, warn, error, critical or off",
+     "trace debug info warn error critical off"},
     {"-h, --help", "print this help, or after a COMMAND that command's"},
     {"--version", "print the version"},
 };

@@ -12,6 +12,8 @@
 namespace isc_mirror::daemon {
 
 inline constexpr std::string_view kDefaultConfigPath = "/etc/isc-mirror/config.yaml";
+// The hidden command the bash completion asks for the config's tenant and resource names.
+inline constexpr std::string_view kNamesCommand = "__names";
 
 enum class Command {
   kMigrate,
@@ -25,6 +27,7 @@ enum class Command {
   kTriggers,
   kVersion,
   kHelp,
+  kNames,  // __names tenants|resources: for the shell completion, not in the table
 };
 
 struct CommandLine {
@@ -46,14 +49,32 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
 
 std::string_view CommandName(Command command);
 
-// A command as the parser, `help` and docs/command-line.md know it: declared once, in
-// cli.cpp's table.
+// What a command's arguments name, for the shell completion.
+enum class Operand {
+  kNone,
+  kResources,       // RESOURCE...
+  kTenantResource,  // [TENANT/]RESOURCE
+  kTenant,          // [TENANT], after a verb
+  kCommand,         // help's COMMAND
+};
+
+// An option only some commands take.
+struct CommandOption {
+  std::string_view flag;
+  std::string_view value;  // "DIR", or empty for a switch
+};
+
+// A command as the parser, `help`, the completion and docs/command-line.md know it: declared
+// once, in cli.cpp's table.
 struct CommandSpec {
   Command command;
   std::string_view name;
   std::vector<std::string_view> synopses;  // each follows "isc-mirror [OPTIONS] "
   std::string_view summary;                // one line, for the list of commands
   std::string_view details;                // what `help COMMAND` adds, wrapped at 79
+  std::vector<CommandOption> options;      // as the synopses show them
+  std::vector<std::string_view> verbs;     // the first argument's choices, if it is a verb
+  Operand operand = Operand::kNone;
 };
 const std::vector<CommandSpec>& CommandSpecs();
 const CommandSpec* FindCommand(std::string_view name);
@@ -62,6 +83,7 @@ const CommandSpec* FindCommand(std::string_view name);
 struct GlobalOption {
   std::string_view flags;  // "-c, --config FILE"
   std::string_view text;
+  std::string_view completion = {};  // the words its value takes, for the shell completion
 };
 std::span<const GlobalOption> GlobalOptions();
 

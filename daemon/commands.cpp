@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "base/log.hpp"
 #include "base/version.hpp"
 #include "daemon/action_commands.hpp"
+#include "daemon/completion.hpp"
 #include "daemon/config.hpp"
 #include "daemon/online_check.hpp"
 #include "daemon/paths.hpp"
@@ -104,6 +107,14 @@ int RunCommand(const CommandLine& line) {
   if (line.command == Command::kHelp) {
     // The parser accepted only a known command as the topic.
     fmt::print("{}", line.args.empty() ? UsageText() : CommandHelp(*FindCommand(line.args[0])));
+    return kExitOk;
+  }
+  if (line.command == Command::kNames) {
+    // For the completion: names only, whatever else the config holds or lacks.
+    std::ifstream file(line.config_path);
+    std::stringstream text;
+    text << file.rdbuf();
+    for (const auto& name : ConfiguredNames(text.str(), line.args[0])) fmt::print("{}\n", name);
     return kExitOk;
   }
   if (line.log_level && !base::log::ParseLevel(*line.log_level)) {

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <initializer_list>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -135,6 +136,39 @@ TEST(CommandHelp, EveryCommandIsListedAndHasItsOwnHelp) {
     for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 79u) << line;
   }
   EXPECT_EQ(FindCommand("help"), nullptr);
+}
+
+// The options a command's table entry lists are the ones its synopses show, and the parser
+// takes an option exactly where the table lists it.
+TEST(CommandHelp, EachCommandsOptionsAreTheOnesItsSynopsesShow) {
+  for (const auto& spec : CommandSpecs()) {
+    std::set<std::string> shown;
+    for (auto synopsis : spec.synopses) {
+      std::istringstream words{std::string(synopsis)};
+      for (std::string word; words >> word;) {
+        size_t start = word.find("--");
+        if (start == std::string::npos) continue;
+        size_t end = word.find_first_of("]|", start);
+        shown.insert(word.substr(start, end == std::string::npos ? end : end - start));
+      }
+    }
+    std::set<std::string> listed;
+    for (const auto& option : spec.options) listed.insert(std::string(option.flag));
+    EXPECT_EQ(shown, listed) << spec.name;
+  }
+  EXPECT_EQ(Parse({"status", "--json"})->json, true);
+  EXPECT_EQ(Parse({"sync", "--json"}).error(),
+            "--json applies to status, actions and plan, not to sync");
+  EXPECT_EQ(Parse({"plan", "--full"}).error(), "--full applies only to sync, not to plan");
+}
+
+TEST(ParseCommandLine, TakesTheCompletionsHiddenNamesCommand) {
+  EXPECT_EQ(Parse({"__names", "tenants"})->command, Command::kNames);
+  EXPECT_EQ(Parse({"-c", "x.yaml", "__names", "resources"})->args,
+            std::vector<std::string>{"resources"});
+  EXPECT_FALSE(Parse({"__names", "secrets"}));
+  EXPECT_FALSE(Parse({"__names"}));
+  EXPECT_EQ(UsageText().find("__names"), std::string::npos);
 }
 
 TEST(CommandHelp, TheDocumentedSynopsisIsTheTable) {
