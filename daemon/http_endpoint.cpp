@@ -65,10 +65,7 @@ HttpEndpoint::HttpEndpoint(const Config& config, const Metrics& metrics)
       }
     });
     std::string body = metrics.Render(actions, intervals, std::chrono::system_clock::now());
-    body += fmt::format(
-        "# HELP isc_mirror_database_up whether the database answered this scrape\n"
-        "# TYPE isc_mirror_database_up gauge\nisc_mirror_database_up {}\n",
-        database_up ? 1 : 0);
+    body += Metrics::RenderDatabaseUp(database_up);
     res.set_content(body, "text/plain; version=0.0.4");
   });
   server_->Get("/healthz", [probe = probe_, &metrics, intervals, tenants, factor](

@@ -111,10 +111,13 @@ void Metrics::RecordRun(const std::string& tenant, const std::string& resource,
   r.counters["rate_budget_wait_seconds"] += static_cast<double>(outcome.rate_wait_ms) / 1000.0;
   r.last_duration_seconds = seconds;
   r.duration_seconds_total += seconds;
+  r.last_result = outcome.status;
   if (outcome.status == sync::RunStatus::kFailed) {
     ++r.runs_failed;
+    ++r.failed_in_a_row;
     return;
   }
+  r.failed_in_a_row = 0;
   outcome.status == sync::RunStatus::kHeld ? ++r.runs_held : ++r.runs_ok;
   r.last_success = finished;
 }
@@ -138,6 +141,38 @@ void Metrics::RecordActions(const std::string& tenant, const automation::DrainCo
 void Metrics::RecordDatabaseError(const std::string& tenant) {
   std::lock_guard lock(mutex_);
   ++database_errors_[tenant];
+}
+
+void Metrics::SetRateBudget(const std::string& tenant, double requests_per_second) {
+  std::lock_guard lock(mutex_);
+  rate_budget_[tenant] = requests_per_second;
+}
+
+void Metrics::RenderRunResults(std::string& out) const {
+  // A state set: 1 for the last run's result, 0 for the others; no series before a first run.
+  Header(out, "isc_mirror_last_run_result", "gauge",
+         "the last sync run's result: 1 for ok, failed or held, 0 for the other two");
+  for (const auto& [key, r] : resources_) {
+    if (!r.last_result) continue;
+    for (auto status : {sync::RunStatus::kOk, sync::RunStatus::kFailed, sync::RunStatus::kHeld}) {
+      out += fmt::format(
+          "isc_mirror_last_run_result{{tenant=\"{}\",resource=\"{}\",result=\"{}\"}} {}\n",
+          Label(key.first), Label(key.second), sync::RunStatusName(status),
+          *r.last_result == status ? 1 : 0);
+    }
+  }
+  Header(out, "isc_mirror_failed_runs_in_a_row", "gauge",
+         "failed sync runs since the last run that did not fail");
+  for (const auto& [key, r] : resources_) {
+    out += fmt::format("isc_mirror_failed_runs_in_a_row{{tenant=\"{}\",resource=\"{}\"}} {}\n",
+                       Label(key.first), Label(key.second), r.failed_in_a_row);
+  }
+  Header(out, "isc_mirror_rate_limit_requests_per_second", "gauge",
+         "the tenant's configured request budget (per API version when per_version is set)");
+  for (const auto& [tenant, budget] : rate_budget_) {
+    out += fmt::format("isc_mirror_rate_limit_requests_per_second{{tenant=\"{}\"}} {}\n",
+                       Label(tenant), budget);
+  }
 }
 
 std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& actions,
@@ -188,6 +223,7 @@ std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& 
       "seconds since the last successful sync run (since start if none)", [&](const Resource& r) {
         return std::chrono::duration<double>(now - r.last_success.value_or(started_)).count();
       });
+  RenderRunResults(out);
   Header(out, "isc_mirror_http_responses_total", "counter",
          "answers from ISC by HTTP status (0: no answer)");
   for (const auto& [key, n] : responses_) {
@@ -222,6 +258,12 @@ std::string Metrics::Render(const std::vector<std::pair<std::string, int64_t>>& 
   }
   RenderTriggers(out);
   return out;
+}
+
+std::string Metrics::RenderDatabaseUp(bool up) {
+  std::string out;
+  Header(out, "isc_mirror_database_up", "gauge", "whether the database answered this scrape");
+  return out + fmt::format("isc_mirror_database_up {}\n", up ? 1 : 0);
 }
 
 std::vector<std::string> Metrics::Overdue(const std::vector<std::string>& tenants,

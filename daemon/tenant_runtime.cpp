@@ -62,6 +62,9 @@ TenantRuntime::TenantRuntime(const Config& config, const TenantConfig& tenant,
       rules_(tenant.name, config.rules, config.lifecycle, config.actions.outbox),
       web_(isc::TransportOptions{.ca_file = config.actions.webhook_ca_file}) {
   if (metrics_ != nullptr) {
+    metrics_->SetRateBudget(
+        tenant_.name,
+        tenant.rate_limit.requests / std::chrono::duration<double>(tenant.rate_limit.per).count());
     client_->Observe([this](int status, const std::string& deprecated) {
       metrics_->RecordResponse(tenant_.name, status, deprecated);
     });

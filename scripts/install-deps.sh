@@ -7,7 +7,7 @@ packages=(
   libcurl4-openssl-dev libsimdjson-dev libpqxx-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev libsystemd-dev libssl-dev openssl
   postgresql-15 postgresql-client-15 systemd clang-tidy clang-format nginx-light man-db groff-base
-  dpkg-dev file binutils fakeroot lintian prometheus
+  dpkg-dev file binutils fakeroot lintian prometheus jq
 )
 
 missing=()

@@ -133,7 +133,8 @@ TEST(ParseConfig, ReadsTheRateLimitAndWhetherItIsPerVersion) {
 
 TEST(ParseConfig, ReadsTheShippedExample) {
   FakeHost fake;
-  fake.env = {{"SAIL_CLIENT_ID", "client-1"}};
+  fake.env = {{"SAIL_CLIENT_ID", "client-1"},
+              {"CREDENTIALS_DIRECTORY", "/run/credentials/isc-mirror.service"}};
   fake.files = {{"/run/credentials/isc-mirror.service/client_secret", "from-file\n"}};
   auto yaml = testing::ReadFile(ISC_MIRROR_SOURCE_DIR "/systemd/config.example.yaml");
   auto result = ParseConfig(yaml, "config.example.yaml", fake.Host());
