@@ -1,6 +1,7 @@
 #include "base/log.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <array>
@@ -65,6 +66,23 @@ class SyslogPriorityFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// Hands each formatted line to a writer, e.g. one that keeps a terminal's progress lines below.
+class WriterSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit WriterSink(LineWriter writer) : writer_(std::move(writer)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    writer_(std::string_view(line.data(), line.size()));
+  }
+  void flush_() override {}
+
+ private:
+  LineWriter writer_;
+};
+
 }  // namespace
 
 std::string FormatLine(std::string_view message, const Fields& fields) {
@@ -93,9 +111,14 @@ std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name) {
   return std::nullopt;
 }
 
-void Setup(spdlog::level::level_enum level) {
-  auto logger = std::make_shared<spdlog::logger>("isc-mirror",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+void Setup(spdlog::level::level_enum level, LineWriter writer) {
+  spdlog::sink_ptr sink;
+  if (writer) {
+    sink = std::make_shared<WriterSink>(std::move(writer));
+  } else {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  }
+  auto logger = std::make_shared<spdlog::logger>("isc-mirror", std::move(sink));
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
     formatter->add_flag<SyslogPriorityFlag>('*').set_pattern("%*%l %v");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,9 +35,12 @@ std::string FormatLine(std::string_view message, const Fields& fields);
 
 std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name);
 
-// Sends the default logger to stderr. Under journald (JOURNAL_STREAM set) lines carry a
-// syslog priority prefix instead of a timestamp, so `journalctl -p warning` works.
-void Setup(spdlog::level::level_enum level);
+// Receives each formatted log line (ending in a newline) instead of stderr.
+using LineWriter = std::function<void(std::string_view line)>;
+
+// Sends the default logger to stderr, or to `writer`. Under journald (JOURNAL_STREAM set) lines
+// carry a syslog priority prefix instead of a timestamp, so `journalctl -p warning` works.
+void Setup(spdlog::level::level_enum level, LineWriter writer = nullptr);
 
 inline void Write(spdlog::level::level_enum level, std::string_view message, const Fields& fields) {
   if (!spdlog::should_log(level)) return;

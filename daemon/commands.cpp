@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "base/log.hpp"
@@ -18,6 +19,7 @@
 #include "daemon/paths.hpp"
 #include "daemon/run.hpp"
 #include "daemon/status.hpp"
+#include "daemon/sync_progress.hpp"
 #include "daemon/tenant_runtime.hpp"
 #include "daemon/trigger_commands.hpp"
 #include "db/connection.hpp"
@@ -63,6 +65,25 @@ int Migrate(const CommandLine& line, const Config& config) {
   return kExitOk;
 }
 
+// One resource's run, shown on the terminal view when there is one.
+SummaryRow SyncOne(TenantRuntime& runtime, const std::string& tenant,
+                   const sync::ResourceSchema& schema, const CommandLine& line,
+                   TerminalProgress* view) {
+  std::string name = fmt::format("{}/{}", tenant, schema.name);
+  SyncOptions options{.full = line.full, .allow_deletes = line.allow_deletes};
+  if (view != nullptr) {
+    view->Start(name);
+    options.on_progress = [view, &name](const sync::RunProgress& p) { view->Update(name, p); };
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto outcome = runtime.SyncResource(schema, options);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (view != nullptr) view->Finish(name, outcome, seconds);
+  return {
+      .tenant = tenant, .resource = schema.name, .outcome = std::move(outcome), .seconds = seconds};
+}
+
 int Sync(const CommandLine& line, const Config& config) {
   for (const auto& name : line.args) {
     if (config.FindResource(name) == nullptr) {
@@ -78,7 +99,17 @@ int Sync(const CommandLine& line, const Config& config) {
   }
   WriteSettings(*connection, config);
   isc::CurlGlobal curl;
-  bool failed = false;
+  // On a terminal, a line per resource replaces the info log lines (warnings still show);
+  // elsewhere (systemd, pipes, CI) the log lines are the output.
+  std::unique_ptr<TerminalProgress> view;
+  auto level = base::log::ParseLevel(line.log_level.value_or(config.log.level))
+                   .value_or(spdlog::level::info);
+  if (IsInteractiveTerminal(STDERR_FILENO)) {
+    view = std::make_unique<TerminalProgress>(stderr, TerminalWidth(STDERR_FILENO));
+    base::log::Setup(line.log_level ? level : std::max(level, spdlog::level::warn),
+                     [v = view.get()](std::string_view text) { v->WriteLog(text); });
+  }
+  std::vector<SummaryRow> rows;
   for (const auto& tenant : config.tenants) {
     TenantRuntime runtime(config, tenant, *connection);
     for (const auto& schema : sync::BuiltinSchemas()) {
@@ -87,12 +118,19 @@ int Sync(const CommandLine& line, const Config& config) {
                                          : std::find(line.args.begin(), line.args.end(),
                                                      schema.name) != line.args.end();
       if (!requested) continue;
-      auto outcome = runtime.SyncResource(schema, {line.full, line.allow_deletes});
-      failed = failed || outcome.status == sync::RunStatus::kFailed ||
-               outcome.status == sync::RunStatus::kBusy;
+      rows.push_back(SyncOne(runtime, tenant.name, schema, line, view.get()));
     }
     // Then the actions the rules decided, this cycle's and earlier ones now due.
     runtime.RunActions(nullptr);
+  }
+  bool failed = std::ranges::any_of(rows, [](const SummaryRow& row) {
+    return row.outcome.status == sync::RunStatus::kFailed ||
+           row.outcome.status == sync::RunStatus::kBusy;
+  });
+  if (view) {
+    base::log::Setup(level);  // the view goes; the logger must not write to it
+    view.reset();
+    fmt::print("{}", SummaryTable(rows));
   }
   return failed ? kExitFailure : kExitOk;
 }

@@ -83,6 +83,7 @@ sync::RunSettings TenantRuntime::SettingsFor(const ResourceConfig& resource,
   settings.sink = rules_.empty() ? nullptr : &rules_;
   settings.lock_wait = options.lock_wait;
   settings.cancel = options.cancel;
+  settings.on_progress = options.on_progress;
   settings.connect = [this] { return db::Connect(config_.database.url); };
   return settings;
 }

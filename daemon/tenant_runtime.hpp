@@ -23,6 +23,7 @@ struct SyncOptions {
   bool allow_deletes = false;
   std::chrono::milliseconds lock_wait{15'000};
   const std::atomic<bool>* cancel = nullptr;
+  std::function<void(const sync::RunProgress&)> on_progress;  // sync on a terminal
 };
 
 // Stores the config values the report views need (lifecycle.leaver_states) in mirror.settings.

@@ -465,6 +465,9 @@ void ResourceRun::OpenSecondSession() {
 
 void ResourceRun::Progress(int64_t pages, int64_t objects, std::optional<int64_t> total,
                            std::string_view unit) {
+  if (settings_.on_progress) {
+    settings_.on_progress({.pages = pages, .done = objects, .total = total, .unit = unit});
+  }
   auto now = Clock::now();
   if (now - last_progress_ < settings_.progress_every) return;
   last_progress_ = now;

@@ -44,6 +44,15 @@ struct RunOutcome {
   int64_t rate_wait_ms = 0;  // time spent waiting for the rate budget
 };
 
+// How far a scan is, after each page: objects of a collection (with its X-Total-Count when ISC
+// sent one), or parents whose children were read.
+struct RunProgress {
+  int64_t pages = 0;
+  int64_t done = 0;
+  std::optional<int64_t> total;
+  std::string_view unit;  // "objects" or "parents"
+};
+
 struct RunSettings {
   std::string tenant;
   std::vector<std::string> ignore_paths;  // the configured list for this resource
@@ -54,7 +63,8 @@ struct RunSettings {
   // Incremental scans start this far before the watermark: clocks differ, and objects
   // modified in the same millisecond as the watermark must not be missed.
   std::chrono::seconds overlap{300};
-  std::chrono::seconds progress_every{10};
+  std::chrono::seconds progress_every{10};              // the "sync progress" log line
+  std::function<void(const RunProgress&)> on_progress;  // after every page, e.g. for a terminal
   EventSink* sink = nullptr;  // rules: sees each non-baseline event in its transaction
   // How long to wait for another process's run of the same resource to end; the daemon does
   // not wait (another instance has it: high availability).

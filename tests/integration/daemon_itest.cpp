@@ -12,6 +12,7 @@
 #include <atomic>
 #include <mutex>
 #include <pqxx/pqxx>
+#include <regex>
 #include <thread>
 
 #include "sync/resource_schema.hpp"
@@ -159,6 +160,16 @@ class Daemon : public testing::DatabaseTest {
   }
 
   int64_t Count(const std::string& sql) { return testing::QueryCount(url_, sql); }
+
+  // A tenant of `identities` with three accounts each, every page of accounts `latency_ms` late.
+  void SlowAccounts(const std::string& identities, int latency_ms) {
+    sim_ = std::make_unique<testing::SimProcess>(
+        std::vector<std::string>{"--identities", identities, "--accounts-per-identity", "3"});
+    WriteConfig("1h");
+    SimClient control(sim_->port());
+    auto body = fmt::format(R"({{"prefix":"/v2024/accounts","latencyMs":{}}})", latency_ms);
+    ASSERT_EQ(control.Control("POST", "/__sim/faults", body)->status, 200);
+  }
 
   bool WaitForCount(const std::string& sql, long long at_least, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -343,14 +354,7 @@ TEST_F(Daemon, TwoDaemonsShareTheWorkAndOneTakesOverWhenTheOtherIsKilled) {
 }
 
 TEST_F(Daemon, SigtermDuringASyncStopsSoonAndLeavesAConsistentMirror) {
-  sim_ = std::make_unique<testing::SimProcess>(
-      std::vector<std::string>{"--identities", "10000", "--accounts-per-identity", "3"});
-  WriteConfig("1h");
-  SimClient control(sim_->port());
-  ASSERT_EQ(
-      control.Control("POST", "/__sim/faults", R"({"prefix":"/v2024/accounts","latencyMs":30})")
-          ->status,
-      200);
+  ASSERT_NO_FATAL_FAILURE(SlowAccounts("10000", 30));
   auto daemon = Start();
   ASSERT_TRUE(
       WaitForCount("SELECT count(*) FROM mirror.sync_runs WHERE resource = 'accounts' AND "
@@ -367,7 +371,7 @@ TEST_F(Daemon, SigtermDuringASyncStopsSoonAndLeavesAConsistentMirror) {
   EXPECT_GT(Count("SELECT count(*) FROM isc.accounts"), 0) << "the batches written stay";
   EXPECT_LT(Count("SELECT count(*) FROM isc.accounts"), 30000);
 
-  ASSERT_EQ(control.Control("DELETE", "/__sim/faults")->status, 200);
+  ASSERT_EQ(SimClient(sim_->port()).Control("DELETE", "/__sim/faults")->status, 200);
   // 30,000 accounts: slow under the sanitizers, hence the generous limit.
   auto again = testing::RunProcess({{ISC_MIRROR_BINARY, "-c", config_.string(), "sync", "accounts"},
                                     testing::MinimalEnvironment(),
@@ -385,6 +389,44 @@ TEST_F(Daemon, SigtermDuringASyncStopsSoonAndLeavesAConsistentMirror) {
       << "one version per account, none twice";
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE resource = 'accounts'"), 0)
       << "the baseline writes no events";
+}
+
+// On a terminal, sync draws a line per resource (its total from X-Total-Count) and ends with
+// a summary table; through pipes its output is the log lines, without an escape sequence.
+TEST_F(Daemon, SyncShowsProgressAndASummaryOnATerminalAndTheLogLinesElsewhere) {
+  // Two pages of accounts, each slow enough for the line to be drawn between them.
+  ASSERT_NO_FATAL_FAILURE(SlowAccounts("100", 300));
+  std::string command =
+      fmt::format("{} -c {} sync identities accounts", ISC_MIRROR_BINARY, config_.string());
+  // script(1) runs the command on a pseudo-terminal and copies what it wrote to its stdout.
+  auto tty = testing::RunProcess({{"script", "-qec", command, "/dev/null"},
+                                  testing::MinimalEnvironment({"TERM=xterm"}),
+                                  std::nullopt,
+                                  false},
+                                 120s);
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  EXPECT_NE(tty.out.find("\x1b[2Ksim/accounts  250 / 300 objects  83%"), std::string::npos)
+      << tty.out;
+  EXPECT_NE(tty.out.find("sim/accounts  ok  300 objects in "), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("sim/identities  ok  100 objects in "), std::string::npos) << tty.out;
+  EXPECT_TRUE(std::regex_search(
+      tty.out,
+      std::regex("tenant +resource +result +mode +seen +inserted +updated +deleted +time")))
+      << tty.out;
+  EXPECT_TRUE(std::regex_search(tty.out, std::regex("sim +accounts +ok +full +300 +300 +0 +0 ")))
+      << tty.out;
+  EXPECT_EQ(tty.out.find("sync finished"), std::string::npos) << "the lines replace info logs";
+
+  auto piped = testing::RunProcess(
+      {{ISC_MIRROR_BINARY, "-c", config_.string(), "sync", "identities", "accounts"},
+       testing::MinimalEnvironment({"TERM=xterm"}),
+       std::nullopt,
+       false},
+      120s);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_NE(piped.err.find("sync finished"), std::string::npos) << piped.err;
+  EXPECT_EQ(piped.err.find('\x1b'), std::string::npos) << piped.err;
+  EXPECT_EQ(piped.out, "") << "no table without a terminal";
 }
 
 TEST_F(Daemon, TwoDaemonsRunEachActionOnce) {
