@@ -31,6 +31,7 @@ std::optional<std::string> OptionOutOfPlace(const CommandLine& line) {
   const std::pair<std::string_view, bool> given[] = {{"--full", line.full},
                                                      {"--json", line.json},
                                                      {"--online", line.online},
+                                                     {"--watch", line.watch},
                                                      {"--url", line.url.has_value()}};
   const CommandSpec* spec = FindCommand(CommandName(line.command));
   for (const auto& [flag, set] : given) {
@@ -55,6 +56,9 @@ base::Expected<CommandLine> CheckArguments(CommandLine line) {
         "--allow-deletes accounts"};
   }
   if (auto wrong = OptionOutOfPlace(line)) return base::Error{*wrong};
+  if (line.watch && line.json) {
+    return base::Error{"--watch redraws the text; --json prints once (run it on a schedule)"};
+  }
   if (line.url && (line.command != Command::kTriggers || args.empty() || args[0] != "subscribe")) {
     return base::Error{"--url applies only to triggers subscribe"};
   }
@@ -158,12 +162,13 @@ const std::vector<CommandSpec>& CommandSpecs() {
        .operand = Operand::kTenantResource},
       {.command = Command::kStatus,
        .name = "status",
-       .synopses = {"status [--json]"},
+       .synopses = {"status [--json | --watch]"},
        .summary = "per resource: last run, counts, lag; actions",
        .details = "Prints each tenant's resources (interval, last run, lag, next run), the\n"
                   "outbox and the actions waiting for something, and the Event Trigger\n"
-                  "deliveries; --json prints the same as one JSON object.",
-       .options = {{.flag = "--json"}}},
+                  "deliveries; --json prints the same as one JSON object. --watch redraws\n"
+                  "it every 2 seconds until Ctrl-C.",
+       .options = {{.flag = "--json"}, {.flag = "--watch"}}},
       {.command = Command::kActions,
        .name = "actions",
        .synopses = {"actions list [--json]", "actions approve|retry|cancel ID"},
@@ -252,6 +257,8 @@ base::Expected<CommandLine> ParseCommandLine(std::span<const std::string_view> a
       line.json = true;
     } else if (arg == "--online") {
       line.online = true;
+    } else if (arg == "--watch") {
+      line.watch = true;
     } else if (arg == "--version" || arg == "-V") {
       line.command = Command::kVersion;
       return line;

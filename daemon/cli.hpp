@@ -38,6 +38,7 @@ struct CommandLine {
   bool full = false;               // sync --full
   bool allow_deletes = false;      // sync --allow-deletes: apply deletes the guard would hold
   bool json = false;               // status --json
+  bool watch = false;              // status --watch: redraw every few seconds
   bool online = false;             // check-config --online: ask ISC what the credentials may do
   std::optional<std::string> url;  // triggers subscribe --url: the receiver's public address
   // sync: resources; sync-now: one resource; actions: verb and optional id; triggers: verb and

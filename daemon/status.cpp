@@ -1,8 +1,13 @@
 #include "daemon/status.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <map>
+#include <thread>
 
 #include "base/duration.hpp"
 #include "base/json_writer.hpp"
@@ -10,6 +15,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/paths.hpp"
 #include "daemon/sql.hpp"
+#include "daemon/sync_progress.hpp"
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
 #include "triggers/delivery.hpp"
@@ -262,20 +268,23 @@ std::string RenderStatusText(const StatusReport& report) {
   return out + TriggerLines(report);
 }
 
-int Status(const CommandLine& line, const Config& config) {
-  auto connection = db::Connect(config.database.url);
-  auto version = db::AppliedSchemaVersion(*connection);
-  if (!version) {
-    fmt::print(stderr, "the database has no isc-mirror schema (hint: run isc-mirror migrate)\n");
-    return kExitFailure;
-  }
-  pqxx::read_transaction tx(*connection);
+std::string WatchFrame(std::string_view text, bool terminal) {
+  if (!terminal) return std::string(text) + "\n";
+  std::string frame = "\x1b[H";
+  for (char c : text) frame += c == '\n' ? std::string("\x1b[K\n") : std::string(1, c);
+  return frame + "\x1b[J";
+}
+
+namespace {
+
+// The text report, read now; an empty version when the database has no schema.
+std::optional<std::string> ReadStatusText(pqxx::connection& connection, const CommandLine& line,
+                                          const Config& config) {
+  auto version = db::AppliedSchemaVersion(connection);
+  if (!version) return std::nullopt;
+  pqxx::read_transaction tx(connection);
   StatusReport report = ReadStatus(tx, config);
   report.schema_version = *version;
-  if (line.json) {
-    fmt::print("{}", RenderStatusJson(report));
-    return kExitOk;
-  }
   report.database = config.database.url.empty()
                         ? "(PG* environment)"
                         : db::RedactConnectionString(config.database.url.Reveal());
@@ -287,7 +296,69 @@ int Status(const CommandLine& line, const Config& config) {
                              ? " (up to date)"
                              : fmt::format(" ({} pending: run isc-mirror migrate)", pending);
   }
-  fmt::print("{}", RenderStatusText(report));
+  return RenderStatusText(report);
+}
+
+constexpr auto kWatchEvery = std::chrono::seconds(2);
+constexpr const char* kNoSchema =
+    "the database has no isc-mirror schema (hint: run isc-mirror migrate)";
+
+std::atomic<bool> watch_stop{false};
+
+// status --watch: the report again every 2 s, in place on a terminal (home, each line cleared
+// to its end, the rest of the screen cleared), one after the other elsewhere. A database that
+// goes away is shown and tried again; Ctrl-C or SIGTERM ends it with 0.
+int WatchStatus(const CommandLine& line, const Config& config) {
+  std::signal(SIGINT, [](int) { watch_stop = true; });
+  std::signal(SIGTERM, [](int) { watch_stop = true; });
+  bool terminal = IsInteractiveTerminal(STDOUT_FILENO);
+  std::unique_ptr<pqxx::connection> connection;
+  while (!watch_stop) {
+    std::string body;
+    try {
+      if (!connection || !connection->is_open()) connection = db::Connect(config.database.url);
+      body = ReadStatusText(*connection, line, config).value_or(std::string(kNoSchema) + "\n");
+    } catch (const std::exception& e) {
+      connection.reset();
+      body = fmt::format("database unreachable, trying again: {}\n", e.what());
+    }
+    std::string header =
+        fmt::format("isc-mirror status, every {}s (Ctrl-C ends): {:%Y-%m-%d %H:%M:%S} UTC\n\n",
+                    kWatchEvery.count(),
+                    std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    fmt::print("{}", WatchFrame(header + body, terminal));
+    std::fflush(stdout);
+    for (auto waited = std::chrono::milliseconds(0); waited < kWatchEvery && !watch_stop;
+         waited += std::chrono::milliseconds(100)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int Status(const CommandLine& line, const Config& config) {
+  if (line.watch) return WatchStatus(line, config);
+  auto connection = db::Connect(config.database.url);
+  if (line.json) {
+    auto version = db::AppliedSchemaVersion(*connection);
+    if (!version) {
+      fmt::print(stderr, "{}\n", kNoSchema);
+      return kExitFailure;
+    }
+    pqxx::read_transaction tx(*connection);
+    StatusReport report = ReadStatus(tx, config);
+    report.schema_version = *version;
+    fmt::print("{}", RenderStatusJson(report));
+    return kExitOk;
+  }
+  auto text = ReadStatusText(*connection, line, config);
+  if (!text) {
+    fmt::print(stderr, "{}\n", kNoSchema);
+    return kExitFailure;
+  }
+  fmt::print("{}", *text);
   return kExitOk;
 }
 

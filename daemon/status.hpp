@@ -80,6 +80,10 @@ StatusReport ReadStatus(pqxx::transaction_base& tx, const Config& config);
 std::string RenderStatusText(const StatusReport& report);
 std::string RenderStatusJson(const StatusReport& report);
 
+// One frame of status --watch: on a terminal drawn over the last (cursor home, each line
+// cleared to its end, the rest of the screen cleared); elsewhere the text and a blank line.
+std::string WatchFrame(std::string_view text, bool terminal);
+
 int Status(const CommandLine& line, const Config& config);
 
 }  // namespace isc_mirror::daemon

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <csignal>
 #include <filesystem>
 #include <pqxx/pqxx>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "tests/harness/postgres_environment.hpp"
 #include "tests/harness/subprocess.hpp"
@@ -222,6 +224,56 @@ TEST_F(StatusCommand, AsksForMigrateOnAnEmptyDatabase) {
   auto r = Mirror({"status", "-c", WriteConfig(dir_, url_)});
   EXPECT_EQ(r.exit_code, 1) << Output(r);
   EXPECT_NE(r.err.find("run isc-mirror migrate"), std::string::npos) << Output(r);
+}
+
+// status --watch redraws every 2 s; through a pipe each report follows the last, and a
+// database that goes away mid-watch is shown, not fatal. SIGTERM ends it with 0.
+TEST_F(StatusCommand, WatchShowsTheReportAgainUntilStopped) {
+  auto config = WriteConfig(dir_, url_);
+  ASSERT_EQ(Mirror({"migrate", "-c", config}).exit_code, 0);
+  testing::Subprocess watch({{ISC_MIRROR_BINARY, "-c", config, "status", "--watch"},
+                             testing::MinimalEnvironment({"TERM=xterm"}),
+                             std::nullopt,
+                             false});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto frames = [&] {
+    std::string out = watch.OutputSoFar();
+    size_t n = 0;
+    for (size_t at = out.find("isc-mirror status, every 2s"); at != std::string::npos;
+         at = out.find("isc-mirror status, every 2s", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  while (frames() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  watch.Signal(SIGTERM);
+  auto r = watch.Wait(std::chrono::seconds(5));
+  EXPECT_EQ(r.exit_code, 0) << Output(r);
+  EXPECT_GE(frames(), 2u) << r.out;
+  std::regex identities(R"(prod\s+identities\s+5m\s+never)");
+  EXPECT_TRUE(std::regex_search(r.out, identities)) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "no escape sequences into a pipe";
+  EXPECT_FALSE(Mirror({"status", "--watch", "--json", "-c", config}).exit_code == 0);
+
+  TempDir elsewhere;
+  testing::Subprocess unreachable(
+      {{ISC_MIRROR_BINARY, "-c", WriteConfig(elsewhere, "postgresql://postgres@127.0.0.1:1/none"),
+        "status", "--watch"},
+       testing::MinimalEnvironment(),
+       std::nullopt,
+       false});
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (unreachable.OutputSoFar().find("database unreachable, trying again") ==
+             std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  unreachable.Signal(SIGTERM);
+  auto gone = unreachable.Wait(std::chrono::seconds(5));
+  EXPECT_EQ(gone.exit_code, 0) << Output(gone);
+  EXPECT_NE(gone.out.find("database unreachable, trying again"), std::string::npos) << gone.out;
 }
 
 TEST_F(StatusCommand, ShowsEveryResourceAndTheLastRun) {

@@ -162,6 +162,12 @@ TEST(CommandHelp, EachCommandsOptionsAreTheOnesItsSynopsesShow) {
   EXPECT_EQ(Parse({"plan", "--full"}).error(), "--full applies only to sync, not to plan");
 }
 
+TEST(ParseCommandLine, TakesWatchForStatusAloneWithoutJson) {
+  EXPECT_TRUE(Parse({"status", "--watch"})->watch);
+  EXPECT_EQ(Parse({"plan", "--watch"}).error(), "--watch applies only to status, not to plan");
+  EXPECT_FALSE(Parse({"status", "--watch", "--json"}));
+}
+
 TEST(ParseCommandLine, TakesTheCompletionsHiddenNamesCommand) {
   EXPECT_EQ(Parse({"__names", "tenants"})->command, Command::kNames);
   EXPECT_EQ(Parse({"-c", "x.yaml", "__names", "resources"})->args,

@@ -82,3 +82,14 @@ TEST(StatusJson, CarriesTheSameFactsForScripts) {
 
 }  // namespace
 }  // namespace isc_mirror::daemon
+
+namespace isc_mirror::daemon {
+namespace {
+
+TEST(WatchFrame, DrawsOverTheLastFrameOnATerminalAndAppendsElsewhere) {
+  EXPECT_EQ(WatchFrame("a\nbb\n", true), "\x1b[Ha\x1b[K\nbb\x1b[K\n\x1b[J");
+  EXPECT_EQ(WatchFrame("a\nbb\n", false), "a\nbb\n\n");
+}
+
+}  // namespace
+}  // namespace isc_mirror::daemon
