@@ -36,8 +36,9 @@ std::optional<std::string> OptionOutOfPlace(const CommandLine& line) {
   const CommandSpec* spec = FindCommand(CommandName(line.command));
   for (const auto& [flag, set] : given) {
     if (!set) continue;
+    static const std::vector<CommandOption> kNone;
     bool takes = false;
-    for (const auto& option : spec != nullptr ? spec->options : std::vector<CommandOption>{}) {
+    for (const auto& option : spec != nullptr ? spec->options : kNone) {
       takes = takes || option.flag == flag;
     }
     if (!takes) {

@@ -56,7 +56,6 @@ enum class Operand {
   kResources,       // RESOURCE...
   kTenantResource,  // [TENANT/]RESOURCE
   kTenant,          // [TENANT], after a verb
-  kCommand,         // help's COMMAND
 };
 
 // An option only some commands take.

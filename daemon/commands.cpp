@@ -104,10 +104,20 @@ int Sync(const CommandLine& line, const Config& config) {
   std::unique_ptr<TerminalProgress> view;
   auto level = base::log::ParseLevel(line.log_level.value_or(config.log.level))
                    .value_or(spdlog::level::info);
+  // Before the view goes, however Sync ends (a database error is thrown to RunCommand, which
+  // logs it), the logger writes to stderr again.
+  struct LogToStderr {
+    spdlog::level::level_enum level;
+    bool redirected = false;
+    ~LogToStderr() {
+      if (redirected) base::log::Setup(level);
+    }
+  } restore{.level = level};
   if (IsInteractiveTerminal(STDERR_FILENO)) {
     view = std::make_unique<TerminalProgress>(stderr, TerminalWidth(STDERR_FILENO));
     base::log::Setup(line.log_level ? level : std::max(level, spdlog::level::warn),
                      [v = view.get()](std::string_view text) { v->WriteLog(text); });
+    restore.redirected = true;
   }
   std::vector<SummaryRow> rows;
   for (const auto& tenant : config.tenants) {
@@ -127,11 +137,7 @@ int Sync(const CommandLine& line, const Config& config) {
     return row.outcome.status == sync::RunStatus::kFailed ||
            row.outcome.status == sync::RunStatus::kBusy;
   });
-  if (view) {
-    base::log::Setup(level);  // the view goes; the logger must not write to it
-    view.reset();
-    fmt::print("{}", SummaryTable(rows));
-  }
+  if (view) fmt::print("{}", SummaryTable(rows));
   return failed ? kExitFailure : kExitOk;
 }
 

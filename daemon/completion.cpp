@@ -101,7 +101,6 @@ std::string OperandCompletion(const CommandSpec& spec) {
                        "      ((${{#operands[@]}} == {})) && COMPREPLY=($(compgen -W "
                        "\"$(_isc_mirror_names tenants)\" -- \"$cur\"))\n",
                        before);
-    case Operand::kCommand:
     case Operand::kNone:
       return out;
   }
