@@ -48,10 +48,12 @@ std::string Header(std::string_view name, int section, std::string_view version,
 constexpr std::string_view kExitCodes[][2] = {
     {"0", "success"},
     {"1",
-     "the operation failed: the database unreachable, a migration refused, a call to ISC "
-     "refused"},
+     "the operation failed: the database unreachable, a migration refused, a sync run failed, "
+     "a call to ISC refused"},
     {"2", "a usage error: an unknown command, option or argument"},
-    {"78", "(EX_CONFIG) the config is invalid; the systemd unit does not restart on it"},
+    {"78",
+     "(EX_CONFIG) the config is invalid: every command but `check-config` refuses to start, "
+     "and the systemd unit does not restart on it"},
 };
 
 constexpr std::string_view kEnvironment[][2] = {
@@ -67,6 +69,20 @@ constexpr std::string_view kEnvironment[][2] = {
      "in it as `${CREDENTIALS_DIRECTORY}/name`"},
     {"JOURNAL_STREAM", "set by systemd: the log is written for journald, without timestamps"},
     {"VAR", "any variable a config value names as `${VAR}`"},
+};
+
+constexpr std::string_view kFiles[][2] = {
+    {"/etc/isc-mirror/config.yaml", "the config, isc-mirror.yaml(5); `-c` names another"},
+    {"/etc/isc-mirror/client_secret",
+     "the client secret the unit hands to the service with `LoadCredential=`"},
+    {"/usr/share/isc-mirror/migrations/", "the database migrations `migrate` applies"},
+    {"/usr/lib/systemd/system/isc-mirror.service", "the unit: `migrate`, then `run`"},
+    {"/usr/share/isc-mirror/config.example.yaml",
+     "the example config; the package copies it to the config on its first install"},
+    {"/usr/share/isc-mirror/roles.sql", "the database roles, run once by a superuser"},
+    {"/usr/share/isc-mirror/prometheus/isc-mirror-alerts.yml", "Prometheus alert rules"},
+    {"/usr/share/isc-mirror/grafana/isc-mirror.json", "the Grafana dashboard"},
+    {"/usr/share/bash-completion/completions/isc-mirror", "the bash completion"},
 };
 
 std::string CommandsSection() {
@@ -94,6 +110,13 @@ std::string Pairs(std::string_view title, std::span<const std::string_view[2]> r
 }
 
 }  // namespace
+
+std::string RenderExitStatusMarkdown() {
+  std::string out = "| status | meaning |\n|---|---|\n";
+  for (const auto& [code, meaning] : kExitCodes)
+    out += fmt::format("| `{}` | {} |\n", code, meaning);
+  return out;
+}
 
 std::string ManText(std::string_view markdown) {
   std::string out;
@@ -149,10 +172,7 @@ std::string RenderCommandManPage(std::string_view version) {
   }
   out += Pairs("EXIT STATUS", kExitCodes);
   out += Pairs("ENVIRONMENT", kEnvironment);
-  out +=
-      ".SH FILES\n.TP\n.I /etc/isc\\-mirror/config.yaml\nthe config, "
-      "\\fBisc\\-mirror.yaml\\fR(5)\n.TP\n.I /usr/share/isc\\-mirror/migrations\n"
-      "the database migrations \\fBmigrate\\fR applies\n";
+  out += Pairs("FILES", kFiles);
   return out + ".SH SEE ALSO\n\\fBisc\\-mirror.yaml\\fR(5)\n";
 }
 

@@ -12,6 +12,8 @@ namespace isc_mirror::daemon {
 std::string ManText(std::string_view markdown);
 
 std::string RenderCommandManPage(std::string_view version);
+// The exit statuses isc-mirror(1) lists, as the table docs/command-line.md holds.
+std::string RenderExitStatusMarkdown();
 std::string RenderConfigManPage(std::string_view version);
 
 }  // namespace isc_mirror::daemon

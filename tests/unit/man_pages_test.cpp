@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "daemon/cli.hpp"
 #include "daemon/config_keys.hpp"
 
@@ -47,6 +50,15 @@ TEST(ManPages, EveryConfigKeyIsInSectionFive) {
     ++at;
     if (at < page.size() && page[at] == '\'') ADD_FAILURE() << page.substr(at, 60);
   }
+}
+
+TEST(ManPages, TheDocumentedExitStatusesAreTheManPages) {
+  std::ifstream in(ISC_MIRROR_SOURCE_DIR "/docs/command-line.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(RenderExitStatusMarkdown()), std::string::npos)
+      << "docs/command-line.md's exit statuses are out of date; they should be:\n"
+      << RenderExitStatusMarkdown();
 }
 
 }  // namespace
