@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "base/log.hpp"
 #include "base/version.hpp"
@@ -155,10 +153,10 @@ int RunCommand(const CommandLine& line) {
   }
   if (line.command == Command::kNames) {
     // For the completion: names only, whatever else the config holds or lacks.
-    std::ifstream file(line.config_path);
-    std::stringstream text;
-    text << file.rdbuf();
-    for (const auto& name : ConfiguredNames(text.str(), line.args[0])) fmt::print("{}\n", name);
+    auto text = ConfigHost::System().read_file(line.config_path);
+    for (const auto& name : ConfiguredNames(text ? *text : "", line.args[0])) {
+      fmt::print("{}\n", name);
+    }
     return kExitOk;
   }
   if (line.log_level && !base::log::ParseLevel(*line.log_level)) {

@@ -277,21 +277,30 @@ std::string WatchFrame(std::string_view text, bool terminal) {
 
 namespace {
 
-// The text report, read now; an empty version when the database has no schema.
-std::optional<std::string> ReadStatusText(pqxx::connection& connection, const CommandLine& line,
-                                          const Config& config) {
+// The report read now; nullopt when the database has no schema.
+std::optional<StatusReport> ReadReport(pqxx::connection& connection, const Config& config) {
   auto version = db::AppliedSchemaVersion(connection);
   if (!version) return std::nullopt;
   pqxx::read_transaction tx(connection);
   StatusReport report = ReadStatus(tx, config);
   report.schema_version = *version;
+  return report;
+}
+
+// The text report, with where the database is and whether migrations are pending.
+std::optional<std::string> ReadStatusText(pqxx::connection& connection, const CommandLine& line,
+                                          const Config& config) {
+  auto found = ReadReport(connection, config);
+  if (!found) return std::nullopt;
+  StatusReport& report = *found;
+  int64_t version = report.schema_version;
   report.database = config.database.url.empty()
                         ? "(PG* environment)"
                         : db::RedactConnectionString(config.database.url.Reveal());
   if (auto migrations = FindMigrations(line.migrations_dir, config.database.migrations_dir);
       migrations && !migrations->empty()) {
     int pending = 0;
-    for (const auto& m : *migrations) pending += m.version > *version ? 1 : 0;
+    for (const auto& m : *migrations) pending += m.version > version ? 1 : 0;
     report.schema_note = pending == 0
                              ? " (up to date)"
                              : fmt::format(" ({} pending: run isc-mirror migrate)", pending);
@@ -341,24 +350,17 @@ int WatchStatus(const CommandLine& line, const Config& config) {
 int Status(const CommandLine& line, const Config& config) {
   if (line.watch) return WatchStatus(line, config);
   auto connection = db::Connect(config.database.url);
+  std::optional<std::string> out;
   if (line.json) {
-    auto version = db::AppliedSchemaVersion(*connection);
-    if (!version) {
-      fmt::print(stderr, "{}\n", kNoSchema);
-      return kExitFailure;
-    }
-    pqxx::read_transaction tx(*connection);
-    StatusReport report = ReadStatus(tx, config);
-    report.schema_version = *version;
-    fmt::print("{}", RenderStatusJson(report));
-    return kExitOk;
+    if (auto report = ReadReport(*connection, config)) out = RenderStatusJson(*report);
+  } else {
+    out = ReadStatusText(*connection, line, config);
   }
-  auto text = ReadStatusText(*connection, line, config);
-  if (!text) {
+  if (!out) {
     fmt::print(stderr, "{}\n", kNoSchema);
     return kExitFailure;
   }
-  fmt::print("{}", *text);
+  fmt::print("{}", *out);
   return kExitOk;
 }
 

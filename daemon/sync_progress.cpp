@@ -8,17 +8,17 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/duration.hpp"
+
 namespace isc_mirror::daemon {
 namespace {
 
 constexpr auto kRedrawEvery = std::chrono::milliseconds(100);
 
+// Tenths under 10 s, then whole seconds as the config writes durations (1m15s).
 std::string Seconds(double seconds) {
   if (seconds < 9.95) return fmt::format("{:.1f}s", seconds);
-  auto s = static_cast<int64_t>(seconds + 0.5);
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+  return base::FormatDuration(std::chrono::seconds(static_cast<int64_t>(seconds + 0.5)));
 }
 
 }  // namespace
@@ -111,9 +111,7 @@ void TerminalProgress::Finish(const std::string& name, const sync::RunOutcome& o
   // A finished resource's line stays above; only the running ones are redrawn, so the block
   // stays short whatever the number of resources.
   std::erase_if(lines_, [&](const auto& line) { return line.first == name; });
-  std::string text = FinishedLine(name, outcome, seconds);
-  if (width_ > 1 && text.size() >= width_) text.resize(width_ - 1);
-  WriteAbove(text + "\n");
+  WriteAbove(Fit(FinishedLine(name, outcome, seconds)) + "\n");
 }
 
 void TerminalProgress::WriteLog(std::string_view line) {
@@ -130,9 +128,14 @@ void TerminalProgress::WriteAbove(std::string_view text) {
   Redraw();
 }
 
-void TerminalProgress::Set(const std::string& name, std::string text) {
+std::string TerminalProgress::Fit(std::string text) const {
   // A line longer than the terminal would wrap, and moving up by lines would then miss it.
   if (width_ > 1 && text.size() >= width_) text.resize(width_ - 1);
+  return text;
+}
+
+void TerminalProgress::Set(const std::string& name, std::string text) {
+  text = Fit(std::move(text));
   for (auto& [key, value] : lines_) {
     if (key == name) {
       value = std::move(text);

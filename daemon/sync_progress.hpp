@@ -48,6 +48,7 @@ class TerminalProgress {
 
  private:
   using Clock = std::chrono::steady_clock;
+  std::string Fit(std::string text) const;
   void Set(const std::string& name, std::string text);
   void WriteAbove(std::string_view text);
   void Redraw();

@@ -3,11 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "daemon/cli.hpp"
 #include "daemon/config_keys.hpp"
+#include "tests/harness/subprocess.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
@@ -53,10 +51,8 @@ TEST(ManPages, EveryConfigKeyIsInSectionFive) {
 }
 
 TEST(ManPages, TheDocumentedExitStatusesAreTheManPages) {
-  std::ifstream in(ISC_MIRROR_SOURCE_DIR "/docs/command-line.md");
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_NE(text.str().find(RenderExitStatusMarkdown()), std::string::npos)
+  std::string doc = testing::ReadFile(ISC_MIRROR_SOURCE_DIR "/docs/command-line.md");
+  EXPECT_NE(doc.find(RenderExitStatusMarkdown()), std::string::npos)
       << "docs/command-line.md's exit statuses are out of date; they should be:\n"
       << RenderExitStatusMarkdown();
 }

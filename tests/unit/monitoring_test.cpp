@@ -1,22 +1,14 @@
 // The shipped dashboard and alert rules ask only for metrics the daemon serves.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "daemon/metrics.hpp"
+#include "tests/harness/subprocess.hpp"
 
 namespace isc_mirror::daemon {
 namespace {
-
-std::string ReadSource(const std::string& path) {
-  std::ifstream file(std::string(ISC_MIRROR_SOURCE_DIR) + "/" + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 std::set<std::string> MetricNames(const std::string& text, const std::regex& pattern) {
   std::set<std::string> names;
@@ -48,7 +40,7 @@ TEST(Monitoring, TheDashboardAndTheAlertsAskOnlyForMetricsTheDaemonServes) {
   for (const char* file :
        {"monitoring/grafana/isc-mirror.json", "monitoring/prometheus/isc-mirror-alerts.yml",
         "monitoring/prometheus/isc-mirror-alerts.test.yml"}) {
-    std::string text = ReadSource(file);
+    std::string text = testing::ReadFile(std::string(ISC_MIRROR_SOURCE_DIR) + "/" + file);
     ASSERT_FALSE(text.empty()) << file;
     for (const auto& name : MetricNames(text, used)) {
       EXPECT_TRUE(served.contains(name))
