@@ -96,7 +96,8 @@ std::vector<ConfigKey> StoreKeys() {
       {"resources.<name>.interval", "duration", "per resource, below",
        "time between syncs (at least 1s)"},
       {"resources.<name>.full_every", "duration", "per resource, below",
-       "full reconciliation between incremental cycles (incremental resources only: accounts)"},
+       "full reconciliation between incremental cycles (incremental resources only: accounts, "
+       "entitlements)"},
       {"resources.<name>.ignore_paths", "list of strings", "per resource, below",
        "JSON pointers whose changes are not changes; a given list replaces the default"},
       {"lifecycle", "mapping", "", "what makes joiners, movers and leavers"},

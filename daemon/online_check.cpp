@@ -47,8 +47,9 @@ std::vector<std::string> ParentKeys(isc::IscClient& client, isc::RequestStats& s
                                     const sync::ResourceSchema& child) {
   const auto* parent = sync::FindSchema(child.parent->resource);
   auto answer = client.Get(
-      WithQuery(parent->path,
-                {parent->query, parent->paging == isc::Paging::kOffset ? "limit=250" : ""}),
+      WithQuery(parent->path, {parent->query, parent->paging == isc::Paging::kOffset
+                                                  ? fmt::format("limit={}", parent->page_size)
+                                                  : ""}),
       stats);
   std::vector<std::string> keys;
   simdjson::dom::parser parser;

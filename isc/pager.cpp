@@ -20,13 +20,13 @@ size_t PageFingerprint(std::string_view body) {
 }
 
 // The request for one page: the query, then limit and offset where the list is paged.
-std::string PageUrl(std::string_view path, std::string_view query, Paging paging, int64_t offset,
+std::string PageUrl(std::string_view path, std::string_view query, PageShape shape, int64_t offset,
                     bool count) {
   std::string url(path);
   std::string params(query);
-  if (paging == Paging::kOffset) {
+  if (shape.paging == Paging::kOffset) {
     if (!params.empty()) params += '&';
-    params += fmt::format("limit={}&offset={}", kPageSize, offset);
+    params += fmt::format("limit={}&offset={}", shape.size, offset);
     if (count) params += "&count=true";
   }
   if (!params.empty()) url += "?" + params;
@@ -46,12 +46,14 @@ std::optional<int64_t> TotalOf(const IscAnswer& page) {
 
 }  // namespace
 
-ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
+ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, PageShape shape,
                 RequestStats& stats, const PageConsumer& consume, const ScanProgress& progress,
                 int parse_attempts) {
   ScanTally result;
+  const Paging paging = shape.paging;
+  const int page_size = shape.size;
   auto url_at = [&](int64_t offset, bool count) {
-    return PageUrl(path, query, paging, offset, count);
+    return PageUrl(path, query, shape, offset, count);
   };
   // End guards against a server that does not page as asked (one that ignores offset would
   // otherwise be read forever): a full page equal to the one before, or more objects than the
@@ -64,7 +66,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
   // is the end, and a page asked for ahead is only dropped when the tenant shrank mid-scan
   // or a page has to be fetched again.
   std::future<IscResult> ahead;
-  for (int64_t offset = 0;; offset += kPageSize) {
+  for (int64_t offset = 0;; offset += page_size) {
     if (client.bounds().cancelled()) return ScanFailure{.message = std::string(kScanStopped)};
     bool counted = offset == 0 || recount;
     std::string url = url_at(offset, counted);
@@ -80,9 +82,9 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
         return ScanFailure{.message = page.error(), .status = page.failure().status};
       }
       if (auto total = counted ? TotalOf(*page) : std::nullopt) result.total = total;
-      if (paging == Paging::kOffset && result.total && offset + kPageSize < *result.total) {
+      if (paging == Paging::kOffset && result.total && offset + page_size < *result.total) {
         ahead = std::async(std::launch::async,
-                           [&client, &stats, next = url_at(offset + kPageSize, false)] {
+                           [&client, &stats, next = url_at(offset + page_size, false)] {
                              return client.Get(next, stats);
                            });
       }
@@ -104,7 +106,7 @@ ScanResult Scan(IscClient& client, std::string_view path, std::string_view query
     ++result.pages;
     result.objects += objects;
     if (progress) progress(result);
-    if (paging == Paging::kNone || objects < kPageSize) {
+    if (paging == Paging::kNone || objects < page_size) {
       return result;  // a page asked for ahead (the tenant shrank) is waited for and dropped
     }
     if (previous_page == page_hash) {

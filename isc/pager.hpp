@@ -19,6 +19,15 @@ inline constexpr std::string_view kScanStopped = "stopped: the daemon is shuttin
 // How a collection is read: limit/offset pages, or one request for the whole list.
 enum class Paging { kOffset, kNone };
 
+// How a collection pages: its paging and the limit each page asks for. Most collections take
+// up to 250; some less (GET /v3/roles: "for this API the maximum value for limit is 50").
+struct PageShape {
+  PageShape(Paging paging_in = Paging::kOffset, int size_in = kPageSize)  // NOLINT: implicit
+      : paging(paging_in), size(size_in) {}
+  Paging paging;
+  int size;
+};
+
 // How far a scan got.
 struct ScanTally {
   int pages = 0;
@@ -47,7 +56,7 @@ using PageConsumer = std::function<base::Expected<int64_t>(std::string_view body
 // `query` holds the extra parameters (sorters, filters), already encoded, without limit/offset.
 // Stops on a short page, and treats ISC's "400 Specified offset is invalid" after a full page
 // as the end. Unpaged endpoints are one request.
-ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, Paging paging,
+ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, PageShape shape,
                 RequestStats& stats, const PageConsumer& consume,
                 const ScanProgress& progress = nullptr, int parse_attempts = 3);
 

@@ -96,9 +96,10 @@ wait_for() {  # wait_for SQL: until it returns t, at most 60 s
   tail -20 "$work/daemon.log" >&2
   return 1
 }
-wait_for "SELECT count(DISTINCT resource) = 12 FROM mirror.sync_runs WHERE status = 'ok'"
+resources=$("$mirror" -c "$work/config.yaml" __names resources | wc -l)
+wait_for "SELECT count(DISTINCT resource) = $resources FROM mirror.sync_runs WHERE status = 'ok'"
 sql -c "SELECT resource, seen AS objects, round(extract(epoch FROM finished_at - started_at)::numeric, 2) AS seconds
-        FROM mirror.sync_runs ORDER BY id LIMIT 12"
+        FROM mirror.sync_runs ORDER BY id LIMIT $resources"
 
 step "isc-mirror triggers subscribe: ISC will post each change to the daemon"
 "$mirror" -c "$work/config.yaml" triggers subscribe --url "http://127.0.0.1:$trigger_port" 2>/dev/null

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <set>
 #include <stdexcept>
 
@@ -17,7 +18,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& SchemaFiles();
 namespace {
 
 // Resource order (parents first), which is also the order resources are listed to operators.
-constexpr std::array<std::string_view, 12> kOrder = {"identities",
+constexpr std::array<std::string_view, 20> kOrder = {"identities",
                                                      "accounts",
                                                      "task_statuses",
                                                      "certifications",
@@ -28,7 +29,15 @@ constexpr std::array<std::string_view, 12> kOrder = {"identities",
                                                      "das_tasks",
                                                      "das_schedules",
                                                      "das_identity_collectors",
-                                                     "das_resource_owners"};
+                                                     "das_resource_owners",
+                                                     "sources",
+                                                     "entitlements",
+                                                     "access_profiles",
+                                                     "roles",
+                                                     "identity_profiles",
+                                                     "lifecycle_states",
+                                                     "governance_groups",
+                                                     "governance_group_members"};
 
 struct TypeName {
   std::string_view name;
@@ -130,6 +139,18 @@ Done ReadScalars(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
     s.paging = isc::Paging::kNone;
   } else if (!paging->empty() && *paging != "offset") {
     return base::Error{r.Fail(root["paging"], "paging must be offset or none")};
+  }
+  auto limit = r.Text(root, "limit", false);
+  if (!limit) return base::Error{limit.error()};
+  if (!limit->empty()) {
+    int value = 0;
+    auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (ec != std::errc() || end != limit->data() + limit->size() || value < 1 ||
+        value > isc::kPageSize || s.paging == isc::Paging::kNone) {
+      return base::Error{r.Fail(
+          root["limit"], fmt::format("limit must be 1 to {} on a paged list", isc::kPageSize))};
+    }
+    s.page_size = value;
   }
   auto interval = r.Dur("interval");
   if (!interval) return base::Error{interval.error()};
@@ -288,7 +309,8 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
                                               "retention",      "incremental",
                                               "ignore_paths",   "parent",
                                               "columns",        "retention_column",
-                                              "recheck_filter", "query"};
+                                              "recheck_filter", "query",
+                                              "limit"};
   for (const auto& item : root) {
     if (!kKeys.contains(item.first.Scalar())) {
       return base::Error{r.Fail(item.first, fmt::format("unknown key {}", item.first.Scalar()))};

@@ -54,6 +54,8 @@ struct ResourceSchema {
   // Query parameters every request of the resource carries, encoded (defaultFilter=NONE).
   std::string query;
   isc::Paging paging = isc::Paging::kOffset;
+  // The limit of each page: the most the endpoint takes (`limit:` in the file).
+  int page_size = isc::kPageSize;
   std::chrono::milliseconds interval{0};
   std::optional<std::chrono::milliseconds> full_every;
   // ISC drops objects whose retention_column is older than this window: their disappearance
@@ -70,6 +72,7 @@ struct ResourceSchema {
   std::vector<Column> columns;
 
   const Column* FindColumn(std::string_view column) const;
+  isc::PageShape Pages() const { return {paging, page_size}; }
 };
 
 // Parses one schema file; errors name the file and what is wrong.

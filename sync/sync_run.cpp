@@ -492,7 +492,7 @@ base::Expected<void> ResourceRun::ReadWhere(const std::string& path,
                                             std::string_view field,
                                             const std::vector<std::string>& values) {
   auto read = [&](const std::string& query) -> base::Expected<void> {
-    auto scan = isc::Scan(client_, path, query, schema_.paging, stats_,
+    auto scan = isc::Scan(client_, path, query, schema_.Pages(), stats_,
                           [&](std::string_view body) { return ConsumePage(body, parent); });
     if (!scan) return base::Error{scan.error()};
     return {};
@@ -662,7 +662,7 @@ base::Expected<void> ResourceRun::ScanAll() {
   int64_t done = 0;
   for (const auto& target : targets) {
     auto scan = isc::Scan(
-        client_, target.path, ScanQuery(), schema_.paging, stats_,
+        client_, target.path, ScanQuery(), schema_.Pages(), stats_,
         [&](std::string_view body) { return ConsumePage(body, target.parent); },
         [&](const isc::ScanTally& s) {
           out_.pages += 1;

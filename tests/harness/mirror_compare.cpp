@@ -58,7 +58,7 @@ void ForEachTenantObject(isc::IscClient& client, const sync::ResourceSchema& sch
   for (const auto& [path, parent] : targets) {
     std::string query = schema.query;
     if (!schema.sort.empty()) query += (query.empty() ? "" : "&") + ("sorters=" + schema.sort);
-    auto scan = isc::Scan(client, path, query, schema.paging, stats,
+    auto scan = isc::Scan(client, path, query, schema.Pages(), stats,
                           [&](std::string_view body) -> base::Expected<int64_t> {
                             simdjson::dom::parser parser;
                             simdjson::dom::element doc;

@@ -25,6 +25,9 @@
 namespace isc_mirror {
 namespace {
 
+// Every built-in resource: what a whole sync of the tenant runs.
+const long long kResources = static_cast<long long>(sync::BuiltinSchemas().size());
+
 using testing::SimClient;
 
 using namespace std::chrono_literals;
@@ -137,11 +140,9 @@ class Daemon : public testing::DatabaseTest {
                    const std::string& http = "http: { listen: \"\" }\n",
                    const std::string& accounts_interval = "") {
     std::string resources = "resources:\n";
-    for (const char* r :
-         {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
-          "access_review_items", "certification_tasks", "das_applications", "das_tasks",
-          "das_schedules", "das_identity_collectors", "das_resource_owners"}) {
-      bool accounts = std::string_view(r) == "accounts" && !accounts_interval.empty();
+    for (const auto& schema : sync::BuiltinSchemas()) {
+      const std::string& r = schema.name;
+      bool accounts = r == "accounts" && !accounts_interval.empty();
       resources +=
           fmt::format("  {}: {{ interval: {} }}\n", r, accounts ? accounts_interval : interval);
     }
@@ -194,10 +195,10 @@ TEST_F(Daemon, ReportsReadyPingsTheWatchdogSyncsAndStopsCleanly) {
   ASSERT_TRUE(
       WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
                    "'ok'",
-                   12, 30s))
+                   kResources, 30s))
       << "every resource synced once";
   EXPECT_EQ(Count("SELECT count(*) FROM isc.identities"), 100);
-  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs"), 12)
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.sync_runs"), kResources)
       << "one run each: the interval is an hour";
 
   // Sync on demand.
@@ -223,8 +224,9 @@ TEST_F(Daemon, ReportsReadyPingsTheWatchdogSyncsAndStopsCleanly) {
 TEST_F(Daemon, TheWatchdogIsPingedOnlyWhileEveryLoopMakesProgress) {
   auto daemon = Start("2000000");  // WatchdogSec=2s: pings every second
   ASSERT_TRUE(notify_->WaitFor("READY=1", 10s));
-  ASSERT_TRUE(WaitForCount(
-      "SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = 'ok'", 12, 30s));
+  ASSERT_TRUE(
+      WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = 'ok'",
+                   kResources, 30s));
   EXPECT_TRUE(notify_->WaitFor("WATCHDOG=1", 3s));
   pqxx::connection locker(url_);
   pqxx::work lock(locker);
@@ -275,7 +277,7 @@ TEST_F(Daemon, ReloadsAGoodConfigOnSighupAndKeepsTheOldOneWhenTheNewOneIsBad) {
   ASSERT_TRUE(
       WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
                    "'ok'",
-                   12, 30s))
+                   kResources, 30s))
       << "still syncing with the old config";
 
   WriteConfig("2h");
@@ -345,7 +347,7 @@ TEST_F(Daemon, TwoDaemonsShareTheWorkAndOneTakesOverWhenTheOtherIsKilled) {
       fmt::format("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = 'ok' AND "
                   "id > (SELECT max(id) FROM mirror.sync_runs WHERE id <= {})",
                   before),
-      12, 30s));
+      kResources, 30s));
   EXPECT_EQ(overlapping(), 0);
   second.Signal(SIGTERM);
   EXPECT_EQ(second.Wait(15s).exit_code, 0);
@@ -445,7 +447,7 @@ http: { listen: "" }
   ASSERT_TRUE(
       WaitForCount("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = "
                    "'ok'",
-                   12, 30s));
+                   kResources, 30s));
   SimClient control(sim_->port());
   ASSERT_EQ(control.Control("DELETE", "/__sim/actions")->status, 200);
   std::vector<std::string> leavers;

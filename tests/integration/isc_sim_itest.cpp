@@ -92,14 +92,15 @@ class SimTest : public ::testing::Test {
   // Ids of a whole collection, read page by page.
   std::vector<std::string> AllIds(const std::string& path, const std::string& id_field = "id") {
     std::vector<std::string> ids;
-    for (int offset = 0;; offset += 100) {
+    // 50 a page: the most every list takes (roles and group members take no more).
+    for (int offset = 0;; offset += 50) {
       auto sep = path.find('?') == std::string::npos ? "?" : "&";
-      auto res = client_->Get(path + sep + "limit=100&offset=" + std::to_string(offset));
+      auto res = client_->Get(path + sep + "limit=50&offset=" + std::to_string(offset));
       if (!res || res->status != 200) break;
       simdjson::dom::parser p;
       array items = p.parse(res->body).get_array();
       for (element item : items) ids.emplace_back(std::string_view(item[id_field].get_string()));
-      if (items.size() < 100) break;
+      if (items.size() < 50) break;
     }
     return ids;
   }
@@ -191,6 +192,16 @@ TEST_F(SimTest, EveryCollectionValidatesAgainstTheSpec) {
       {"/das/v1/tasks/schedules", "/das/v1/tasks/schedules"},
       {"/das/identity-collectors/v1", "/das/identity-collectors/v1"},
       {"/das/v1/owners/applications/" + app, "/das/v1/owners/applications/{appId}"},
+      {"/v3/sources", "/v3/sources"},
+      {"/v2025/entitlements", "/v2025/entitlements"},
+      {"/v3/access-profiles", "/v3/access-profiles"},
+      {"/v3/roles", "/v3/roles"},
+      {"/v3/identity-profiles", "/v3/identity-profiles"},
+      {"/v3/identity-profiles/" + FirstId("/v3/identity-profiles") + "/lifecycle-states",
+       "/v3/identity-profiles/{identity-profile-id}/lifecycle-states"},
+      {"/v2025/workgroups", "/v2025/workgroups"},
+      {"/v2025/workgroups/" + FirstId("/v2025/workgroups") + "/members",
+       "/v2025/workgroups/{workgroupId}/members"},
   };
   for (const auto& e : endpoints) {
     element doc = GetValid(e.path, e.spec_template);
@@ -310,6 +321,45 @@ TEST_F(SimTest, EnforcesLimitsAndTheOffsetQuirk) {
   EXPECT_EQ(past->status, 200);
   EXPECT_EQ(past->body, "[]");
   EXPECT_EQ(client_->Get("/v2024/accounts?limit=200&offset=800")->body, "[]");
+  // Roles and governance group members: "for this API the maximum value for limit is 50",
+  // which is also the default.
+  auto roles = client_->Get("/v3/roles?limit=51");
+  EXPECT_EQ(roles->status, 400);
+  EXPECT_NE(roles->body.find("50 or less"), std::string::npos) << roles->body;
+  simdjson::dom::parser parser;
+  EXPECT_EQ(parser.parse(client_->Get("/v3/roles")->body).get_array().size(), 50u);
+  std::string group = FirstId("/v2025/workgroups?sorters=name");
+  EXPECT_EQ(client_->Get("/v2025/workgroups/" + group + "/members?limit=51")->status, 400);
+  EXPECT_EQ(client_->Get("/v3/sources?limit=251")->status, 400);
+}
+
+// Each access model list takes the filters and sorters its definition lists, and no others.
+TEST_F(SimTest, AccessModelListsFilterAndSortAsTheirDefinitionsSay) {
+  auto status = [&](const std::string& path) { return client_->Get(path)->status; };
+  EXPECT_EQ(status("/v3/roles?sorters=id"), 400) << "roles sort by name, created, modified";
+  EXPECT_EQ(status("/v3/roles?sorters=-modified"), 200);
+  EXPECT_EQ(status("/v3/access-profiles?sorters=id"), 400);
+  EXPECT_EQ(status("/v2025/entitlements?sorters=-modified"), 200);
+  EXPECT_EQ(status("/v2025/entitlements?filters=" + Q("modified eq 2026-01-01T00:00:00Z")), 400)
+      << "modified takes gt, lt, ge, le";
+  EXPECT_EQ(status("/v3/identity-profiles/" + FirstId("/v3/identity-profiles") +
+                   "/lifecycle-states?filters=" + Q("name eq \"Active\"")),
+            400)
+      << "lifecycle states take no filters";
+  // account-id and filters exclude each other.
+  EXPECT_EQ(status("/v2025/entitlements?account-id=a&filters=" + Q("id eq \"x\"")), 400);
+
+  auto entitlements = AllIds("/v2025/entitlements?sorters=id");
+  ASSERT_GT(entitlements.size(), 2u);
+  std::string in = "id in (\"" + entitlements[0] + "\",\"" + entitlements[2] + "\")";
+  EXPECT_EQ(AllIds("/v2025/entitlements?filters=" + Q(in)),
+            (std::vector<std::string>{entitlements[0], entitlements[2]}));
+  auto recent = AllIds("/v2025/entitlements?filters=" + Q("modified ge 2000-01-01T00:00:00Z"));
+  EXPECT_EQ(recent.size(), entitlements.size());
+  auto none = AllIds("/v2025/entitlements?filters=" + Q("modified ge 2999-01-01T00:00:00Z"));
+  EXPECT_TRUE(none.empty());
+  auto roles = AllIds("/v3/roles?filters=" + Q("id in (\"" + FirstId("/v3/roles") + "\")"));
+  EXPECT_EQ(roles.size(), 1u);
 }
 
 TEST_F(SimTest, FiltersAndSortersFollowTheSpec) {

@@ -14,6 +14,7 @@
 
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "sync/resource_schema.hpp"
 #include "tests/harness/https_receiver.hpp"
 #include "tests/harness/openapi_validator.hpp"
 #include "tests/harness/postgres_cluster.hpp"
@@ -24,6 +25,9 @@
 
 namespace isc_mirror {
 namespace {
+
+// Every built-in resource: what a whole sync of the tenant runs.
+const long long kResources = static_cast<long long>(sync::BuiltinSchemas().size());
 
 using namespace std::chrono_literals;
 using testing::SimClient;
@@ -103,10 +107,8 @@ class Triggers : public testing::DatabaseTest {
     if (!filters_.empty()) keys += fmt::format(", filters: {{ {} }}", filters_);
     std::string tenant = fmt::format("    triggers: {{ {} }}\n", keys);
     std::string resources = "resources:\n";
-    for (const char* r :
-         {"identities", "accounts", "task_statuses", "certifications", "certification_reviewers",
-          "access_review_items", "certification_tasks", "das_applications", "das_tasks",
-          "das_schedules", "das_identity_collectors", "das_resource_owners"}) {
+    for (const auto& schema : sync::BuiltinSchemas()) {
+      const std::string& r = schema.name;
       resources += fmt::format("  {}: {{ interval: 1h }}\n", r);
     }
     std::string tls;
@@ -136,7 +138,7 @@ class Triggers : public testing::DatabaseTest {
                                 std::nullopt,
                                 false});
     ASSERT_TRUE(WaitFor("SELECT count(DISTINCT resource) FROM mirror.sync_runs WHERE status = 'ok'",
-                        12, 60s))
+                        kResources, 60s))
         << "every resource's baseline";
     Subscribe();
   }

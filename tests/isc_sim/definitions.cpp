@@ -107,9 +107,13 @@ std::string Definitions::Refusal(const Operation& op, const Caller& caller) {
                   std::any_of(alternative.scopes.begin(), alternative.scopes.end(),
                               [&](const std::string& s) { return caller.scopes.contains(s); });
     if (!scoped) continue;
+    // "Any" (GET /v2025/entitlements: "Any authenticated token can call this API") lets every
+    // user level through.
+    auto allows = [&](const std::string& level) {
+      return level == caller.user_level || level == "Any";
+    };
     if (caller.scheme == "userAuth" && !op.user_levels.empty() &&
-        std::find(op.user_levels.begin(), op.user_levels.end(), caller.user_level) ==
-            op.user_levels.end()) {
+        std::none_of(op.user_levels.begin(), op.user_levels.end(), allows)) {
       return fmt::format("user level {} may not call this (it needs one of: {})", caller.user_level,
                          fmt::join(op.user_levels, ", "));
     }

@@ -40,6 +40,11 @@ data (deterministic from --seed):
   --large-application-resources N (300: the first DAS application's; its owner list is unpaged)
   --governance-group-certifications N (1: open, reviewed by a governance group)
   --uncorrelated-per-mille N     (30: identities listed only with defaultFilter=NONE)
+  --entitlements N               (200, on the sources after the first; one in 17 privileged)
+  --access-profiles N            (40: three entitlements each)
+  --roles N                      (60: more than GET /v3/roles's page of 50)
+  --governance-groups N          (5; certifications reviewed by a group name one of them)
+  --large-group-members N        (60: the first group's, more than its member list's page of 50)
 server:
   --host HOST                    (127.0.0.1)
   --port N                       (0: any free port)
@@ -100,7 +105,12 @@ void SetOption(const std::string& arg, const std::string& value, sim::TenantOpti
       {"--certification-tasks", &data.certification_tasks},
       {"--large-application-resources", &data.large_application_resources},
       {"--governance-group-certifications", &data.governance_group_certifications},
-      {"--uncorrelated-per-mille", &data.uncorrelated_per_mille}};
+      {"--uncorrelated-per-mille", &data.uncorrelated_per_mille},
+      {"--entitlements", &data.entitlements},
+      {"--access-profiles", &data.access_profiles},
+      {"--roles", &data.roles},
+      {"--governance-groups", &data.governance_groups},
+      {"--large-group-members", &data.large_group_members}};
   if (auto it = counts.find(arg); it != counts.end()) {
     *it->second = Number<uint32_t>(arg, value);
   } else if (arg == "--seed") {

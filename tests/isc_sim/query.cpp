@@ -302,8 +302,9 @@ base::Expected<std::vector<SortKey>> ParseSorters(std::string_view text, const E
 
 base::Expected<PageRequest> ParsePage(const std::optional<std::string>& limit,
                                       const std::optional<std::string>& offset,
-                                      const std::optional<std::string>& count) {
+                                      const std::optional<std::string>& count, int64_t max_limit) {
   PageRequest page;
+  page.limit = max_limit;  // each definition's default is its maximum (250, or 50)
   auto parse_int = [](const std::string& text, int64_t& out) {
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc() && p == text.data() + text.size();
@@ -312,8 +313,8 @@ base::Expected<PageRequest> ParsePage(const std::optional<std::string>& limit,
     if (!parse_int(*limit, page.limit) || page.limit < 0) {
       return base::Error{fmt::format("limit must be a whole number, got '{}'", *limit)};
     }
-    if (page.limit > 250) {
-      return base::Error{fmt::format("limit must be 250 or less, got {}", page.limit)};
+    if (page.limit > max_limit) {
+      return base::Error{fmt::format("limit must be {} or less, got {}", max_limit, page.limit)};
     }
   }
   if (offset && (!parse_int(*offset, page.offset) || page.offset < 0)) {

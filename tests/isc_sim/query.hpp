@@ -44,7 +44,8 @@ struct FilterField {
 struct EndpointSpec {
   std::span<const FilterField> filters;
   std::span<const std::string_view> sorters;
-  bool paged = true;  // limit/offset/count are parameters of the endpoint
+  bool paged = true;        // limit/offset/count are parameters of the endpoint
+  int64_t max_limit = 250;  // the limit parameter's maximum
 };
 
 struct Condition {
@@ -77,7 +78,8 @@ base::Expected<std::vector<SortKey>> ParseSorters(std::string_view text, const E
 // Values as given in the query string; absent ones are nullopt.
 base::Expected<PageRequest> ParsePage(const std::optional<std::string>& limit,
                                       const std::optional<std::string>& offset,
-                                      const std::optional<std::string>& count);
+                                      const std::optional<std::string>& count,
+                                      int64_t max_limit = 250);
 
 using FieldGetter = std::function<Value(std::string_view field)>;
 

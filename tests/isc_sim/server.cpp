@@ -446,7 +446,8 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
   auto p = SplitPath(req.path);
   const std::string& m = req.method;
   auto list = [&](Kind kind, std::string scope = {}, bool correlated_only = false) -> Reply {
-    auto page = ParsePage(Param(req, "limit"), Param(req, "offset"), Param(req, "count"));
+    auto page = ParsePage(Param(req, "limit"), Param(req, "offset"), Param(req, "count"),
+                          SpecFor(kind).max_limit);
     if (!page) return {400, ErrorResponse("400.1 Bad Request Content", page.error())};
     tenant_.NoteListRequest(kind);
     ListQuery q{.kind = kind,
@@ -504,6 +505,26 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
     if (Matches(p, {"das", "v1", "owners", "applications", "*"}))
       return list(Kind::kDasOwners, std::string(p[4]));
     if (Matches(p, {"das", "v1", "owners", "*", "resources"})) return tenant_.DasResourcesOf(p[3]);
+    if (Matches(p, {"v3", "sources"})) return list(Kind::kSources);
+    if (Matches(p, {"v2025", "entitlements"})) {
+      // account-id narrows the list to one account's entitlements and "cannot be specified
+      // with the filters" (its definition). isc-sim keeps no account's entitlements apart.
+      if (Param(req, "account-id")) {
+        return {Param(req, "filters") ? 400 : 501,
+                ErrorResponse("400.1 Bad Request Content",
+                              Param(req, "filters") ? "account-id cannot be specified with filters"
+                                                    : "isc-sim does not serve account-id")};
+      }
+      return list(Kind::kEntitlements);
+    }
+    if (Matches(p, {"v3", "access-profiles"})) return list(Kind::kAccessProfiles);
+    if (Matches(p, {"v3", "roles"})) return list(Kind::kRoles);
+    if (Matches(p, {"v3", "identity-profiles"})) return list(Kind::kIdentityProfiles);
+    if (Matches(p, {"v3", "identity-profiles", "*", "lifecycle-states"}))
+      return list(Kind::kLifecycleStates, std::string(p[2]));
+    if (Matches(p, {"v2025", "workgroups"})) return list(Kind::kGovernanceGroups);
+    if (Matches(p, {"v2025", "workgroups", "*", "members"}))
+      return list(Kind::kGovernanceGroupMembers, std::string(p[2]));
   } else if (m == "POST") {
     if (auto reply = RoutePost(req, p)) return *reply;
   } else if (m == "PATCH") {

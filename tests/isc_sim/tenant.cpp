@@ -122,6 +122,87 @@ constexpr FilterField kCollectorFilters[] = {{"sourceId", FieldType::kString, kE
                                              {"type", FieldType::kString, kEqIn},
                                              {"id", FieldType::kString, kEqIn}};
 
+// The access model's lists. GET /v3/sources also filters `features` with `ca` and `co`, which
+// isc-sim does not take (400, as for any field it does not list).
+constexpr uint32_t kAll = kEq | kNe | kIn | kSw | kGe | kGt | kLe | kLt | kIsNull;
+constexpr uint32_t kAllButLess = kEq | kNe | kIn | kSw | kGe | kGt | kIsNull;
+constexpr FilterField kSourceFilters[] = {
+    {"id", FieldType::kString, kAll},
+    {"name", FieldType::kString, kCo | kEq | kIn | kSw | kGe | kGt | kNe | kIsNull},
+    {"type", FieldType::kString, kAllButLess},
+    {"owner.id", FieldType::kString, kAll},
+    {"created", FieldType::kTimestamp, kAll},
+    {"modified", FieldType::kTimestamp, kAll},
+    {"managementWorkgroup.id", FieldType::kString, kAll},
+    {"description", FieldType::kString, kEq | kSw},
+    {"authoritative", FieldType::kBool, kEq | kNe | kIsNull},
+    {"healthy", FieldType::kBool, kIsNull},
+    {"status", FieldType::kString, kAll},
+    {"connectionType", FieldType::kString, kAll},
+    {"connectorName", FieldType::kString, kAllButLess},
+    {"category", FieldType::kString, kCo | kEq | kGe | kGt | kIn | kLe | kLt | kNe | kSw}};
+constexpr std::string_view kSourceSorters[] = {"type",
+                                               "created",
+                                               "modified",
+                                               "name",
+                                               "owner.name",
+                                               "healthy",
+                                               "status",
+                                               "id",
+                                               "description",
+                                               "owner.id",
+                                               "accountCorrelationConfig.id",
+                                               "accountCorrelationConfig.name",
+                                               "managerCorrelationRule.type",
+                                               "managerCorrelationRule.id",
+                                               "managerCorrelationRule.name",
+                                               "authoritative",
+                                               "managementWorkgroup.id",
+                                               "connectorName",
+                                               "connectionType"};
+
+constexpr uint32_t kRange = kGt | kLt | kGe | kLe;
+constexpr FilterField kEntitlementFilters[] = {
+    {"id", FieldType::kString, kEqIn},           {"name", FieldType::kString, kEqInSw},
+    {"type", FieldType::kString, kEqIn},         {"attribute", FieldType::kString, kEqIn},
+    {"value", FieldType::kString, kEqInSw},      {"source.id", FieldType::kString, kEqIn},
+    {"requestable", FieldType::kBool, kEq},      {"created", FieldType::kTimestamp, kRange},
+    {"modified", FieldType::kTimestamp, kRange}, {"owner.id", FieldType::kString, kEqIn}};
+constexpr std::string_view kEntitlementSorters[] = {
+    "id", "name", "created", "modified", "type", "attribute", "value", "source.id", "requestable"};
+
+constexpr FilterField kRoleFilters[] = {{"id", FieldType::kString, kEqIn},
+                                        {"name", FieldType::kString, kEq | kSw},
+                                        {"created", FieldType::kTimestamp, kGt | kGe | kLe},
+                                        {"modified", FieldType::kTimestamp, kLt | kGe | kLe},
+                                        {"owner.id", FieldType::kString, kEqIn},
+                                        {"requestable", FieldType::kBool, kEq},
+                                        {"dimensional", FieldType::kBool, kEq}};
+constexpr FilterField kAccessProfileFilters[] = {
+    {"id", FieldType::kString, kEqIn},
+    {"name", FieldType::kString, kEq | kSw},
+    {"created", FieldType::kTimestamp, kGt | kGe | kLe},
+    {"modified", FieldType::kTimestamp, kRange},
+    {"owner.id", FieldType::kString, kEqIn},
+    {"requestable", FieldType::kBool, kEq},
+    {"source.id", FieldType::kString, kEqIn}};
+constexpr std::string_view kNameCreatedModified[] = {"name", "created", "modified"};
+
+constexpr uint32_t kProfileOps = kEq | kNe | kGe | kGt | kIn | kLe | kSw;
+constexpr FilterField kIdentityProfileFilters[] = {{"id", FieldType::kString, kProfileOps},
+                                                   {"name", FieldType::kString, kProfileOps},
+                                                   {"priority", FieldType::kInt, kEq | kNe}};
+constexpr std::string_view kIdentityProfileSorters[] = {
+    "id", "name", "priority", "created", "modified", "owner.id", "owner.name"};
+constexpr std::string_view kLifecycleStateSorters[] = {"name", "priority", "created", "modified"};
+
+constexpr FilterField kGovernanceGroupFilters[] = {
+    {"id", FieldType::kString, kEqInSw},
+    {"name", FieldType::kString, kEqInSw},
+    {"memberships.identityId", FieldType::kString, kEqIn}};
+constexpr std::string_view kGovernanceGroupSorters[] = {"name", "created", "modified", "id",
+                                                        "description"};
+
 const EndpointSpec kSpecs[] = {
     {kIdentityFilters, kIdentitySorters, true},
     {kAccountFilters, kAccountSorters, true},
@@ -140,6 +221,15 @@ const EndpointSpec kSpecs[] = {
     // use." The whole list comes back whatever they say.
     {{}, {}, false},
     {kAllTaskStatusFilters, kTaskStatusSorters, true},
+    {kSourceFilters, kSourceSorters, true},
+    {kEntitlementFilters, kEntitlementSorters, true},
+    {kAccessProfileFilters, kNameCreatedModified, true},
+    // "Note that for this API the maximum value for limit is 50."
+    {.filters = kRoleFilters, .sorters = kNameCreatedModified, .paged = true, .max_limit = 50},
+    {kIdentityProfileFilters, kIdentityProfileSorters, true},
+    {{}, kLifecycleStateSorters, true},
+    {kGovernanceGroupFilters, kGovernanceGroupSorters, true},
+    {.filters = {}, .sorters = kNameCreatedModified, .paged = true, .max_limit = 50},
 };
 
 Reply Error(int status, std::string_view message) {
@@ -171,7 +261,7 @@ bool Live(const Tenant::State& s, Kind kind, uint32_t i) {
     case Kind::kDasOwners:
       return !s.ownerships[i].deleted;
     default:
-      return true;
+      return !IsAccessModel(kind) || AccessModelLive(s, kind, i);
   }
 }
 
@@ -198,7 +288,7 @@ size_t Slots(const Tenant::State& s, Kind kind) {
     case Kind::kIdentityCollectors:
       return s.collectors.size();
     default:
-      return 0;
+      return AccessModelSlots(s, kind);
   }
 }
 
@@ -209,6 +299,8 @@ std::vector<uint32_t> Ordered(const Tenant::State& s, Kind kind, uint32_t scope)
     order.push_back(s.certifications[scope].reviewer);
   } else if (kind == Kind::kReviewItems) {
     order = s.certifications[scope].items;
+  } else if (kind == Kind::kLifecycleStates || kind == Kind::kGovernanceGroupMembers) {
+    order = AccessModelChildren(s, kind, scope);
   } else if (kind == Kind::kDasOwners) {
     for (uint32_t r : s.das_applications[scope].resources) {
       for (uint32_t o = 0; o < s.ownerships.size(); ++o) {
@@ -226,14 +318,6 @@ std::vector<uint32_t> Ordered(const Tenant::State& s, Kind kind, uint32_t scope)
     return OrderKeyOf(s, kind, a) < OrderKeyOf(s, kind, b);
   });
   return order;
-}
-
-std::optional<uint32_t> FindIdentity(const Tenant::State& s, std::string_view text) {
-  auto id = ParseId(text);
-  if (!id) return std::nullopt;
-  auto it = s.identity_index.find(*id);
-  if (it == s.identity_index.end() || s.identities[it->second].deleted) return std::nullopt;
-  return it->second;
 }
 
 std::optional<uint32_t> FindAccount(const Tenant::State& s, std::string_view text) {
@@ -372,7 +456,7 @@ void GenerateCertifications(Tenant::State& s) {
       item.identity = first_report + (k % 8) < o.identities
                           ? first_report + (k % 8)
                           : static_cast<uint32_t>(hi % o.identities);
-      item.entitlement = static_cast<uint32_t>((hi >> 8) % 200);
+      item.entitlement = static_cast<uint32_t>((hi >> 8) % std::max<uint32_t>(1, o.entitlements));
       item.decision = cert.signed_off ? 0 : ((hi >> 16) % 10 < 3 ? 0 : -1);
       cert.items.push_back(index);
       s.review_items.push_back(item);
@@ -453,9 +537,18 @@ void Generate(Tenant::State& s) {
   GenerateTaskStatuses(s);
   GenerateCertifications(s);
   GenerateDas(s);
+  GenerateAccessModel(s);
 }
 
 }  // namespace
+
+std::optional<uint32_t> FindIdentity(const Tenant::State& s, std::string_view text) {
+  auto id = ParseId(text);
+  if (!id) return std::nullopt;
+  auto it = s.identity_index.find(*id);
+  if (it == s.identity_index.end() || s.identities[it->second].deleted) return std::nullopt;
+  return it->second;
+}
 
 const EndpointSpec& SpecFor(Kind kind) {
   return kSpecs[static_cast<int>(kind)];
@@ -533,7 +626,8 @@ std::shared_ptr<const std::vector<uint32_t>> OrderedRows(const Tenant::State& s,
                                                          uint32_t scope,
                                                          const std::optional<Filter>& filter,
                                                          const std::vector<SortKey>& sorters) {
-  bool cacheable = q.kind == Kind::kIdentities || q.kind == Kind::kAccounts;
+  bool cacheable =
+      q.kind == Kind::kIdentities || q.kind == Kind::kAccounts || q.kind == Kind::kEntitlements;
   std::string cache_key =
       fmt::format("{}|{}|{}|{}|{}", static_cast<int>(q.kind), scope, q.filters.value_or(""),
                   q.sorters.value_or(""), q.correlated_only);
@@ -616,6 +710,15 @@ ListResult Tenant::List(const ListQuery& q) const {
                                    "review items are not supported for it",
                                    q.scope));
     }
+  } else if (q.kind == Kind::kLifecycleStates || q.kind == Kind::kGovernanceGroupMembers) {
+    auto found = FindAccessModelParent(s, q.kind, q.scope);
+    if (!found) {
+      return fail(404, fmt::format("{} {} was not found",
+                                   q.kind == Kind::kLifecycleStates ? "identity profile"
+                                                                    : "governance group",
+                                   q.scope));
+    }
+    scope = *found;
   } else if (q.kind == Kind::kDasOwners) {
     int64_t app_id = std::atoll(q.scope.c_str());
     auto found =
@@ -1405,6 +1508,7 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
   if (what == "identities") return ControlIdentities(s, parts, method, doc);
   if (what == "accounts") return ControlAccounts(s, parts, method, doc);
   if (what == "task-statuses") return ControlTaskStatuses(s, parts, method, doc);
+  if (auto reply = ControlAccessModel(s, parts, method, doc)) return *reply;
   Reply reply = ControlOthers(s, parts, method, doc);
   if (reply.status == 404 && reply.body.find("unknown control path") != std::string::npos) {
     return Error(404, fmt::format("unknown control path {}", path));

@@ -44,6 +44,15 @@ struct TenantOptions {
   // Identities without a correlated authoritative account, per thousand: listed only with
   // defaultFilter=NONE.
   uint32_t uncorrelated_per_mille = 30;
+  // The access model: entitlements on the sources after the first (the authoritative one),
+  // access profiles bundling them, roles bundling access profiles (more than a page of 50,
+  // the most GET /v3/roles takes), and governance groups (the first with more than a page of
+  // 50 members).
+  uint32_t entitlements = 200;
+  uint32_t access_profiles = 40;
+  uint32_t roles = 60;
+  uint32_t governance_groups = 5;
+  uint32_t large_group_members = 60;
   int64_t now_ms = 0;  // the tenant's clock at start; 0 means the wall clock
 };
 
@@ -63,6 +72,14 @@ enum class Kind {
   kIdentityCollectors,
   kDasOwners,
   kAllTaskStatuses,  // GET /v2025/task-status: completed and in progress; beta lists completed only
+  kSources,
+  kEntitlements,
+  kAccessProfiles,
+  kRoles,
+  kIdentityProfiles,
+  kLifecycleStates,  // per identity profile
+  kGovernanceGroups,
+  kGovernanceGroupMembers,  // per governance group
 };
 
 const EndpointSpec& SpecFor(Kind kind);
@@ -85,7 +102,9 @@ struct Reply {
 
 struct ListQuery {
   Kind kind;
-  std::string scope;  // certification id or DAS application id for child collections
+  // The parent's id for child collections: a certification, DAS application, identity
+  // profile or governance group.
+  std::string scope;
   // GET /v2024/identities without defaultFilter=NONE lists correlated identities only.
   bool correlated_only = false;
   std::optional<std::string> filters;

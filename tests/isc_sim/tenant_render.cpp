@@ -80,12 +80,6 @@ std::string CampaignName(const Tenant::State&, uint32_t campaign) {
 Id128 CampaignId(const Tenant::State& s, uint32_t campaign) {
   return MakeId(s.options.seed, kHCampaign, campaign);
 }
-Id128 GovernanceGroupId(const Tenant::State& s, uint32_t certification) {
-  return MakeId(s.options.seed, kHGovernanceGroup, certification);
-}
-Id128 EntitlementId(const Tenant::State& s, uint32_t entitlement) {
-  return MakeId(s.options.seed, kHEntitlement, entitlement);
-}
 
 void RenderErrorFreeTimes(base::JsonWriter& w, std::string_view key, int64_t ms) {
   if (ms == 0) {
@@ -132,7 +126,7 @@ void RenderIdentity(const Tenant::State& s, uint32_t i, base::JsonWriter& w) {
       .Field("department", s.departments[id.department])
       .Field("location", s.locations[id.location])
       .Field("cloudLifecycleState", lifecycle)
-      .Field("identityProfile", "Employees");
+      .Field("identityProfile", IdentityProfileName(IdentityProfileOf(s, i)));
   if (auto extra = s.identity_extra.find(i); extra != s.identity_extra.end()) {
     for (const auto& [key, value] : extra->second) w.Key(key).Raw(value);
   }
@@ -272,15 +266,6 @@ void RenderTaskStatus(const Tenant::State& s, uint32_t i, base::JsonWriter& w) {
   w.EndObject();
 }
 
-void RenderReviewer(base::JsonWriter& w, const Tenant::State& s, uint32_t identity) {
-  w.BeginObject()
-      .Field("type", "IDENTITY")
-      .Field("id", Hex32(s.identities[identity].id))
-      .Field("name", IdentityName(s, identity))
-      .Field("email", IdentityEmail(s, identity))
-      .EndObject();
-}
-
 void RenderCertification(const Tenant::State& s, uint32_t i, base::JsonWriter& w) {
   const Certification& c = s.certifications[i];
   int decided = 0;
@@ -320,8 +305,8 @@ void RenderCertification(const Tenant::State& s, uint32_t i, base::JsonWriter& w
     // type").
     w.BeginObject()
         .Field("type", "GOVERNANCE_GROUP")
-        .Field("id", Hex32(GovernanceGroupId(s, i)))
-        .Field("name", fmt::format("Access Reviewers {}", i))
+        .Field("id", Hex32(GovernanceGroupId(s, ReviewingGroup(s, i))))
+        .Field("name", GovernanceGroupName(ReviewingGroup(s, i)))
         .NullField("email")
         .EndObject();
   } else {
@@ -347,19 +332,23 @@ void RenderCertification(const Tenant::State& s, uint32_t i, base::JsonWriter& w
 void RenderReviewItem(const Tenant::State& s, uint32_t i, base::JsonWriter& w) {
   const ReviewItem& item = s.review_items[i];
   const Identity& who = s.identities[item.identity];
-  uint32_t source = 1 % std::max<uint32_t>(1, s.options.sources);
+  uint32_t source = item.entitlement < s.entitlements.size()
+                        ? s.entitlements[item.entitlement].source
+                        : 1 % std::max<uint32_t>(1, s.options.sources);
   std::string ent_id = Hex32(EntitlementId(s, item.entitlement));
-  std::string group = fmt::format("CN=Group {},OU=Groups,DC=example,DC=com", item.entitlement);
+  std::string group = EntitlementValue(item.entitlement);
   bool decided = item.decision >= 0;
   w.BeginObject();
   w.Key("accessSummary").BeginObject();
-  RefTo(w, "access", "ENTITLEMENT", ent_id, fmt::format("Group {}", item.entitlement));
+  RefTo(w, "access", "ENTITLEMENT", ent_id, EntitlementName(item.entitlement));
   w.Key("entitlement")
       .BeginObject()
       .Field("id", ent_id)
-      .Field("name", fmt::format("Group {}", item.entitlement))
+      .Field("name", EntitlementName(item.entitlement))
       .NullField("description")
-      .Field("privileged", item.entitlement % 17 == 0)
+      .Field("privileged", item.entitlement < s.entitlements.size()
+                               ? s.entitlements[item.entitlement].privileged
+                               : item.entitlement % 17 == 0)
       .NullField("owner")
       .Field("attributeName", "memberOf")
       .Field("attributeValue", group)
@@ -517,12 +506,38 @@ std::string IdentityName(const Tenant::State& s, uint32_t identity) {
 std::string IdentityEmail(const Tenant::State& s, uint32_t identity) {
   return Alias(s, s.identities[identity].serial) + "@example.com";
 }
+void RenderReviewer(base::JsonWriter& w, const Tenant::State& s, uint32_t identity) {
+  w.BeginObject()
+      .Field("type", "IDENTITY")
+      .Field("id", Hex32(s.identities[identity].id))
+      .Field("name", IdentityName(s, identity))
+      .Field("email", IdentityEmail(s, identity))
+      .EndObject();
+}
 std::string SourceName(const Tenant::State&, uint32_t source) {
   if (source < kSources.size()) return std::string(kSources[source]);
   return fmt::format("{} {}", kSources[source % kSources.size()], source / kSources.size() + 1);
 }
 Id128 SourceId(const Tenant::State& s, uint32_t source) {
   return MakeId(s.options.seed, kHSource, source);
+}
+Id128 GovernanceGroupId(const Tenant::State& s, uint32_t group) {
+  return MakeId(s.options.seed, kHGovernanceGroup, group);
+}
+std::string GovernanceGroupName(uint32_t group) {
+  return fmt::format("Access Reviewers {}", group);
+}
+uint32_t ReviewingGroup(const Tenant::State& s, uint32_t certification) {
+  return certification % std::max<uint32_t>(1, s.options.governance_groups);
+}
+Id128 EntitlementId(const Tenant::State& s, uint32_t entitlement) {
+  return MakeId(s.options.seed, kHEntitlement, entitlement);
+}
+std::string EntitlementName(uint32_t entitlement) {
+  return fmt::format("Group {}", entitlement);
+}
+std::string EntitlementValue(uint32_t entitlement) {
+  return fmt::format("CN=Group {},OU=Groups,DC=example,DC=com", entitlement);
 }
 
 Id128 OrderKeyOf(const Tenant::State& s, Kind kind, uint32_t i) {
@@ -556,8 +571,9 @@ Id128 OrderKeyOf(const Tenant::State& s, Kind kind, uint32_t i) {
       return {static_cast<uint64_t>(s.das_resources[o.resource].id),
               s.identities[o.identity].id.hi};
     }
+    default:
+      return AccessModelOrderKey(s, kind, i);
   }
-  return {};
 }
 
 namespace {
@@ -714,9 +730,10 @@ Value FieldOf(const Tenant::State& s, Kind kind, uint32_t i, std::string_view f)
     case Kind::kIdentityCollectors:
       return CollectorField(s, i, f);
     case Kind::kDasOwners:
-      break;
+      return Value{};
+    default:
+      return AccessModelField(s, kind, i, f);
   }
-  return Value{};
 }
 
 std::string WithFields(std::string_view object, std::string_view fields) {
@@ -773,6 +790,8 @@ void Render(const Tenant::State& s, Kind kind, uint32_t i, base::JsonWriter& w) 
       return RenderCollector(s, i, w);
     case Kind::kDasOwners:
       return RenderOwnership(s, i, w);
+    default:
+      return RenderAccessModel(s, kind, i, w);
   }
 }
 

@@ -2,11 +2,14 @@
 // computed when rendered, so a million accounts take tens of megabytes.
 #pragma once
 
+#include <simdjson.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -136,6 +139,47 @@ struct Collector {
   uint32_t source = 0;
 };
 
+// The access model. What changes (through the control API) is stored; the rest is derived
+// from (seed, index) when rendered, in access_model.cpp.
+struct Source {
+  uint32_t owner = kNone;
+  bool deleted = false;
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
+struct Entitlement {
+  uint32_t source = 0;
+  uint32_t owner = kNone;
+  bool privileged = false;
+  bool deleted = false;
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
+struct AccessProfile {
+  uint32_t source = 0;
+  uint32_t owner = 0;
+  std::vector<uint32_t> entitlements;
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
+struct Role {
+  uint32_t owner = 0;
+  std::vector<uint32_t> access_profiles;
+  std::vector<uint32_t> entitlements;  // granted directly, beside the access profiles'
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
+struct GovernanceGroup {
+  uint32_t owner = 0;
+  std::vector<uint32_t> members;  // identities
+  int64_t created = 0;
+  int64_t modified = 0;
+};
+
 struct PendingShift {
   Kind kind;
   int after_requests;
@@ -177,6 +221,11 @@ struct Tenant::State {
   std::vector<DasTask> das_tasks;
   std::vector<DasSchedule> das_schedules;
   std::vector<Collector> collectors;
+  std::vector<Source> sources;
+  std::vector<Entitlement> entitlements;
+  std::vector<AccessProfile> access_profiles;
+  std::vector<Role> roles;
+  std::vector<GovernanceGroup> governance_groups;
   std::vector<PendingShift> shifts;
 
   // Ordered results of list queries on the large collections, valid while generation holds;
@@ -207,7 +256,41 @@ std::string IdentityName(const Tenant::State& s, uint32_t identity);
 // The id of the (certification, identity) summary that review items are grouped under.
 Id128 ReviewSummaryId(const Tenant::State& s, const ReviewItem& item);
 std::string IdentityEmail(const Tenant::State& s, uint32_t identity);
+// {type IDENTITY, id, name, email}: a certification's reviewer, a governance group's member.
+void RenderReviewer(base::JsonWriter& w, const Tenant::State& s, uint32_t identity);
+// A present identity by id, in either form.
+std::optional<uint32_t> FindIdentity(const Tenant::State& s, std::string_view text);
 std::string SourceName(const Tenant::State& s, uint32_t source);
 Id128 SourceId(const Tenant::State& s, uint32_t source);
+Id128 EntitlementId(const Tenant::State& s, uint32_t entitlement);
+Id128 GovernanceGroupId(const Tenant::State& s, uint32_t group);
+std::string GovernanceGroupName(uint32_t group);
+// The governance group that reviews a certification reviewed by one.
+uint32_t ReviewingGroup(const Tenant::State& s, uint32_t certification);
+// "Group 7" and its value, "CN=Group 7,OU=Groups,DC=example,DC=com".
+std::string EntitlementName(uint32_t entitlement);
+std::string EntitlementValue(uint32_t entitlement);
+// The identity profile an identity belongs to: its name is the identityProfile attribute.
+uint32_t IdentityProfileOf(const Tenant::State& s, uint32_t identity);
+std::string_view IdentityProfileName(uint32_t profile);
+
+// The access model (sources, entitlements, access profiles, roles, identity profiles and
+// their lifecycle states, governance groups and their members), in access_model.cpp.
+void GenerateAccessModel(Tenant::State& s);
+bool IsAccessModel(Kind kind);
+size_t AccessModelSlots(const Tenant::State& s, Kind kind);
+bool AccessModelLive(const Tenant::State& s, Kind kind, uint32_t index);
+Id128 AccessModelOrderKey(const Tenant::State& s, Kind kind, uint32_t index);
+Value AccessModelField(const Tenant::State& s, Kind kind, uint32_t index, std::string_view field);
+void RenderAccessModel(const Tenant::State& s, Kind kind, uint32_t index, base::JsonWriter& w);
+// A child list's parent (identity profile or governance group) by id, and its children.
+std::optional<uint32_t> FindAccessModelParent(const Tenant::State& s, Kind kind,
+                                              std::string_view id);
+std::vector<uint32_t> AccessModelChildren(const Tenant::State& s, Kind kind, uint32_t parent);
+// /__sim/sources, /__sim/entitlements, /__sim/roles, /__sim/governance-groups.
+std::optional<Reply> ControlAccessModel(Tenant::State& s,
+                                        const std::vector<std::string_view>& parts,
+                                        std::string_view method,
+                                        const simdjson::dom::element& body);
 
 }  // namespace isc_mirror::sim

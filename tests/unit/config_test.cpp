@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "sync/resource_schema.hpp"
 #include "tests/harness/subprocess.hpp"
 
 namespace isc_mirror::daemon {
@@ -82,7 +83,7 @@ TEST(ParseConfig, ReadsTheGoodFixture) {
   EXPECT_EQ(c.tenants[0].rate_limit.requests, 100);
   EXPECT_EQ(c.tenants[0].rate_limit.per, seconds(10));
   EXPECT_EQ(c.database.url.Reveal(), "postgresql://u:pw@db/isc");
-  EXPECT_EQ(c.resources.size(), 12u);
+  EXPECT_EQ(c.resources.size(), sync::BuiltinSchemas().size());
   EXPECT_FALSE(c.FindResource("das_schedules")->enabled);
   EXPECT_TRUE(c.FindResource("das_tasks")->enabled);
   EXPECT_EQ(c.FindResource("accounts")->full_every, hours(24));

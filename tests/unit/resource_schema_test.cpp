@@ -10,15 +10,30 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-TEST(BuiltinSchemas, DeclareTheTwelveResourcesOfTheDesignInOrder) {
+TEST(BuiltinSchemas, DeclareTheResourcesInOrder) {
   auto schemas = BuiltinSchemas();
   std::vector<std::string> names;
   for (const auto& s : schemas) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"identities", "accounts", "task_statuses",
-                                             "certifications", "certification_reviewers",
-                                             "access_review_items", "certification_tasks",
-                                             "das_applications", "das_tasks", "das_schedules",
-                                             "das_identity_collectors", "das_resource_owners"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"identities",
+                                             "accounts",
+                                             "task_statuses",
+                                             "certifications",
+                                             "certification_reviewers",
+                                             "access_review_items",
+                                             "certification_tasks",
+                                             "das_applications",
+                                             "das_tasks",
+                                             "das_schedules",
+                                             "das_identity_collectors",
+                                             "das_resource_owners",
+                                             "sources",
+                                             "entitlements",
+                                             "access_profiles",
+                                             "roles",
+                                             "identity_profiles",
+                                             "lifecycle_states",
+                                             "governance_groups",
+                                             "governance_group_members"}));
 }
 
 TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
@@ -58,6 +73,15 @@ TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
   EXPECT_EQ(accounts->recheck_filter, "id");
   EXPECT_EQ(FindSchema("das_tasks")->recheck_filter, "") << "DAS lists filter by taskIds only";
   EXPECT_EQ(FindSchema("das_tasks")->FindColumn("start_time")->type, ColumnType::kEpochSeconds);
+  // Two lists take at most 50 a page ("for this API the maximum value for limit is 50").
+  EXPECT_EQ(FindSchema("roles")->page_size, 50);
+  EXPECT_EQ(FindSchema("governance_group_members")->page_size, 50);
+  EXPECT_EQ(FindSchema("access_profiles")->page_size, 250);
+  EXPECT_EQ(FindSchema("roles")->sort, "") << "roles sort by name, created and modified only";
+  ASSERT_TRUE(FindSchema("entitlements")->incremental.has_value());
+  EXPECT_EQ(FindSchema("entitlements")->incremental->field, "modified");
+  EXPECT_EQ(FindSchema("lifecycle_states")->recheck_filter, "") << "it takes no filters";
+  EXPECT_EQ(FindSchema("sources")->ignore_paths, std::vector<std::string>{"/since"});
 }
 
 // ISC takes a date in a filter unquoted; quoted, it is a string and the filter fails
@@ -85,6 +109,7 @@ TEST(ParseResourceSchema, AcceptsAMinimalFile) {
   auto parsed = ParseResourceSchema(kMinimal, "schema/things.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   EXPECT_EQ(parsed->paging, isc::Paging::kOffset);
+  EXPECT_EQ(parsed->page_size, 250);
   EXPECT_FALSE(parsed->incremental.has_value());
 }
 
@@ -108,6 +133,13 @@ TEST(ParseResourceSchema, NamesTheFileLineAndDefect) {
             "schema/x.yaml:1: retention and retention_column go together");
   EXPECT_EQ(Error(std::string(kMinimal) + "retention: 90d\nretention_column: id\n"),
             "schema/x.yaml:9: retention_column must name a timestamp column");
+  for (auto limit : {"0", "251", "fifty"}) {
+    EXPECT_EQ(Error(std::string(kMinimal) + "limit: " + limit + "\n"),
+              "schema/x.yaml:8: limit must be 1 to 250 on a paged list")
+        << limit;
+  }
+  EXPECT_EQ(Error(std::string(kMinimal) + "paging: none\nlimit: 50\n"),
+            "schema/x.yaml:9: limit must be 1 to 250 on a paged list");
   EXPECT_NE(Error("name: [x]\n").find("name must be a string"), std::string::npos);
   EXPECT_NE(Error("{{").find("invalid YAML"), std::string::npos);
 }
