@@ -5,7 +5,8 @@
 # accounts, then a sync that sees it. Each query runs once to warm the cache, then three times
 # under EXPLAIN (ANALYZE, TIMING OFF); the table shows the median planning + execution time.
 # A fifth run under EXPLAIN (ANALYZE, BUFFERS) gives the plan, in OUT/plans.txt. With
-# SAMPLES=1 the answers to the documented queries land in OUT/samples.txt.
+# SAMPLES=1 the answers to the documented queries land in OUT/samples.txt. With HOLD=1 it
+# prints the mirror's URL and waits instead of timing, for exploring plans by hand.
 #   bench/report_queries.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY] [LEAVERS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +14,10 @@ identities=${1:-100000}
 per=${2:-10}
 leavers=${3:-500}
 source "$root/scripts/lib/bench.sh"
-start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity "$per"
+# The access model at a mid-sized tenant's size: 5,000 entitlements, 500 access profiles, 300
+# roles, 20 governance groups.
+start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity "$per" \
+  --entitlements 5000 --access-profiles 500 --roles 300 --governance-groups 20
 out=${OUT:-$work}
 mkdir -p "$out"
 cat >>"$work/config.yaml" <<YAML
@@ -28,16 +32,21 @@ mirror() { "$build/isc-mirror" -c "$work/config.yaml" --log-level warn "$@"; }
 
 mirror sync
 between=$(sql "SELECT now()") # after the baseline, before the leavers
-# Owners and reviewers first, so that the leavers leave something behind in every report.
+# Owners, reviewers and reviewing groups' members first, so that the leavers leave something
+# behind in every report.
 sql "SELECT id FROM isc.identities i WHERE lifecycle_state = 'active' ORDER BY
        EXISTS (SELECT 1 FROM isc.das_resource_owners o WHERE o.identity_id = i.id) DESC,
        EXISTS (SELECT 1 FROM isc.certifications c WHERE c.reviewer_id = i.id AND NOT c.completed) DESC,
+       EXISTS (SELECT 1 FROM isc.governance_group_members m JOIN isc.certifications c
+                 ON c.reviewer_id = m.governance_group_id AND NOT c.completed WHERE m.id = i.id) DESC,
+       EXISTS (SELECT 1 FROM isc.roles r WHERE r.owner_id = i.id) DESC,
        md5(id) LIMIT $leavers" |
   while read -r id; do
     curl -sf -X POST -d '{"state":"terminated"}' "$SIM_URL/__sim/identities/$id/lifecycle" >/dev/null
   done
 mirror sync identities # the leavers; their accounts are disabled by the rule
 mirror sync accounts   # and the mirror sees it
+mirror sync lifecycle_states identity_profiles
 sql "VACUUM ANALYZE" >/dev/null
 
 # The subjects of the history queries: the first leaver, one of its accounts, one of its
@@ -50,9 +59,21 @@ account=$(sql "SELECT id FROM isc.accounts WHERE identity_id = '$identity' ORDER
 ownership=$(sql "SELECT application_id || '/' || resource_id || '/' || identity_id FROM isc.das_resource_owners
                  ORDER BY identity_id = '$identity' DESC, 1 LIMIT 1")
 certification=$(sql "SELECT id FROM isc.certifications ORDER BY reviewer_id = '$identity' DESC, id LIMIT 1")
+# The privileged entitlement with the most holders.
+entitlement=$(sql "SELECT e.name FROM isc.entitlements e JOIN isc.identity_access h ON h.id = e.id
+                   WHERE e.privileged GROUP BY e.name ORDER BY count(*) DESC, e.name LIMIT 1")
+# Someone who holds privileged access in the most ways.
+holder=$(sql "SELECT identity_id FROM report.privileged_access GROUP BY identity_id
+              ORDER BY count(DISTINCT through) DESC, count(*) DESC, identity_id LIMIT 1")
 vars=(-v "identity=$identity" -v "account=$account" -v "ownership=$ownership"
-      -v "certification=$certification" -v "before=$between")
+      -v "certification=$certification" -v "before=$between" -v "entitlement=$entitlement"
+      -v "holder=$holder")
 psql_vars() { psql "$PG_URL" -X "${vars[@]}" "$@"; }
+
+if [[ ${HOLD:-0} == 1 ]]; then
+  echo "mirror ready: psql $PG_URL (Ctrl-C ends it)"
+  sleep infinity
+fi
 
 mapfile -d '' documented < <(awk '/^```sql$/ {on = 1; q = ""; next}
   on && /^```$/ {on = 0; sub(/;\n$/, "", q); printf "%s%c", q, 0; next}

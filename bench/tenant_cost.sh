@@ -9,7 +9,8 @@
 # computed from the requests, since a page costs ISC's answer time on top (docs/design.md).
 #   bench/tenant_cost.sh [IDENTITIES] [ACCOUNTS_PER_IDENTITY]
 # The other resources are sized as a mid-sized tenant's: 2,000 certifications of 40 items,
-# 50 DAS applications of 200 resources, 5,000 task statuses, 1,000 DAS tasks.
+# 50 DAS applications of 200 resources, 5,000 task statuses, 1,000 DAS tasks, 5,000
+# entitlements, 500 access profiles, 300 roles, 20 governance groups.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 identities=${1:-100000}
@@ -18,7 +19,8 @@ source "$root/scripts/lib/bench.sh"
 start_bench_tenant 100000 1s --identities "$identities" --accounts-per-identity "$per" \
   --certifications 2000 --items-per-certification 40 --das-applications 50 \
   --resources-per-application 200 --task-statuses 5000 --das-tasks 1000 \
-  --certification-tasks 200
+  --certification-tasks 200 --entitlements 5000 --access-profiles 500 --roles 300 \
+  --governance-groups 20
 
 # The simulator's count of requests answered; reading it is one more.
 answered() { curl -s "$SIM_URL/__sim/stats" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p'; }
@@ -33,13 +35,15 @@ counted() {
 }
 
 # Resources in the order children need (parents first) and their default intervals, seconds.
-resources=(identities accounts task_statuses certifications certification_reviewers
-  access_review_items certification_tasks das_applications das_tasks das_schedules
-  das_identity_collectors das_resource_owners)
+mapfile -t resources < <("$build/isc-mirror" -c "$work/config.yaml" __names resources)
 declare -A interval=([identities]=300 [accounts]=900 [task_statuses]=300 [certifications]=900
   [certification_reviewers]=900 [access_review_items]=900 [certification_tasks]=900
   [das_applications]=3600 [das_tasks]=300 [das_schedules]=3600 [das_identity_collectors]=3600
-  [das_resource_owners]=3600)
+  [das_resource_owners]=3600 [sources]=3600 [entitlements]=3600 [access_profiles]=3600
+  [roles]=3600 [identity_profiles]=3600 [lifecycle_states]=3600 [governance_groups]=3600
+  [governance_group_members]=3600 [identity_access]=3600)
+# Incremental resources: a steady run reads what changed; a full reconciliation runs daily.
+incremental=(accounts entitlements)
 declare -A baseline steady
 for r in "${resources[@]}"; do
   read -r baseline[$r] _ < <(counted "$r")
@@ -47,14 +51,18 @@ done
 for r in "${resources[@]}"; do
   read -r steady[$r] _ < <(counted "$r")
 done
-read -r full full_s < <(counted --full accounts)
+declare -A full full_seconds
+for r in "${incremental[@]}"; do
+  read -r full[$r] full_seconds[$r] < <(counted --full "$r")
+done
+full_s=${full_seconds[accounts]}
 
 budget_per_hour=36000  # 100 requests per 10 s
 total=0
 declare -A hourly
 for r in "${resources[@]}"; do
   hourly[$r]=$((steady[$r] * 3600 / interval[$r]))
-  [[ $r == accounts ]] && hourly[$r]=$((hourly[$r] + full / 24))
+  [[ -n ${full[$r]:-} ]] && hourly[$r]=$((hourly[$r] + full[$r] / 24))
   total=$((total + hourly[$r]))
 done
 # While a full reconciliation runs, the other pollers keep their share of the budget.
@@ -70,9 +78,9 @@ for r in "${resources[@]}"; do
   delay=$(awk -v i="${interval[$r]}" -v n="${steady[$r]}" -v s="$spare" \
     'BEGIN {printf "%.0f min", (i + n / s) / 60}')
   note=""
-  [[ $r == accounts ]] && note=" ($full a full reconciliation, daily)"
+  [[ -n ${full[$r]:-} ]] && note=" (${full[$r]} a full reconciliation, daily)"
   echo "| $r | $((interval[$r] / 60)) min | ${baseline[$r]} | ${steady[$r]}$note | ${hourly[$r]} | $share | $delay |"
 done
 echo "| all | | | | $total | $(awk -v t="$total" -v b="$budget_per_hour" 'BEGIN {printf "%.1f %%", 100 * t / b}') | |"
 echo
-echo "A full reconciliation of accounts: $full requests; at the $spare requests/s the other pollers leave, $(awk -v n="$full" -v s="$spare" 'BEGIN {printf "%.0f s", n / s}') at least (here, unpaced: $full_s s). A deletion in ISC reaches its event at the next one: within a day."
+echo "A full reconciliation of accounts: ${full[accounts]} requests; at the $spare requests/s the other pollers leave, $(awk -v n="${full[accounts]}" -v s="$spare" 'BEGIN {printf "%.0f s", n / s}') at least (here, unpaced: $full_s s). A deletion in ISC reaches its event at the next one: within a day."

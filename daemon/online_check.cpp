@@ -29,9 +29,12 @@ std::string WithQuery(std::string path, std::initializer_list<std::string_view> 
 }
 
 // Reads one call: ok on 2xx; `absent_ok` also takes 404 (the probe's object need not exist).
-Probe Read(isc::IscClient& client, isc::RequestStats& stats, Probe probe, bool absent_ok) {
-  auto answer = client.Get(probe.request, stats);
-  probe.request = "GET " + probe.request;
+// GET probe.request, or with a search body, a POST of it (a search reads, as a GET does).
+Probe Read(isc::IscClient& client, isc::RequestStats& stats, Probe probe, bool absent_ok,
+           std::string_view search = {}) {
+  auto answer = search.empty() ? client.Get(probe.request, stats)
+                               : client.Query(probe.request, search, stats);
+  probe.request = (search.empty() ? "GET " : "POST ") + probe.request;
   if (answer) {
     probe.ok = true;
     probe.detail = fmt::format("HTTP {}", answer->status);
@@ -75,10 +78,10 @@ std::vector<std::string> ParentKeys(isc::IscClient& client, isc::RequestStats& s
 Probe ProbeResource(isc::IscClient& client, isc::RequestStats& stats, const std::string& tenant,
                     const sync::ResourceSchema& schema) {
   Probe probe{.tenant = tenant, .check = "resource " + schema.name};
-  std::string limit = schema.paging == isc::Paging::kOffset ? "limit=1" : "";
+  std::string limit = schema.paging == isc::Paging::kNone ? "" : "limit=1";
   if (!schema.parent) {
     probe.request = WithQuery(schema.path, {schema.query, limit});
-    return Read(client, stats, probe, false);
+    return Read(client, stats, probe, false, schema.search_body);
   }
   auto keys = ParentKeys(client, stats, schema);
   if (keys.empty()) {

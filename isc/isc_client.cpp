@@ -287,6 +287,17 @@ IscResult IscClient::Get(std::string_view path_and_query, RequestStats& stats, b
 
 IscResult IscClient::Send(std::string_view method, std::string_view path, std::string_view body,
                           std::string_view content_type, RequestStats& stats, bool experimental) {
+  return Exchange(method, path, body, content_type, stats, experimental,
+                  method == "GET" || method == "HEAD");
+}
+
+IscResult IscClient::Query(std::string_view path, std::string_view json_body, RequestStats& stats) {
+  return Exchange("POST", path, json_body, "application/json", stats, false, true);
+}
+
+IscResult IscClient::Exchange(std::string_view method, std::string_view path, std::string_view body,
+                              std::string_view content_type, RequestStats& stats, bool experimental,
+                              bool reads) {
   std::string_view version = ApiVersion(path);
   std::string what = fmt::format("{} {}", method, path.substr(0, path.find('?')));
   bool refreshed = false;
@@ -329,7 +340,7 @@ IscResult IscClient::Send(std::string_view method, std::string_view path, std::s
                        .total_count = last.Header("x-total-count")};
     }
     if (outcome == Outcome::kPermanent) break;
-    if (outcome == Outcome::kTransient && method != "GET" && method != "HEAD") break;
+    if (outcome == Outcome::kTransient && !reads) break;
     if (outcome == Outcome::kRefreshToken) {
       // One fresh token per call: a second 401 means the credentials, not the token.
       tokens_.Invalidate(*token);

@@ -164,6 +164,8 @@ class IscClient {
   // have, so the failure goes back to the caller, who can look before calling again.
   IscResult Send(std::string_view method, std::string_view path, std::string_view body,
                  std::string_view content_type, RequestStats& stats, bool experimental = false);
+  // POST of a JSON query that changes nothing (POST /v3/search): retried like a GET.
+  IscResult Query(std::string_view path, std::string_view json_body, RequestStats& stats);
 
  private:
   ClientOptions options_;  // a copy: callers need not keep theirs alive
@@ -174,6 +176,11 @@ class IscClient {
   // endpoint's path template then.
   std::string NoteDeprecation(const HttpResponse& response, std::string_view path,
                               RequestStats& stats);
+
+  // Send, where `reads` says whether a failed call may be repeated (it changes nothing).
+  IscResult Exchange(std::string_view method, std::string_view path, std::string_view body,
+                     std::string_view content_type, RequestStats& stats, bool experimental,
+                     bool reads);
 
   // An error when waiting `wait` more would pass the bounds' deadline.
   base::Expected<void> BeforeDeadline(std::chrono::milliseconds wait, std::string_view what) const;

@@ -1,9 +1,11 @@
 #include "isc/pager.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <future>
 
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
 
 namespace isc_mirror::isc {
@@ -20,8 +22,8 @@ size_t PageFingerprint(std::string_view body) {
 }
 
 // The request for one page: the query, then limit and offset where the list is paged.
-std::string PageUrl(std::string_view path, std::string_view query, PageShape shape, int64_t offset,
-                    bool count) {
+std::string PageUrl(std::string_view path, std::string_view query, const PageShape& shape,
+                    int64_t offset, bool count) {
   std::string url(path);
   std::string params(query);
   if (shape.paging == Paging::kOffset) {
@@ -44,11 +46,80 @@ std::optional<int64_t> TotalOf(const IscAnswer& page) {
   }
 }
 
+// The body of a search page: the search, and after the first page where the last one ended.
+std::string SearchBody(std::string_view search, const std::optional<std::string>& after) {
+  if (!after) return std::string(search);
+  std::string body(search.substr(0, search.rfind('}')));
+  base::JsonWriter w(body);
+  body += R"(,"searchAfter":[)";
+  w.String(*after);
+  body += "]}";
+  return body;
+}
+
+// A search page's size and its last document's id (where the next page starts).
+base::Expected<std::pair<int64_t, std::string>> SearchPageEnd(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::array documents;
+  if (parser.parse(body.data(), body.size()).get(documents)) {
+    return base::Error{"the search answered something that is not a JSON array"};
+  }
+  if (documents.size() == 0) return std::pair<int64_t, std::string>{0, ""};
+  std::string_view last;
+  if (documents.at(documents.size() - 1)["id"].get(last)) {
+    return base::Error{"the search's last document has no id to continue after"};
+  }
+  return std::pair<int64_t, std::string>{static_cast<int64_t>(documents.size()), std::string(last)};
+}
+
+// POST /v3/search page by page: sorted by id, each page continuing after the last id of the one
+// before (searchAfter), since offsets end at 10,000 (SailPoint's search reference: "To page
+// past 10,000 records, you can use searchAfter paging"). A page comes after the one before it
+// has been read, so none is asked for ahead.
+ScanResult ScanSearch(IscClient& client, std::string_view path, const PageShape& shape,
+                      RequestStats& stats, const PageConsumer& consume,
+                      const ScanProgress& progress, int parse_attempts) {
+  ScanTally result;
+  std::optional<std::string> after;
+  for (;;) {
+    if (client.bounds().cancelled()) return ScanFailure{.message = std::string(kScanStopped)};
+    std::string url = fmt::format("{}?limit={}{}", path, shape.size, after ? "" : "&count=true");
+    std::string body = SearchBody(shape.search, after);
+    base::Expected<std::pair<int64_t, std::string>> end = base::Error{"not read"};
+    for (int attempt = 0; attempt < parse_attempts; ++attempt) {
+      IscResult page = client.Query(url, body, stats);
+      if (!page.ok()) return ScanFailure{.message = page.error(), .status = page.failure().status};
+      if (!after) result.total = TotalOf(*page);
+      end = SearchPageEnd(page->body);
+      auto parsed = end ? consume(page->body) : base::Expected<int64_t>(base::Error{end.error()});
+      if (parsed) break;
+      end = base::Error{parsed.error()};
+      ++stats.retries;
+      base::log::Warn("search page did not parse; fetching it again",
+                      {{"path", path}, {"error", parsed.error()}});
+    }
+    if (!end) return ScanFailure{.message = fmt::format("POST {}: {}", path, end.error())};
+    ++result.pages;
+    result.objects += end->first;
+    if (progress) progress(result);
+    if (end->first < shape.size) return result;
+    if (after == end->second) {
+      return ScanFailure{.message = fmt::format("POST {} answered the same page again after {}: "
+                                                "the search does not continue after searchAfter",
+                                                path, *after)};
+    }
+    after = end->second;
+  }
+}
+
 }  // namespace
 
-ScanResult Scan(IscClient& client, std::string_view path, std::string_view query, PageShape shape,
-                RequestStats& stats, const PageConsumer& consume, const ScanProgress& progress,
-                int parse_attempts) {
+ScanResult Scan(IscClient& client, std::string_view path, std::string_view query,
+                const PageShape& shape, RequestStats& stats, const PageConsumer& consume,
+                const ScanProgress& progress, int parse_attempts) {
+  if (shape.paging == Paging::kSearch) {
+    return ScanSearch(client, path, shape, stats, consume, progress, parse_attempts);
+  }
   ScanTally result;
   const Paging paging = shape.paging;
   const int page_size = shape.size;

@@ -1,8 +1,8 @@
 -- The rest of the access model for SQL reporting (issue 21): sources, entitlements, access
 -- profiles, roles, identity profiles and their lifecycle states, governance groups and their
 -- members. One table per schema/<resource>.yaml, column for column, shaped like every isc table
--- (0002, with 0011's valid_from); each is a branch of mirror.history. Comments are the first
--- comment paragraph of each schema file.
+-- (0002, with 0011's valid_from); 0015 makes each a branch of mirror.history. Comments are the
+-- first comment paragraph of each schema file.
 
 CREATE TABLE isc.sources (
   tenant                  text NOT NULL,
@@ -189,36 +189,6 @@ CREATE TABLE isc.governance_group_members (
 );
 COMMENT ON TABLE isc.governance_group_members IS 'GET /v2025/workgroups/{workgroupId}/members for every governance group: at most 50 a page (the definition: "for this API the maximum value for limit is 50"); no filters.';
 COMMENT ON COLUMN isc.governance_group_members.valid_from IS 'When this row''s version began: it is the current version in mirror.history, valid until deleted_at.';
--- Each new table is a branch of mirror.history (a test checks every schema file has one).
-CREATE OR REPLACE VIEW mirror.history AS
-SELECT tenant, resource, object_id, valid_from, valid_to, raw FROM mirror.past_versions
-UNION ALL SELECT tenant, 'identities', id, valid_from, deleted_at, raw FROM isc.identities
-UNION ALL SELECT tenant, 'accounts', id, valid_from, deleted_at, raw FROM isc.accounts
-UNION ALL SELECT tenant, 'task_statuses', id, valid_from, deleted_at, raw FROM isc.task_statuses
-UNION ALL SELECT tenant, 'certifications', id, valid_from, deleted_at, raw FROM isc.certifications
-UNION ALL SELECT tenant, 'certification_reviewers', concat_ws('/', certification_id::text, id::text),
-                 valid_from, deleted_at, raw FROM isc.certification_reviewers
-UNION ALL SELECT tenant, 'access_review_items', concat_ws('/', certification_id::text, id::text),
-                 valid_from, deleted_at, raw FROM isc.access_review_items
-UNION ALL SELECT tenant, 'certification_tasks', id, valid_from, deleted_at, raw FROM isc.certification_tasks
-UNION ALL SELECT tenant, 'das_applications', id::text, valid_from, deleted_at, raw FROM isc.das_applications
-UNION ALL SELECT tenant, 'das_tasks', task_id::text, valid_from, deleted_at, raw FROM isc.das_tasks
-UNION ALL SELECT tenant, 'das_schedules', schedule_task_id::text, valid_from, deleted_at, raw FROM isc.das_schedules
-UNION ALL SELECT tenant, 'das_identity_collectors', id, valid_from, deleted_at, raw FROM isc.das_identity_collectors
-UNION ALL SELECT tenant, 'das_resource_owners',
-                 concat_ws('/', application_id::text, resource_id::text, identity_id::text),
-                 valid_from, deleted_at, raw FROM isc.das_resource_owners
-UNION ALL SELECT tenant, 'sources', id, valid_from, deleted_at, raw FROM isc.sources
-UNION ALL SELECT tenant, 'entitlements', id, valid_from, deleted_at, raw FROM isc.entitlements
-UNION ALL SELECT tenant, 'access_profiles', id, valid_from, deleted_at, raw FROM isc.access_profiles
-UNION ALL SELECT tenant, 'roles', id, valid_from, deleted_at, raw FROM isc.roles
-UNION ALL SELECT tenant, 'identity_profiles', id, valid_from, deleted_at, raw FROM isc.identity_profiles
-UNION ALL SELECT tenant, 'lifecycle_states', concat_ws('/', identity_profile_id::text, id::text),
-                 valid_from, deleted_at, raw FROM isc.lifecycle_states
-UNION ALL SELECT tenant, 'governance_groups', id, valid_from, deleted_at, raw FROM isc.governance_groups
-UNION ALL SELECT tenant, 'governance_group_members', concat_ws('/', governance_group_id::text, id::text),
-                 valid_from, deleted_at, raw FROM isc.governance_group_members;
-
 -- Readers read these like every isc table (0006's default privileges cover tables the
 -- migrating role creates; this says so for any other).
 GRANT SELECT ON isc.sources, isc.entitlements, isc.access_profiles, isc.roles,

@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include "base/duration.hpp"
+#include "base/json_writer.hpp"
+#include "sync/search_rows.hpp"
 
 namespace isc_mirror::sync {
 
@@ -18,7 +20,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& SchemaFiles();
 namespace {
 
 // Resource order (parents first), which is also the order resources are listed to operators.
-constexpr std::array<std::string_view, 20> kOrder = {"identities",
+constexpr std::array<std::string_view, 21> kOrder = {"identities",
                                                      "accounts",
                                                      "task_statuses",
                                                      "certifications",
@@ -37,7 +39,8 @@ constexpr std::array<std::string_view, 20> kOrder = {"identities",
                                                      "identity_profiles",
                                                      "lifecycle_states",
                                                      "governance_groups",
-                                                     "governance_group_members"};
+                                                     "governance_group_members",
+                                                     "identity_access"};
 
 struct TypeName {
   std::string_view name;
@@ -117,6 +120,54 @@ namespace {
 
 using Done = base::Expected<void>;
 
+// `limit`: at most 250 a page of a list, 10,000 of a search.
+Done ReadLimit(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
+  auto limit = r.Text(root, "limit", false);
+  if (!limit) return base::Error{limit.error()};
+  if (limit->empty()) return {};
+  bool search = s.paging == isc::Paging::kSearch;
+  int most = search ? isc::kSearchPageMax : isc::kPageSize;
+  int value = 0;
+  auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+  if (ec != std::errc() || end != limit->data() + limit->size() || value < 1 || value > most ||
+      s.paging == isc::Paging::kNone) {
+    return base::Error{r.Fail(root["limit"], fmt::format("limit must be 1 to {} on a {}", most,
+                                                         search ? "search" : "paged list"))};
+  }
+  s.page_size = value;
+  return {};
+}
+
+// `search: {index, includes}` of a search resource, and `rows:`, what turns its pages into rows.
+Done ReadSearch(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
+  const YAML::Node& search = root["search"];
+  if (search.IsDefined() != (s.paging == isc::Paging::kSearch)) {
+    return base::Error{r.Fail(root, "paging: search and search: {index, includes} go together")};
+  }
+  auto rows = r.Text(root, "rows", false);
+  if (!rows) return base::Error{rows.error()};
+  if (!rows->empty() && FindRows(*rows) == nullptr) {
+    return base::Error{r.Fail(root["rows"], fmt::format("rows {} is not known", *rows))};
+  }
+  s.rows = *rows;
+  if (!search.IsDefined()) return {};
+  auto index = r.Text(search, "index", true);
+  if (!index) return base::Error{index.error()};
+  const YAML::Node& includes = search["includes"];
+  if (!includes.IsSequence() || includes.size() == 0) {
+    return base::Error{r.Fail(search, "search.includes must list the fields to read")};
+  }
+  // Sorted by id, so that searchAfter continues where a page ended; nested objects included.
+  base::JsonWriter w(s.search_body);
+  w.BeginObject().Key("indices").BeginArray().String(*index).EndArray();
+  w.Key("query").BeginObject().Field("query", "*").EndObject();
+  w.Key("sort").BeginArray().String("id").EndArray().Field("includeNested", true);
+  w.Key("queryResultFilter").BeginObject().Key("includes").BeginArray();
+  for (const auto& field : includes) w.String(field.Scalar());
+  w.EndArray().EndObject().EndObject();
+  return {};
+}
+
 // name, path, table, sort, paging, the durations and the plain texts.
 Done ReadScalars(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   for (auto [key, target] :
@@ -137,21 +188,12 @@ Done ReadScalars(const Reader& r, const YAML::Node& root, ResourceSchema& s) {
   if (!paging) return base::Error{paging.error()};
   if (*paging == "none") {
     s.paging = isc::Paging::kNone;
+  } else if (*paging == "search") {
+    s.paging = isc::Paging::kSearch;
   } else if (!paging->empty() && *paging != "offset") {
-    return base::Error{r.Fail(root["paging"], "paging must be offset or none")};
+    return base::Error{r.Fail(root["paging"], "paging must be offset, none or search")};
   }
-  auto limit = r.Text(root, "limit", false);
-  if (!limit) return base::Error{limit.error()};
-  if (!limit->empty()) {
-    int value = 0;
-    auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
-    if (ec != std::errc() || end != limit->data() + limit->size() || value < 1 ||
-        value > isc::kPageSize || s.paging == isc::Paging::kNone) {
-      return base::Error{r.Fail(
-          root["limit"], fmt::format("limit must be 1 to {} on a paged list", isc::kPageSize))};
-    }
-    s.page_size = value;
-  }
+  if (auto limit = ReadLimit(r, root, s); !limit) return base::Error{limit.error()};
   auto interval = r.Dur("interval");
   if (!interval) return base::Error{interval.error()};
   if (!*interval) return base::Error{r.Fail(root, "interval is required")};
@@ -302,22 +344,33 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   }
   if (!root.IsMap()) return base::Error{fmt::format("{}: expected a mapping", file)};
   Reader r(root, file);
-  static const std::set<std::string> kKeys = {"name",           "path",
-                                              "table",          "key",
-                                              "sort",           "paging",
-                                              "interval",       "full_every",
-                                              "retention",      "incremental",
-                                              "ignore_paths",   "parent",
-                                              "columns",        "retention_column",
-                                              "recheck_filter", "query",
-                                              "limit"};
+  static const std::set<std::string> kKeys = {"name",
+                                              "path",
+                                              "table",
+                                              "key",
+                                              "sort",
+                                              "paging",
+                                              "interval",
+                                              "full_every",
+                                              "retention",
+                                              "incremental",
+                                              "ignore_paths",
+                                              "parent",
+                                              "columns",
+                                              "retention_column",
+                                              "recheck_filter",
+                                              "query",
+                                              "limit",
+                                              "search",
+                                              "rows"};
   for (const auto& item : root) {
     if (!kKeys.contains(item.first.Scalar())) {
       return base::Error{r.Fail(item.first, fmt::format("unknown key {}", item.first.Scalar()))};
     }
   }
   ResourceSchema s;
-  for (auto read : {ReadScalars, ReadIncremental, ReadIgnorePaths, ReadParent, ReadColumnsAndKey}) {
+  for (auto read :
+       {ReadScalars, ReadSearch, ReadIncremental, ReadIgnorePaths, ReadParent, ReadColumnsAndKey}) {
     if (auto done = read(r, root, s); !done) return base::Error{done.error()};
   }
   return s;

@@ -56,6 +56,10 @@ struct ResourceSchema {
   isc::Paging paging = isc::Paging::kOffset;
   // The limit of each page: the most the endpoint takes (`limit:` in the file).
   int page_size = isc::kPageSize;
+  // A search (paging: search): the request body, built from `search: {index, includes}`.
+  std::string search_body;
+  // What turns a page into rows (`rows:`, sync/search_rows.hpp); empty: each object is a row.
+  std::string rows;
   std::chrono::milliseconds interval{0};
   std::optional<std::chrono::milliseconds> full_every;
   // ISC drops objects whose retention_column is older than this window: their disappearance
@@ -72,7 +76,7 @@ struct ResourceSchema {
   std::vector<Column> columns;
 
   const Column* FindColumn(std::string_view column) const;
-  isc::PageShape Pages() const { return {paging, page_size}; }
+  isc::PageShape Pages() const { return {paging, page_size, search_body}; }
 };
 
 // Parses one schema file; errors name the file and what is wrong.

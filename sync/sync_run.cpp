@@ -17,6 +17,7 @@
 #include "sync/pipeline.hpp"
 #include "sync/retire.hpp"
 #include "sync/row.hpp"
+#include "sync/search_rows.hpp"
 #include "sync/sql.hpp"
 #include "sync/writer.hpp"
 
@@ -663,7 +664,8 @@ base::Expected<void> ResourceRun::ScanAll() {
   for (const auto& target : targets) {
     auto scan = isc::Scan(
         client_, target.path, ScanQuery(), schema_.Pages(), stats_,
-        [&](std::string_view body) { return ConsumePage(body, target.parent); },
+        ConsumeRowsOf(schema_,
+                      [&](std::string_view body) { return ConsumePage(body, target.parent); }),
         [&](const isc::ScanTally& s) {
           out_.pages += 1;
           if (schema_.parent) {

@@ -40,9 +40,11 @@ start_trigger_daemon() {
   cat >>"$work/config.yaml"
   "$build/isc-mirror" -c "$work/config.yaml" --log-level "${BENCH_LOG_LEVEL:-warn}" run 2>"${BENCH_DAEMON_LOG:-$work/daemon.log}" &
   daemon=$!
+  local resources
+  resources=$("$build/isc-mirror" -c "$work/config.yaml" __names resources | wc -l)
   trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; kill ${SIM_PID:-} 2>/dev/null; stop_throwaway_pg' EXIT
   for _ in $(seq 1 3000); do
-    [[ $(sql "SELECT count(*) FROM mirror.stream_state WHERE baseline_done") -ge 12 ]] && return 0
+    [[ $(sql "SELECT count(*) FROM mirror.stream_state WHERE baseline_done") -ge $resources ]] && return 0
     sleep 0.2
   done
   echo "the daemon did not finish its baselines" >&2

@@ -8,6 +8,7 @@
 #include "isc/pager.hpp"
 #include "sync/canonical.hpp"
 #include "sync/row.hpp"
+#include "sync/search_rows.hpp"
 #include "sync/writer.hpp"
 
 namespace isc_mirror::testing {
@@ -58,21 +59,22 @@ void ForEachTenantObject(isc::IscClient& client, const sync::ResourceSchema& sch
   for (const auto& [path, parent] : targets) {
     std::string query = schema.query;
     if (!schema.sort.empty()) query += (query.empty() ? "" : "&") + ("sorters=" + schema.sort);
-    auto scan = isc::Scan(client, path, query, schema.Pages(), stats,
-                          [&](std::string_view body) -> base::Expected<int64_t> {
-                            simdjson::dom::parser parser;
-                            simdjson::dom::element doc;
-                            if (parser.parse(body).get(doc)) return base::Error{"not JSON"};
-                            int64_t n = 0;
-                            for (auto item : doc.get_array()) {
-                              std::string canonical = Canon(simdjson::minify(item), {});
-                              auto row = sync::BuildRow(schema, canonical, parent);
-                              if (!row) throw std::runtime_error(row.error());
-                              each(row->object_id, canonical);
-                              ++n;
-                            }
-                            return n;
-                          });
+    auto scan = isc::Scan(
+        client, path, query, schema.Pages(), stats,
+        sync::ConsumeRowsOf(schema, [&](std::string_view body) -> base::Expected<int64_t> {
+          simdjson::dom::parser parser;
+          simdjson::dom::element doc;
+          if (parser.parse(body).get(doc)) return base::Error{"not JSON"};
+          int64_t n = 0;
+          for (auto item : doc.get_array()) {
+            std::string canonical = Canon(simdjson::minify(item), {});
+            auto row = sync::BuildRow(schema, canonical, parent);
+            if (!row) throw std::runtime_error(row.error());
+            each(row->object_id, canonical);
+            ++n;
+          }
+          return n;
+        }));
     // A parent whose children ISC refuses to list (a certification reviewed by a governance
     // group answers 400) has none to compare.
     if (!scan && parent && scan.failure().status == 400) continue;

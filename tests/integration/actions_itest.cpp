@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "automation/actions.hpp"
@@ -912,7 +913,8 @@ TEST_F(ActionsTest, TheDaemonRoleSufficesAndTheReadingRoleOnlyReads) {
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.views WHERE table_schema = "
                      "'report'")[0]
                 .as<int>(),
-            11);
+            19)
+      << "each view above was read";
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM report.actions WHERE action = 'accounts_disable' AND "
                      "status = 'succeeded'")[0]
                 .as<int>(),
@@ -995,6 +997,208 @@ TEST_F(ActionsTest, ReportViewsShowApplicationsWithoutOwners) {
             std::vector<std::string>{app});
   EXPECT_EQ(t.Count("SELECT count(*) FROM report.das_ownership WHERE application_id = " + app), 0);
   EXPECT_GT(t.Count("SELECT count(*) FROM report.das_ownership"), 0);
+}
+
+// The access model's reports, each on a scenario (docs/reporting.md, "The access model").
+class AccessReports : public testing::DatabaseTest {
+ protected:
+  void SetUp() override {
+    testing::DatabaseTest::SetUp();
+    t_ = std::make_unique<Tenant>(url_, "");
+    ASSERT_EQ(t_->Mirror({"migrate"}).exit_code, 0);
+    auto first = t_->Mirror({"sync"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+  }
+  void Sync(std::vector<std::string> resources) {
+    resources.insert(resources.begin(), "sync");
+    auto r = t_->Mirror(resources);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  void Terminate(const std::string& id) {
+    t_->Control("POST", "/__sim/identities/" + id + "/lifecycle", R"({"state":"terminated"})");
+  }
+  std::unique_ptr<Tenant> t_;
+};
+
+TEST_F(AccessReports, AccountsBySourceNameCountsAndShowsADeletedSource) {
+  Tenant& t = *t_;
+  EXPECT_EQ(t.Column("SELECT source_name || ' ' || accounts FROM report.accounts_by_source ORDER "
+                     "BY source_name"),
+            t.Column("SELECT s.name || ' ' || count(*) FROM isc.accounts a JOIN isc.sources s ON "
+                     "s.id = a.source_id GROUP BY s.name ORDER BY s.name"));
+  auto account = t.Column(
+      "SELECT id FROM isc.accounts WHERE source_name = 'Active Directory' AND NOT disabled ORDER "
+      "BY id LIMIT 1")[0];
+  auto disabled = t.Count(
+      "SELECT disabled FROM report.accounts_by_source WHERE source_name = 'Active Directory'");
+  auto source = t.Column("SELECT id FROM isc.sources WHERE name = 'Active Directory'")[0];
+  t.Control("PATCH", "/__sim/accounts/" + account, R"({"disabled":true})");
+  t.Control("DELETE", "/__sim/sources/" + source);
+  Sync({"sources", "accounts"});
+  EXPECT_EQ(t.Count("SELECT disabled FROM report.accounts_by_source WHERE source_name = 'Active "
+                    "Directory'"),
+            disabled + 1);
+  EXPECT_EQ(t.Column("SELECT source_name FROM report.accounts_by_source WHERE source_deleted"),
+            std::vector<std::string>{"Active Directory"})
+      << "a deleted source's accounts still show under its name";
+}
+
+// A role grants an access profile that grants entitlement E: a holder of the role holds E
+// through both. E marked privileged shows each way; an entitlement granted apart shows DIRECT.
+TEST_F(AccessReports, PrivilegedAccessNamesEveryWayItIsHeld) {
+  Tenant& t = *t_;
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.privileged_access WHERE entitlement_id IN "
+                    "(SELECT id FROM isc.entitlements WHERE NOT privileged)"),
+            0);
+  auto row = t.Column(
+      "SELECT h.identity_id || ' ' || r.id || ' ' || ap.id || ' ' || e.id FROM "
+      "isc.identity_access h JOIN isc.roles r ON r.id = h.id JOIN isc.access_profiles ap ON "
+      "r.raw -> 'accessProfiles' @> jsonb_build_array(jsonb_build_object('id', ap.id)) JOIN "
+      "isc.entitlements e ON ap.raw -> 'entitlements' @> jsonb_build_array(jsonb_build_object("
+      "'id', e.id)) WHERE h.type = 'ROLE' AND NOT e.privileged AND NOT EXISTS (SELECT 1 FROM "
+      "isc.identity_access d WHERE d.identity_id = h.identity_id AND d.id = e.id AND "
+      "d.standalone) ORDER BY 1 LIMIT 1")[0];
+  std::istringstream fields(row);
+  std::string holder, role, profile, entitlement;
+  fields >> holder >> role >> profile >> entitlement;
+  auto direct = t.Column(fmt::format(
+      "SELECT e.id FROM isc.entitlements e JOIN isc.accounts a ON a.source_id = e.source_id AND "
+      "a.identity_id = '{0}' WHERE NOT e.privileged AND e.id NOT IN (SELECT id FROM "
+      "isc.identity_access WHERE identity_id = '{0}') ORDER BY e.id LIMIT 1",
+      holder))[0];
+  t.Control("POST", "/__sim/identities/" + holder + "/access",
+            fmt::format(R"({{"grant":["{}"]}})", direct));
+  for (const auto& e : {entitlement, direct}) {
+    t.Control("POST", "/__sim/entitlements/" + e, R"({"privileged":true})");
+  }
+  Sync({"entitlements", "identity_access"});
+  EXPECT_EQ(t.Column(fmt::format("SELECT through || ' ' || coalesce(through_id, '-') FROM "
+                                 "report.privileged_access WHERE identity_id = '{}' AND "
+                                 "entitlement_id IN ('{}', '{}') ORDER BY 1",
+                                 holder, entitlement, direct)),
+            (std::vector<std::string>{"ACCESS_PROFILE " + profile, "DIRECT -", "ROLE " + role}));
+  // Every holder of the entitlement is listed, nobody else.
+  EXPECT_EQ(t.Column(fmt::format("SELECT DISTINCT identity_id FROM report.privileged_access WHERE "
+                                 "entitlement_id = '{}' ORDER BY 1",
+                                 entitlement)),
+            t.Column(fmt::format("SELECT identity_id FROM isc.identity_access WHERE id = '{}' "
+                                 "ORDER BY 1",
+                                 entitlement)));
+}
+
+TEST_F(AccessReports, LeaverEntitlementsListWhatALeaverStillHoldsUntilItIsRevoked) {
+  Tenant& t = *t_;
+  auto leaver = t.Column(
+      "SELECT i.id FROM isc.identities i WHERE lifecycle_state = 'active' AND (SELECT count(*) "
+      "FROM isc.identity_access h WHERE h.identity_id = i.id AND h.type = 'ENTITLEMENT') >= 2 "
+      "ORDER BY id LIMIT 1")[0];
+  auto held =
+      t.Column(fmt::format("SELECT id FROM isc.identity_access WHERE identity_id = '{}' "
+                           "AND type = 'ENTITLEMENT' ORDER BY id",
+                           leaver));
+  auto before = t.Count("SELECT count(*) FROM report.leaver_entitlements");
+  Terminate(leaver);
+  Sync({"identities"});
+  EXPECT_EQ(t.Column(fmt::format("SELECT entitlement_id FROM report.leaver_entitlements WHERE "
+                                 "identity_id = '{}' ORDER BY 1",
+                                 leaver)),
+            held);
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.leaver_entitlements"),
+            before + static_cast<int64_t>(held.size()));
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.leaver_entitlements l JOIN isc.identities i ON "
+                    "i.id = l.identity_id WHERE i.lifecycle_state NOT IN ('terminated', "
+                    "'inactive')"),
+            0);
+  std::string revoke;
+  for (const auto& e : held) revoke += (revoke.empty() ? "\"" : ",\"") + e + "\"";
+  t.Control("POST", "/__sim/identities/" + leaver + "/access", R"({"revoke":[)" + revoke + "]}");
+  Sync({"identity_access"});
+  EXPECT_EQ(
+      t.Count(fmt::format(
+          "SELECT count(*) FROM report.leaver_entitlements WHERE identity_id = '{}'", leaver)),
+      0);
+}
+
+TEST_F(AccessReports, RolesWithoutOwnerShowLeavingAndUnknownOwners) {
+  Tenant& t = *t_;
+  auto before = t.Column("SELECT id FROM report.roles_without_owner ORDER BY id");
+  auto roles = t.Column(
+      "SELECT r.id || ' ' || r.owner_id FROM isc.roles r JOIN isc.identities i ON i.id = "
+      "r.owner_id WHERE i.lifecycle_state = 'active' AND (SELECT count(*) FROM isc.roles o WHERE "
+      "o.owner_id = r.owner_id) = 1 ORDER BY r.id LIMIT 2");
+  ASSERT_EQ(roles.size(), 2u);
+  auto leaving = roles[0].substr(0, roles[0].find(' '));
+  auto removed = roles[1].substr(0, roles[1].find(' '));
+  Terminate(roles[0].substr(roles[0].find(' ') + 1));
+  t.Control("DELETE", "/__sim/identities/" + roles[1].substr(roles[1].find(' ') + 1));
+  Sync({"identities", "roles"});
+  EXPECT_EQ(t.Column(fmt::format("SELECT owner_status FROM report.roles_without_owner WHERE id IN "
+                                 "('{}', '{}') ORDER BY id = '{}' DESC",
+                                 leaving, removed, leaving)),
+            (std::vector<std::string>{"leaver", "unknown"}));
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.roles_without_owner"),
+            static_cast<int64_t>(before.size()) + 2);
+  EXPECT_EQ(
+      t.Count(
+          fmt::format("SELECT holders FROM report.roles_without_owner WHERE id = '{}'", leaving)),
+      t.Count(fmt::format("SELECT count(*) FROM isc.identity_access WHERE id = '{}'", leaving)));
+}
+
+TEST_F(AccessReports, GroupReviewersLeavingNameTheLeavingMembersOfReviewingGroups) {
+  Tenant& t = *t_;
+  auto group = t.Column(
+      "SELECT reviewer_id FROM isc.certifications WHERE reviewer_type = 'GOVERNANCE_GROUP' AND NOT "
+      "completed")[0];
+  auto members = t.Column(fmt::format(
+      "SELECT m.id FROM isc.governance_group_members m JOIN isc.identities i ON i.id = m.id WHERE "
+      "m.governance_group_id = '{}' AND i.lifecycle_state = 'active' ORDER BY m.id",
+      group));
+  ASSERT_GE(members.size(), 2u);
+  auto before = t.Count("SELECT count(*) FROM report.group_reviewers_leaving");
+  Terminate(members[0]);
+  Sync({"identities"});
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.group_reviewers_leaving"), before + 1);
+  EXPECT_EQ(t.Column(fmt::format("SELECT member_id || ' ' || members FROM "
+                                 "report.group_reviewers_leaving WHERE group_id = '{}' AND "
+                                 "member_id = '{}'",
+                                 group, members[0])),
+            std::vector<std::string>{
+                members[0] + " " +
+                std::to_string(t.Count(fmt::format("SELECT count(*) FROM "
+                                                   "isc.governance_group_members WHERE "
+                                                   "governance_group_id = '{}'",
+                                                   group)))});
+  // A member who leaves the group is no longer the group's concern.
+  t.Control("POST", fmt::format("/__sim/governance-groups/{}/members", group),
+            fmt::format(R"({{"remove":["{}"]}})", members[0]));
+  Sync({"governance_groups", "governance_group_members"});
+  EXPECT_EQ(t.Count("SELECT count(*) FROM report.group_reviewers_leaving"), before);
+}
+
+TEST_F(AccessReports, IdentitiesByProfileAndStateAreIscsCounts) {
+  Tenant& t = *t_;
+  EXPECT_EQ(t.Count("SELECT sum(identities) FROM report.identities_by_profile_state"),
+            t.Count("SELECT count(*) FROM isc.identities"));
+  EXPECT_EQ(t.Column("SELECT DISTINCT lifecycle_state FROM report.identities_by_profile_state "
+                     "WHERE is_leaver_state ORDER BY 1"),
+            (std::vector<std::string>{"inactive", "terminated"}));
+  auto count = [&](const std::string& profile, const std::string& state) {
+    return t.Count(
+        fmt::format("SELECT identities FROM report.identities_by_profile_state WHERE "
+                    "profile_name = '{}' AND lifecycle_state = '{}'",
+                    profile, state));
+  };
+  auto terminated = count("Employees", "terminated");
+  auto active = count("Employees", "active");
+  // Employees: the top of the manager tree and nine in ten of the rest (isc-sim).
+  for (const auto& id : t.Column("SELECT id FROM isc.identities WHERE lifecycle_state = 'active' "
+                                 "AND raw #>> '{attributes,identityProfile}' = 'Employees' ORDER "
+                                 "BY id LIMIT 2")) {
+    Terminate(id);
+  }
+  Sync({"identity_profiles", "lifecycle_states"});
+  EXPECT_EQ(count("Employees", "terminated"), terminated + 2);
+  EXPECT_EQ(count("Employees", "active"), active - 2);
 }
 
 // What ISC sends (an id, a message) reaches `actions list` and `status`: a terminal escape in

@@ -53,13 +53,18 @@ TEST(CheckOnline, WithEveryScopeEverythingWorks) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* check :
        {"token", "resource identities", "resource accounts", "resource task_statuses",
-        "resource access_review_items", "resource das_resource_owners", "action accounts_disable",
-        "action certification_reassign", "action task_status_clear"}) {
+        "resource access_review_items", "resource das_resource_owners", "resource roles",
+        "resource lifecycle_states", "resource governance_group_members",
+        "resource identity_access", "action accounts_disable", "action certification_reassign",
+        "action task_status_clear"}) {
     EXPECT_NE(Line(r, check).find("ok: "), std::string::npos) << Line(r, check);
   }
   EXPECT_NE(r.out.find("checks passed"), std::string::npos) << r.out;
   // The child probe reads an open certification ISC will list (not the governance group's).
   EXPECT_NE(Line(r, "resource access_review_items").find("HTTP 200"), std::string::npos);
+  // A search is posted, as ISC takes it.
+  EXPECT_NE(Line(r, "resource identity_access").find("POST /v3/search?limit=1"), std::string::npos)
+      << Line(r, "resource identity_access");
 }
 
 TEST(CheckOnline, AClientWithoutAScopeIsToldWhichCallsAreRefused) {
@@ -92,6 +97,10 @@ TEST(CheckOnline, AnApiClientIsToldThatMostCallsTakeAUsersToken) {
       << Line(r, "action certification_reassign");
   EXPECT_NE(Line(r, "resource accounts").find("ok: "), std::string::npos)
       << "accounts take an API client's token too";
+  EXPECT_NE(Line(r, "resource access_profiles").find("HTTP 403"), std::string::npos)
+      << "access profiles take a user's token only: " << Line(r, "resource access_profiles");
+  EXPECT_NE(Line(r, "resource identity_access").find("ok: "), std::string::npos)
+      << Line(r, "resource identity_access");
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ struct Scanner : isc_mirror::testing::SimConnection {
   std::set<std::string> ids;
   int64_t duplicates = 0;
 
-  ScanResult Run(std::string_view path, std::string_view query, Paging paging,
+  ScanResult Run(std::string_view path, std::string_view query, const PageShape& paging,
                  std::string_view id_field = "id") {
     return Scan(*client, path, query, paging, stats,
                 [&](std::string_view body) -> base::Expected<int64_t> {
@@ -58,6 +58,34 @@ struct Scanner : isc_mirror::testing::SimConnection {
                 });
   }
 };
+
+// A search pages by searchAfter: 37 identities at 10 a page are four requests, each once, and
+// under faults (5xx, cut and broken answers) still every identity once.
+TEST(Search, PagesBySearchAfterOnceEachThroughFaults) {
+  SimProcess sim({"--identities", "37", "--accounts-per-identity", "1"});
+  const std::string search =
+      R"({"indices":["identities"],"query":{"query":"*"},"sort":["id"],"queryResultFilter":)"
+      R"({"includes":["id"]}})";
+  Scanner scan(sim);
+  auto result = scan.Run("/v3/search", "", PageShape(Paging::kSearch, 10, search));
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result->pages, 4);
+  EXPECT_EQ(result->total, 37);
+  EXPECT_EQ(scan.ids.size(), 37u);
+  EXPECT_EQ(scan.duplicates, 0);
+  EXPECT_EQ(scan.stats.requests, 4);
+
+  SimClient control(sim.port());
+  control.Control("POST", "/__sim/faults",
+                  R"({"prefix":"/v3/search","errorRate":0.3,"errorCodes":[500,503],)"
+                  R"("truncateRate":0.2,"malformedRate":0.2})");
+  Scanner faulty(sim);
+  auto again = faulty.Run("/v3/search", "", PageShape(Paging::kSearch, 10, search));
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(faulty.ids, scan.ids);
+  EXPECT_EQ(faulty.duplicates, 0);
+  EXPECT_GT(faulty.stats.retries, 0) << "the faults were met";
+}
 
 TEST(Scan, EndsOnTheOffsetQuirkAfterAFullLastPage) {
   SimProcess sim({"--identities", "1000", "--accounts-per-identity", "2"});

@@ -268,6 +268,9 @@ TEST_F(SyncCommand, RecordsExactlyTheEventsOfChanges) {
       Column("SELECT id FROM isc.certifications WHERE NOT completed ORDER BY id LIMIT 1")[0];
   auto cert_items = Count(fmt::format(
       "SELECT count(*) FROM isc.access_review_items WHERE certification_id = '{}'", cert));
+  // The removed account's entitlements go with it.
+  auto removed_access = Column(fmt::format(
+      "SELECT identity_id || '/' || id FROM isc.identity_access WHERE account_id = '{}'", removed));
   ASSERT_GT(cert_items, 0);
 
   Control("POST", "/__sim/identities/" + leaver + "/lifecycle", R"({"state":"terminated"})");
@@ -304,7 +307,10 @@ TEST_F(SyncCommand, RecordsExactlyTheEventsOfChanges) {
   // ISC counts a profile's identities per lifecycle state: one fewer active, one more
   // terminated.
   EXPECT_EQ(has("lifecycle_states update "), 2) << all;
-  EXPECT_EQ(events.size(), 11u) << all;
+  for (const auto& access : removed_access) {
+    EXPECT_EQ(has("identity_access delete " + access + " "), 1) << all;
+  }
+  EXPECT_EQ(events.size(), 11u + removed_access.size()) << all;
   EXPECT_EQ(Count(fmt::format("SELECT count(*) FROM mirror.change_events WHERE object_id = '{}' "
                               "AND NOT baseline AND changed_paths @> "
                               "'{{/lifecycleState/stateName,/attributes/cloudLifecycleState}}'",
@@ -330,8 +336,9 @@ TEST_F(SyncCommand, RecordsExactlyTheEventsOfChanges) {
 }
 
 // The access model's changes, each exactly its events: an entitlement marked privileged
-// (read by the incremental scan), a source deleted, a role handed to another owner, a
-// governance group's member added and one removed.
+// (read by the incremental scan; its holders' rows do not change for it), a source deleted, a
+// role handed to another owner, a governance group's member added and one removed, an
+// entitlement granted to an identity and one revoked.
 TEST_F(SyncCommand, RecordsExactlyTheEventsOfAccessModelChanges) {
   Start({"--identities", "300", "--accounts-per-identity", "3"});
   ASSERT_EQ(Mirror({"sync"}).exit_code, 0);
@@ -366,14 +373,29 @@ TEST_F(SyncCommand, RecordsExactlyTheEventsOfAccessModelChanges) {
   EXPECT_EQ(Column("SELECT mode || ' ' || updated FROM mirror.sync_runs WHERE resource = "
                    "'entitlements' ORDER BY id DESC LIMIT 1")[0],
             "incremental 1");
+  // One identity is granted an entitlement of a source it has an account on, and loses one.
+  auto holder = Column(
+      "SELECT identity_id FROM isc.identity_access WHERE type = 'ENTITLEMENT' ORDER BY "
+      "identity_id LIMIT 1")[0];
+  auto revoked = Column(fmt::format(
+      "SELECT id FROM isc.identity_access WHERE identity_id = '{}' AND type = 'ENTITLEMENT' "
+      "ORDER BY id LIMIT 1",
+      holder))[0];
+  auto granted = Column(fmt::format(
+      "SELECT e.id FROM isc.entitlements e JOIN isc.accounts a ON a.source_id = e.source_id AND "
+      "a.identity_id = '{0}' WHERE e.id NOT IN (SELECT id FROM isc.identity_access WHERE "
+      "identity_id = '{0}') ORDER BY e.id LIMIT 1",
+      holder))[0];
+  Control("POST", "/__sim/identities/" + holder + "/access",
+          fmt::format(R"({{"grant":["{}"],"revoke":["{}"]}})", granted, revoked));
   Control("DELETE", "/__sim/sources/" + source);
   Control("POST", "/__sim/roles/" + role, fmt::format(R"({{"ownerId":"{}"}})", new_owner));
   Control("POST", fmt::format("/__sim/governance-groups/{}/members", group),
           fmt::format(R"({{"add":["{}"],"remove":["{}"]}})", joining, leaving));
   auto after = Mirror({"sync", "--full"});
   ASSERT_EQ(after.exit_code, 0) << after.err;
-  ExpectExactMirror(
-      {"sources", "entitlements", "roles", "governance_groups", "governance_group_members"});
+  ExpectExactMirror({"sources", "entitlements", "roles", "governance_groups",
+                     "governance_group_members", "identity_access"});
 
   auto events = Column(
       "SELECT resource || ' ' || op || ' ' || object_id || ' ' || array_to_string(changed_paths, "
@@ -387,7 +409,9 @@ TEST_F(SyncCommand, RecordsExactlyTheEventsOfAccessModelChanges) {
       fmt::format("roles update {} /modified,/owner/id,/owner/name", role),
       fmt::format("governance_groups update {} /modified", group),
       fmt::format("governance_group_members insert {}/{} ", group, joining),
-      fmt::format("governance_group_members delete {}/{} ", group, leaving)};
+      fmt::format("governance_group_members delete {}/{} ", group, leaving),
+      fmt::format("identity_access insert {}/{} ", holder, granted),
+      fmt::format("identity_access delete {}/{} ", holder, revoked)};
   for (const auto& item : reviewed) {
     want.insert(
         fmt::format("access_review_items update {} /accessSummary/entitlement/privileged", item));
@@ -479,6 +503,10 @@ TEST_F(SyncCommand, FaultsLeaveAnExactMirrorAndDeleteNothingWrongly) {
   ASSERT_EQ(Mirror({"sync"}).exit_code, 0);
   auto removed = Column("SELECT id FROM isc.accounts ORDER BY id DESC LIMIT 3");
   for (const auto& id : removed) Control("DELETE", "/__sim/accounts/" + id);
+  // What the removed accounts held goes with them.
+  auto held = Count(
+      "SELECT count(*) FROM isc.identity_access WHERE account_id IN (SELECT id FROM isc.accounts "
+      "ORDER BY id DESC LIMIT 3)");
   auto leaver = Column(
       "SELECT id FROM isc.identities i WHERE lifecycle_state = 'active' AND NOT EXISTS (SELECT 1 "
       "FROM (SELECT * FROM isc.accounts ORDER BY id DESC LIMIT 3) a WHERE a.identity_id = i.id) "
@@ -495,7 +523,10 @@ TEST_F(SyncCommand, FaultsLeaveAnExactMirrorAndDeleteNothingWrongly) {
                               sync::BuiltinSchemas().size())),
             0);
   ExpectExactMirror();
-  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE op = 'delete'"), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE op = 'delete' AND resource = "
+                  "'accounts'"),
+            3);
+  EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE op = 'delete'"), 3 + held);
   EXPECT_EQ(Count("SELECT count(*) FROM mirror.change_events WHERE NOT baseline AND resource = "
                   "'identities'"),
             1);

@@ -20,6 +20,7 @@ enum HashKind : uint64_t {
   kHLifecycleState,
   kHMember,
   kHEntitlementOwner,
+  kHHeld,
 };
 
 constexpr std::array<std::string_view, 2> kProfiles = {"Employees", "Contractors"};
@@ -123,31 +124,52 @@ void GenerateEntitlements(Tenant::State& s) {
   }
 }
 
-// Each access profile bundles three entitlements of one source; each role two access profiles
-// and, for every fourth, one entitlement directly.
+// The sources after the first that identities have accounts on (an account's source is its
+// position among its identity's accounts), where access profiles and roles grant access.
+std::vector<uint32_t> AccessSources(const TenantOptions& o) {
+  std::vector<uint32_t> out;
+  for (uint32_t j = 0; j < o.accounts_per_identity && o.sources > 1; ++j) {
+    uint32_t source = j % o.sources;
+    if (source != 0 && std::find(out.begin(), out.end(), source) == out.end())
+      out.push_back(source);
+  }
+  return out;
+}
+
+// The n-th entitlement of a source (entitlement e lives on source 1 + e % (sources - 1)).
+uint32_t EntitlementOn(const Tenant::State& s, uint32_t source, uint64_t n) {
+  uint32_t stride = s.options.sources > 1 ? s.options.sources - 1 : 1;
+  auto n_ent = static_cast<uint32_t>(s.entitlements.size());
+  uint32_t first = source > 0 ? source - 1 : 0;
+  uint32_t per_source =
+      std::max<uint32_t>(1, (n_ent - std::min(first, n_ent) + stride - 1) / stride);
+  return std::min(n_ent - 1, first + stride * static_cast<uint32_t>(n % per_source));
+}
+
+// Each access profile bundles three entitlements of a source people have accounts on; each
+// role two access profiles and, every fourth, one entitlement directly.
 void GenerateBundles(Tenant::State& s) {
   const TenantOptions& o = s.options;
   uint32_t managers = Managers(s);
-  uint32_t n_ent = static_cast<uint32_t>(s.entitlements.size());
-  uint32_t stride = o.sources > 1 ? o.sources - 1 : 1;
+  auto n_ent = static_cast<uint32_t>(s.entitlements.size());
+  std::vector<uint32_t> sources = AccessSources(o);
+  if (sources.empty() && n_ent > 0) sources.push_back(s.entitlements[0].source);
   if (n_ent > 0) {
     s.access_profiles.resize(o.access_profiles);
     for (uint32_t k = 0; k < o.access_profiles; ++k) {
       AccessProfile& ap = s.access_profiles[k];
-      uint32_t first = (k * 3) % n_ent;
+      ap.source = sources[k % sources.size()];
       for (uint32_t j = 0; j < 3; ++j) {
-        uint32_t e = (first + j * stride) % n_ent;
-        if (s.entitlements[e].source != s.entitlements[first].source) break;
+        uint32_t e = EntitlementOn(s, ap.source, uint64_t{k} * 3 + j);
         if (std::find(ap.entitlements.begin(), ap.entitlements.end(), e) == ap.entitlements.end())
           ap.entitlements.push_back(e);
       }
-      ap.source = s.entitlements[first].source;
       ap.owner = static_cast<uint32_t>(s.H(kHAccessProfile, k) % managers);
       ap.created = o.now_ms - (400 + static_cast<int64_t>(k)) * kDayMs;
       ap.modified = ap.created + 3 * kDayMs;
     }
   }
-  uint32_t n_ap = static_cast<uint32_t>(s.access_profiles.size());
+  auto n_ap = static_cast<uint32_t>(s.access_profiles.size());
   s.roles.resize(s.identities.empty() ? 0 : o.roles);
   for (uint32_t r = 0; r < s.roles.size(); ++r) {
     Role& role = s.roles[r];
@@ -155,7 +177,9 @@ void GenerateBundles(Tenant::State& s) {
       role.access_profiles.push_back(r % n_ap);
       if ((r * 7 + 3) % n_ap != r % n_ap) role.access_profiles.push_back((r * 7 + 3) % n_ap);
     }
-    if (r % 4 == 0 && n_ent > 0) role.entitlements.push_back((r * 11) % n_ent);
+    if (r % 4 == 0 && n_ent > 0) {
+      role.entitlements.push_back(EntitlementOn(s, sources[r % sources.size()], r * 11 + 1));
+    }
     role.owner = static_cast<uint32_t>(s.H(kHRole, r) % s.identities.size());
     role.created = o.now_ms - (300 + static_cast<int64_t>(r)) * kDayMs;
     role.modified = role.created + kDayMs;
@@ -274,7 +298,7 @@ void RenderAccessProfile(const Tenant::State& s, uint32_t k, base::JsonWriter& w
   const AccessProfile& ap = s.access_profiles[k];
   w.BeginObject()
       .Field("id", Hex32(MakeId(s.options.seed, kHAccessProfile, k)))
-      .Field("name", fmt::format("{} access {}", SourceName(s, ap.source), k))
+      .Field("name", AccessProfileName(s, k))
       .Field("description", fmt::format("Access profile {}", k))
       .Field("created", Time(ap.created))
       .Field("modified", Time(ap.modified))
@@ -294,7 +318,7 @@ void RenderRole(const Tenant::State& s, uint32_t r, base::JsonWriter& w) {
   const Role& role = s.roles[r];
   w.BeginObject()
       .Field("id", Hex32(MakeId(s.options.seed, kHRole, r)))
-      .Field("name", fmt::format("Business role {}", r))
+      .Field("name", RoleName(r))
       .Field("created", Time(role.created))
       .Field("modified", Time(role.modified))
       .Field("description", fmt::format("Birthright access for team {}", r));
@@ -304,7 +328,7 @@ void RenderRole(const Tenant::State& s, uint32_t r, base::JsonWriter& w) {
     w.BeginObject()
         .Field("id", Hex32(MakeId(s.options.seed, kHAccessProfile, k)))
         .Field("type", "ACCESS_PROFILE")
-        .Field("name", fmt::format("{} access {}", SourceName(s, s.access_profiles[k].source), k))
+        .Field("name", AccessProfileName(s, k))
         .EndObject();
   }
   w.EndArray();
@@ -410,6 +434,74 @@ Value OwnerId(const Tenant::State& s, uint32_t identity) {
 }
 
 }  // namespace
+
+std::string RoleName(uint32_t role) {
+  return fmt::format("Business role {}", role);
+}
+
+std::string AccessProfileName(const Tenant::State& s, uint32_t access_profile) {
+  return fmt::format("{} access {}", SourceName(s, s.access_profiles[access_profile].source),
+                     access_profile);
+}
+
+namespace {
+
+void AddEntitlement(HeldAccess& held, uint32_t e, bool standalone) {
+  for (const auto& [have, alone] : held.entitlements) {
+    if (have == e) return;
+  }
+  held.entitlements.emplace_back(e, standalone);
+}
+
+}  // namespace
+
+HeldAccess AccessOf(const Tenant::State& s, uint32_t identity) {
+  HeldAccess held;
+  uint64_t h = s.H(kHHeld, identity);
+  auto n_roles = static_cast<uint32_t>(s.roles.size());
+  auto n_ent = static_cast<uint32_t>(s.entitlements.size());
+  if (n_roles > 0) {
+    held.roles.push_back(static_cast<uint32_t>(h % n_roles));
+    uint32_t second = static_cast<uint32_t>((h >> 24) % n_roles);
+    if ((h >> 20) % 5 == 0 && second != held.roles[0]) held.roles.push_back(second);
+  }
+  for (uint32_t r : held.roles) {
+    for (uint32_t k : s.roles[r].access_profiles) {
+      if (std::find(held.access_profiles.begin(), held.access_profiles.end(), k) ==
+          held.access_profiles.end())
+        held.access_profiles.push_back(k);
+    }
+  }
+  for (uint32_t k : held.access_profiles) {
+    for (uint32_t e : s.access_profiles[k].entitlements) AddEntitlement(held, e, false);
+  }
+  for (uint32_t r : held.roles) {
+    for (uint32_t e : s.roles[r].entitlements) AddEntitlement(held, e, false);
+  }
+  // One in three holds an entitlement of its own, on a source it has an account on.
+  const auto& mine = s.accounts_of[identity];
+  if (n_ent > 0 && (h >> 32) % 3 == 0 && !mine.empty()) {
+    uint32_t source = s.accounts[mine[(h >> 36) % mine.size()]].source;
+    if (source > 0) AddEntitlement(held, EntitlementOn(s, source, h >> 40), true);
+  }
+  if (auto changes = s.access_changes.find(identity); changes != s.access_changes.end()) {
+    for (uint32_t e : changes->second.granted) AddEntitlement(held, e, true);
+    std::erase_if(held.entitlements, [&](const auto& held_one) {
+      const auto& revoked = changes->second.revoked;
+      return std::find(revoked.begin(), revoked.end(), held_one.first) != revoked.end();
+    });
+  }
+  // Access lives on accounts: none on a source the identity has no account on.
+  std::erase_if(held.entitlements, [&](const auto& held_one) {
+    const Entitlement& ent = s.entitlements[held_one.first];
+    if (ent.deleted) return true;
+    for (uint32_t a : s.accounts_of[identity]) {
+      if (!s.accounts[a].deleted && s.accounts[a].source == ent.source) return false;
+    }
+    return true;
+  });
+  return held;
+}
 
 uint32_t IdentityProfileOf(const Tenant::State& s, uint32_t identity) {
   // One in ten is a contractor; the top of the manager tree are employees.
@@ -588,24 +680,57 @@ Reply NotFound(std::string_view what, std::string_view id) {
   return {404, ErrorResponse("404 Not found", fmt::format("{} {} was not found", what, id))};
 }
 
-// POST /__sim/governance-groups/{id}/members {"add": [ids], "remove": [ids]}
-Reply ControlMembers(Tenant::State& s, uint32_t g, const simdjson::dom::element& body) {
-  GovernanceGroup& group = s.governance_groups[g];
-  for (std::string_view key : {"add", "remove"}) {
+// Calls `each(list, index)` for each id of the body's lists `first` and `second` (list 0 or 1),
+// `find` turning an id into an index; the first id that is not text or not found answers.
+template <typename Find, typename Each>
+std::optional<Reply> ForEachListedId(const simdjson::dom::element& body,
+                                     std::array<std::string_view, 2> lists, std::string_view what,
+                                     Find find, Each each) {
+  for (int list = 0; list < 2; ++list) {
     simdjson::dom::array ids;
-    if (body[key].get(ids)) continue;
+    if (body[lists[list]].get(ids)) continue;
     for (auto item : ids) {
       std::string_view text;
-      if (item.get(text)) return {400, ErrorResponse("400.1 Bad Request Content", "ids are text")};
-      auto who = FindIdentity(s, text);
-      if (!who) return NotFound("identity", text);
-      auto at = std::find(group.members.begin(), group.members.end(), *who);
-      if (key == "add" && at == group.members.end()) group.members.push_back(*who);
-      if (key == "remove" && at != group.members.end()) group.members.erase(at);
+      if (item.get(text))
+        return Reply{400, ErrorResponse("400.1 Bad Request Content", "ids are text")};
+      std::optional<uint32_t> index = find(text);
+      if (!index) return NotFound(what, text);
+      each(list, *index);
     }
   }
-  group.modified = s.Now();
+  return std::nullopt;
+}
+
+// POST /__sim/governance-groups/{id}/members {"add": [ids], "remove": [ids]}
+Reply ControlMembers(Tenant::State& s, uint32_t g, const simdjson::dom::element& body) {
+  std::vector<uint32_t>& members = s.governance_groups[g].members;
+  auto refused = ForEachListedId(
+      body, {"add", "remove"}, "identity", [&](std::string_view id) { return FindIdentity(s, id); },
+      [&](int list, uint32_t who) {
+        auto at = std::find(members.begin(), members.end(), who);
+        if (list == 0 && at == members.end()) members.push_back(who);
+        if (list == 1 && at != members.end()) members.erase(at);
+      });
+  if (refused) return *refused;
+  s.governance_groups[g].modified = s.Now();
   return {200, "{}"};
+}
+
+// POST /__sim/identities/{id}/access {"grant": [entitlement ids], "revoke": [ids]}
+Reply ControlAccess(Tenant::State& s, uint32_t identity, const simdjson::dom::element& body) {
+  AccessChanges& changes = s.access_changes[identity];
+  auto refused = ForEachListedId(
+      body, {"grant", "revoke"}, "entitlement",
+      [&](std::string_view id) {
+        return FindByKey(s, Kind::kEntitlements, id, [](uint32_t) { return true; });
+      },
+      [&](int list, uint32_t e) {
+        auto& add = list == 0 ? changes.granted : changes.revoked;
+        auto& drop = list == 0 ? changes.revoked : changes.granted;
+        std::erase(drop, e);
+        if (std::find(add.begin(), add.end(), e) == add.end()) add.push_back(e);
+      });
+  return refused ? *refused : Reply{200, "{}"};
 }
 
 }  // namespace
@@ -643,6 +768,11 @@ std::optional<Reply> ControlAccessModel(Tenant::State& s,
       s.roles[*i].owner = *who;
       s.roles[*i].modified = s.Now();
     }
+  } else if (what == "identities" && parts.size() == 4 && parts[3] == "access") {
+    auto who = FindIdentity(s, id);
+    if (!who) return NotFound("identity", id);
+    Reply reply = ControlAccess(s, *who, body);
+    if (reply.status != 200) return reply;
   } else if (what == "governance-groups" && parts.size() == 4 && parts[3] == "members") {
     auto g = FindByKey(s, Kind::kGovernanceGroups, id, [](uint32_t) { return true; });
     if (!g) return NotFound("governance group", id);

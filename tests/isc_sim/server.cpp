@@ -175,12 +175,20 @@ void SendReply(httplib::Response& res, Reply reply, bool garble, bool malformed,
 
 }  // namespace
 
+namespace {
+
+// A call that changes nothing: a GET, or a search (a POST only because its query is a body).
+bool Reads(const httplib::Request& req) {
+  return req.method == "GET" || req.path == "/v3/search";
+}
+
+}  // namespace
+
 Server::FaultDice Server::RollFaults(const httplib::Request& req) {
   std::lock_guard lock(mutex_);
   FaultDice dice{.faults = faults_};
   const Faults& faults = dice.faults;
-  if (!faults.any() || !req.path.starts_with(faults.prefix) ||
-      (faults.writes_only && req.method == "GET")) {
+  if (!faults.any() || !req.path.starts_with(faults.prefix) || (faults.writes_only && Reads(req))) {
     return dice;
   }
   if (Roll() < faults.expire_rate) {
@@ -194,7 +202,7 @@ Server::FaultDice Server::RollFaults(const httplib::Request& req) {
   }
   dice.truncate = Roll() < faults.truncate_rate;
   dice.malformed = Roll() < faults.malformed_rate;
-  dice.garble = req.method != "GET" && Roll() < faults.garble_rate;
+  dice.garble = !Reads(req) && Roll() < faults.garble_rate;
   return dice;
 }
 
@@ -212,7 +220,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(server.mutex_);
       ++server.requests_;
       ++server.responses_by_status_[res.status];
-      if (req.method == "GET" || req.path == "/oauth/token") return;
+      if (Reads(req) || req.path == "/oauth/token") return;
       auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
@@ -442,6 +450,39 @@ std::optional<Reply> Server::RoutePost(const httplib::Request& req,
   return std::nullopt;
 }
 
+namespace {
+
+constexpr int64_t kSearchLimit = 10'000;
+
+// GET /v2025/entitlements?account-id=: it narrows the list to one account's entitlements and
+// "cannot be specified with the filters" (its definition). isc-sim keeps no account's
+// entitlements apart.
+std::optional<Reply> RefuseAccountId(const httplib::Request& req) {
+  if (!req.has_param("account-id")) return std::nullopt;
+  bool filtered = req.has_param("filters");
+  return Reply{filtered ? 400 : 501,
+               ErrorResponse("400.1 Bad Request Content",
+                             filtered ? "account-id cannot be specified with filters"
+                                      : "isc-sim does not serve account-id")};
+}
+
+}  // namespace
+
+Reply Server::RouteSearch(const httplib::Request& req, int64_t* total, bool* is_list) {
+  // The search's limit: at most 10,000, 250 by default (its searchlimit parameter).
+  auto page =
+      ParsePage(Param(req, "limit"), Param(req, "offset"), Param(req, "count"), kSearchLimit);
+  if (!page) return {400, ErrorResponse("400.1 Bad Request Content", page.error())};
+  if (!Param(req, "limit")) page->limit = 250;
+  auto result = tenant_.Search({.body = req.body, .page = *page});
+  *is_list = true;
+  if (result.status != 200) {
+    return {result.status, ErrorResponse("400.1 Bad Request Content", result.error)};
+  }
+  *total = result.total;
+  return {200, std::move(result.body)};
+}
+
 Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) {
   auto p = SplitPath(req.path);
   const std::string& m = req.method;
@@ -507,14 +548,7 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
     if (Matches(p, {"das", "v1", "owners", "*", "resources"})) return tenant_.DasResourcesOf(p[3]);
     if (Matches(p, {"v3", "sources"})) return list(Kind::kSources);
     if (Matches(p, {"v2025", "entitlements"})) {
-      // account-id narrows the list to one account's entitlements and "cannot be specified
-      // with the filters" (its definition). isc-sim keeps no account's entitlements apart.
-      if (Param(req, "account-id")) {
-        return {Param(req, "filters") ? 400 : 501,
-                ErrorResponse("400.1 Bad Request Content",
-                              Param(req, "filters") ? "account-id cannot be specified with filters"
-                                                    : "isc-sim does not serve account-id")};
-      }
+      if (auto refused = RefuseAccountId(req)) return *refused;
       return list(Kind::kEntitlements);
     }
     if (Matches(p, {"v3", "access-profiles"})) return list(Kind::kAccessProfiles);
@@ -526,6 +560,7 @@ Reply Server::Route(const httplib::Request& req, int64_t* total, bool* is_list) 
     if (Matches(p, {"v2025", "workgroups", "*", "members"}))
       return list(Kind::kGovernanceGroupMembers, std::string(p[2]));
   } else if (m == "POST") {
+    if (Matches(p, {"v3", "search"})) return RouteSearch(req, total, is_list);
     if (auto reply = RoutePost(req, p)) return *reply;
   } else if (m == "PATCH") {
     if (Matches(p, {"beta", "task-status", "*"})) return tenant_.TaskStatusPatch(p[2], req.body);

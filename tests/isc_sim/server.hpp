@@ -90,6 +90,8 @@ class Server {
   // The actions' POSTs; none when no route matches.
   std::optional<Reply> RoutePost(const httplib::Request& req,
                                  const std::vector<std::string_view>& p);
+  // POST /v3/search.
+  Reply RouteSearch(const httplib::Request& req, int64_t* total, bool* is_list);
   Reply Route(const httplib::Request& req, int64_t* total_count, bool* is_list);
   // The client id behind a valid bearer token, or the 401 to answer.
   std::optional<std::string> Authenticate(const httplib::Request& req, httplib::Response& res);

@@ -752,6 +752,11 @@ ListResult Tenant::List(const ListQuery& q) const {
   return result;
 }
 
+ListResult Tenant::Search(const SearchRequest& request) const {
+  std::shared_lock lock(mutex_);
+  return SearchIdentities(*state_, request);
+}
+
 std::optional<std::string> Tenant::Get(Kind kind, std::string_view id) const {
   std::shared_lock lock(mutex_);
   const State& s = *state_;
@@ -1505,10 +1510,10 @@ Reply Tenant::Control(std::string_view method, std::string_view path, std::strin
 
   std::unique_lock lock(mutex_);
   State& s = *state_;
+  if (auto reply = ControlAccessModel(s, parts, method, doc)) return *reply;
   if (what == "identities") return ControlIdentities(s, parts, method, doc);
   if (what == "accounts") return ControlAccounts(s, parts, method, doc);
   if (what == "task-statuses") return ControlTaskStatuses(s, parts, method, doc);
-  if (auto reply = ControlAccessModel(s, parts, method, doc)) return *reply;
   Reply reply = ControlOthers(s, parts, method, doc);
   if (reply.status == 404 && reply.body.find("unknown control path") != std::string::npos) {
     return Error(404, fmt::format("unknown control path {}", path));

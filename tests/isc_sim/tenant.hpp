@@ -112,6 +112,12 @@ struct ListQuery {
   PageRequest page;
 };
 
+// POST /v3/search: the JSON body and the page parameters.
+struct SearchRequest {
+  std::string body;
+  PageRequest page;
+};
+
 struct ListResult {
   int status = 200;  // 400 or 404 with an error message instead of a body
   std::string error;
@@ -127,6 +133,7 @@ class Tenant {
   Tenant& operator=(const Tenant&) = delete;
 
   ListResult List(const ListQuery& query) const;
+  ListResult Search(const SearchRequest& request) const;
   // A single object by id (GET /path/{id}); nullopt when unknown.
   std::optional<std::string> Get(Kind kind, std::string_view id) const;
 

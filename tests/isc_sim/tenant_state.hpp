@@ -180,6 +180,21 @@ struct GovernanceGroup {
   int64_t modified = 0;
 };
 
+// An identity's access beyond what its roles give: the control API's grants and revokes.
+struct AccessChanges {
+  std::vector<uint32_t> granted;  // entitlements, held standalone
+  std::vector<uint32_t> revoked;
+};
+
+// What an identity holds, as its search document lists it.
+struct HeldAccess {
+  std::vector<uint32_t> roles;
+  std::vector<uint32_t> access_profiles;
+  // Entitlement and whether it is standalone (not given by an access profile or role the
+  // identity holds: the SailPoint developer forum, topic 54919).
+  std::vector<std::pair<uint32_t, bool>> entitlements;
+};
+
 struct PendingShift {
   Kind kind;
   int after_requests;
@@ -226,6 +241,7 @@ struct Tenant::State {
   std::vector<AccessProfile> access_profiles;
   std::vector<Role> roles;
   std::vector<GovernanceGroup> governance_groups;
+  std::unordered_map<uint32_t, AccessChanges> access_changes;  // by identity
   std::vector<PendingShift> shifts;
 
   // Ordered results of list queries on the large collections, valid while generation holds;
@@ -287,6 +303,14 @@ void RenderAccessModel(const Tenant::State& s, Kind kind, uint32_t index, base::
 std::optional<uint32_t> FindAccessModelParent(const Tenant::State& s, Kind kind,
                                               std::string_view id);
 std::vector<uint32_t> AccessModelChildren(const Tenant::State& s, Kind kind, uint32_t parent);
+std::string RoleName(uint32_t role);
+std::string AccessProfileName(const Tenant::State& s, uint32_t access_profile);
+// What an identity holds: its roles, their access profiles and entitlements, its standalone
+// entitlements; only entitlements of sources it has an account on.
+HeldAccess AccessOf(const Tenant::State& s, uint32_t identity);
+
+ListResult SearchIdentities(const Tenant::State& s, const SearchRequest& request);
+
 // /__sim/sources, /__sim/entitlements, /__sim/roles, /__sim/governance-groups.
 std::optional<Reply> ControlAccessModel(Tenant::State& s,
                                         const std::vector<std::string_view>& parts,

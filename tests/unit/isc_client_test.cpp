@@ -208,6 +208,24 @@ TEST(IscClient, RepeatsACallThatChangesTheTenantOnlyWhereIscDidNotCarryItOut) {
   }
 }
 
+// A search is a POST that changes nothing: after a 503, a timeout or a cut answer it is asked
+// again, as a GET would be, with its body and a JSON content type.
+TEST(IscClient, RepeatsASearchLikeARead) {
+  for (auto answer :
+       {Answer(503), Failure(TransportFailure::kTimeout), Failure(TransportFailure::kTruncated)}) {
+    Rig rig({answer, Answer(200, "[]")});
+    auto result =
+        rig.client->Query("/v3/search?limit=1000", R"({"indices":["identities"]})", rig.stats);
+    EXPECT_TRUE(result.ok()) << result.error();
+    ASSERT_EQ(rig.api->requests.size(), 2u);
+    EXPECT_EQ(rig.api->requests[1].method, "POST");
+    EXPECT_EQ(rig.api->requests[1].body, R"({"indices":["identities"]})");
+    EXPECT_NE(std::find(rig.api->requests[1].headers.begin(), rig.api->requests[1].headers.end(),
+                        "Content-Type: application/json"),
+              rig.api->requests[1].headers.end());
+  }
+}
+
 TEST(IscClient, GivesUpAfterTheAttemptLimitWithTheCause) {
   Rig rig({Answer(500, R"({"messages":[{"text":"An internal fault occurred."}]})"), Answer(500),
            Answer(500), Answer(502, R"({"messages":[{"text":"Bad gateway"}]})"), Answer(200)});

@@ -33,7 +33,8 @@ TEST(BuiltinSchemas, DeclareTheResourcesInOrder) {
                                              "identity_profiles",
                                              "lifecycle_states",
                                              "governance_groups",
-                                             "governance_group_members"}));
+                                             "governance_group_members",
+                                             "identity_access"}));
 }
 
 TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
@@ -82,6 +83,14 @@ TEST(BuiltinSchemas, CarryWhatThePollersNeed) {
   EXPECT_EQ(FindSchema("entitlements")->incremental->field, "modified");
   EXPECT_EQ(FindSchema("lifecycle_states")->recheck_filter, "") << "it takes no filters";
   EXPECT_EQ(FindSchema("sources")->ignore_paths, std::vector<std::string>{"/since"});
+  // What each identity holds: a search of the identities index, sorted by id for searchAfter.
+  const auto* access = FindSchema("identity_access");
+  EXPECT_EQ(access->paging, isc::Paging::kSearch);
+  EXPECT_EQ(access->page_size, 1000);
+  EXPECT_EQ(access->rows, "identity_access");
+  EXPECT_EQ(access->search_body,
+            R"({"indices":["identities"],"query":{"query":"*"},"sort":["id"],"includeNested":true,)"
+            R"("queryResultFilter":{"includes":["id","name","accounts","access"]}})");
 }
 
 // ISC takes a date in a filter unquoted; quoted, it is a string and the filter fails
@@ -140,6 +149,13 @@ TEST(ParseResourceSchema, NamesTheFileLineAndDefect) {
   }
   EXPECT_EQ(Error(std::string(kMinimal) + "paging: none\nlimit: 50\n"),
             "schema/x.yaml:9: limit must be 1 to 250 on a paged list");
+  EXPECT_EQ(Error(std::string(kMinimal) + "paging: search\n"),
+            "schema/x.yaml:1: paging: search and search: {index, includes} go together");
+  EXPECT_EQ(Error(std::string(kMinimal) + "rows: pivot\n"),
+            "schema/x.yaml:8: rows pivot is not known");
+  EXPECT_EQ(Error(std::string(kMinimal) +
+                  "paging: search\nsearch: { index: identities, includes: [id] }\nlimit: 10001\n"),
+            "schema/x.yaml:10: limit must be 1 to 10000 on a search");
   EXPECT_NE(Error("name: [x]\n").find("name must be a string"), std::string::npos);
   EXPECT_NE(Error("{{").find("invalid YAML"), std::string::npos);
 }
