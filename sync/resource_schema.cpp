@@ -373,6 +373,13 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
        {ReadScalars, ReadSearch, ReadIncremental, ReadIgnorePaths, ReadParent, ReadColumnsAndKey}) {
     if (auto done = read(r, root, s); !done) return base::Error{done.error()};
   }
+  // A search is read whole, by searchAfter: no filters for an incremental scan or a re-check,
+  // no parent's path to fill in.
+  if (s.paging == isc::Paging::kSearch &&
+      (s.incremental || s.parent || !s.recheck_filter.empty())) {
+    return base::Error{r.Fail(root["search"],
+                              "a search takes no incremental, parent or recheck_filter")};
+  }
   return s;
 }
 

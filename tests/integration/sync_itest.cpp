@@ -426,6 +426,57 @@ TEST_F(SyncCommand, RecordsExactlyTheEventsOfAccessModelChanges) {
             new_owner);
 }
 
+// An entitlement deleted in ISC goes from the access profiles and roles that granted it and
+// from every identity that held it; a joiner moves its identity profile's counts.
+TEST_F(SyncCommand, AnEntitlementDeletedLeavesItsBundlesAndHolders) {
+  Start({"--identities", "300", "--accounts-per-identity", "3"});
+  ASSERT_EQ(Mirror({"sync"}).exit_code, 0);
+  auto gone = Column(
+      "SELECT e.id FROM isc.entitlements e WHERE EXISTS (SELECT 1 FROM isc.access_profiles p "
+      "WHERE p.raw -> 'entitlements' @> jsonb_build_array(jsonb_build_object('id', e.id))) AND "
+      "EXISTS (SELECT 1 FROM isc.identity_access h WHERE h.id = e.id) AND NOT EXISTS (SELECT 1 "
+      "FROM isc.access_review_items it WHERE it.access_id = e.id) ORDER BY e.id LIMIT 1")[0];
+  auto has_it = fmt::format("raw -> 'entitlements' @> '[{{\"id\": \"{}\"}}]'", gone);
+  auto profiles = Column("SELECT id FROM isc.access_profiles WHERE " + has_it + " ORDER BY id");
+  auto roles = Column("SELECT id FROM isc.roles WHERE " + has_it + " ORDER BY id");
+  auto holders = Column(fmt::format(
+      "SELECT identity_id FROM isc.identity_access WHERE id = '{}' ORDER BY 1", gone));
+  Control("DELETE", "/__sim/entitlements/" + gone);
+  Control("POST", "/__sim/identities", R"({"department":"Sales"})");
+  auto after = Mirror({"sync", "--full"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  ExpectExactMirror({"entitlements", "access_profiles", "roles", "identity_profiles",
+                     "lifecycle_states", "identity_access"});
+  auto events = Column(
+      "SELECT resource || ' ' || op || ' ' || object_id FROM mirror.change_events WHERE resource "
+      "IN ('entitlements', 'access_profiles', 'roles', 'identity_access', 'identity_profiles', "
+      "'lifecycle_states') ORDER BY 1");
+  std::vector<std::string> want = {"entitlements delete " + gone};
+  for (const auto& id : profiles) want.push_back("access_profiles update " + id);
+  for (const auto& id : roles) want.push_back("roles update " + id);
+  for (const auto& id : holders) want.push_back("identity_access delete " + id + "/" + gone);
+  // The joiner: its profile counts one more identity, and one more in its lifecycle state; it
+  // holds what its role gives.
+  auto joiner = Column("SELECT id FROM isc.identities WHERE first_seen = (SELECT max(first_seen) "
+                       "FROM isc.identities)")[0];
+  for (const auto& row : Column(fmt::format(
+           "SELECT 'identity_access insert ' || identity_id || '/' || id FROM isc.identity_access "
+           "WHERE identity_id = '{}'",
+           joiner))) {
+    want.push_back(row);
+  }
+  want.push_back("identity_profiles update " +
+                 Column("SELECT id FROM isc.identity_profiles WHERE name = 'Employees'")[0]);
+  want.push_back("lifecycle_states update " +
+                 Column("SELECT s.identity_profile_id || '/' || s.id FROM isc.lifecycle_states s "
+                        "JOIN isc.identity_profiles p ON p.id = s.identity_profile_id WHERE "
+                        "p.name = 'Employees' AND s.technical_name = 'active'")[0]);
+  std::sort(want.begin(), want.end());
+  std::string all;
+  for (const auto& e : events) all += e + "\n";
+  EXPECT_EQ(events, want) << all;
+}
+
 TEST_F(SyncCommand, ChildrenOfAParentThatIsGoneAreDeleted) {
   Start({"--identities", "200", "--accounts-per-identity", "1"});
   ASSERT_EQ(Mirror({"sync", "certifications", "access_review_items", "das_applications",

@@ -156,6 +156,10 @@ TEST(ParseResourceSchema, NamesTheFileLineAndDefect) {
   EXPECT_EQ(Error(std::string(kMinimal) +
                   "paging: search\nsearch: { index: identities, includes: [id] }\nlimit: 10001\n"),
             "schema/x.yaml:10: limit must be 1 to 10000 on a search");
+  EXPECT_EQ(Error(std::string(kMinimal) +
+                  "paging: search\nsearch: { index: identities, includes: [id] }\nrecheck_filter: "
+                  "id\n"),
+            "schema/x.yaml:9: a search takes no incremental, parent or recheck_filter");
   EXPECT_NE(Error("name: [x]\n").find("name must be a string"), std::string::npos);
   EXPECT_NE(Error("{{").find("invalid YAML"), std::string::npos);
 }
