@@ -377,8 +377,8 @@ base::Expected<ResourceSchema> ParseResourceSchema(std::string_view yaml, std::s
   // no parent's path to fill in.
   if (s.paging == isc::Paging::kSearch &&
       (s.incremental || s.parent || !s.recheck_filter.empty())) {
-    return base::Error{r.Fail(root["search"],
-                              "a search takes no incremental, parent or recheck_filter")};
+    return base::Error{
+        r.Fail(root["search"], "a search takes no incremental, parent or recheck_filter")};
   }
   return s;
 }

@@ -439,8 +439,8 @@ TEST_F(SyncCommand, AnEntitlementDeletedLeavesItsBundlesAndHolders) {
   auto has_it = fmt::format("raw -> 'entitlements' @> '[{{\"id\": \"{}\"}}]'", gone);
   auto profiles = Column("SELECT id FROM isc.access_profiles WHERE " + has_it + " ORDER BY id");
   auto roles = Column("SELECT id FROM isc.roles WHERE " + has_it + " ORDER BY id");
-  auto holders = Column(fmt::format(
-      "SELECT identity_id FROM isc.identity_access WHERE id = '{}' ORDER BY 1", gone));
+  auto holders = Column(
+      fmt::format("SELECT identity_id FROM isc.identity_access WHERE id = '{}' ORDER BY 1", gone));
   Control("DELETE", "/__sim/entitlements/" + gone);
   Control("POST", "/__sim/identities", R"({"department":"Sales"})");
   auto after = Mirror({"sync", "--full"});
@@ -457,8 +457,9 @@ TEST_F(SyncCommand, AnEntitlementDeletedLeavesItsBundlesAndHolders) {
   for (const auto& id : holders) want.push_back("identity_access delete " + id + "/" + gone);
   // The joiner: its profile counts one more identity, and one more in its lifecycle state; it
   // holds what its role gives.
-  auto joiner = Column("SELECT id FROM isc.identities WHERE first_seen = (SELECT max(first_seen) "
-                       "FROM isc.identities)")[0];
+  auto joiner = Column(
+      "SELECT id FROM isc.identities WHERE first_seen = (SELECT max(first_seen) "
+      "FROM isc.identities)")[0];
   for (const auto& row : Column(fmt::format(
            "SELECT 'identity_access insert ' || identity_id || '/' || id FROM isc.identity_access "
            "WHERE identity_id = '{}'",
