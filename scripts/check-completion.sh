@@ -59,9 +59,9 @@ expect "" isc-mirror actions approve ""
 expect "subscribe" isc-mirror triggers sub
 expect "acme beta" isc-mirror -c "$work/config.yaml" triggers subscribe ""
 expect "acme beta" isc-mirror --config = "$work/config.yaml" triggers list ""
-expect "identities" isc-mirror -c "$work/config.yaml" sync identit
+expect "identities identity_profiles identity_access" isc-mirror -c "$work/config.yaml" sync identit
 expect "" isc-mirror -c "$work/config.yaml" sync accoun
-expect "beta/identities" isc-mirror -c "$work/config.yaml" sync-now beta/identit
+expect "beta/identities beta/identity_profiles beta/identity_access" isc-mirror -c "$work/config.yaml" sync-now beta/identit
 expect "" isc-mirror -c "$work/config.yaml" sync-now identities ""
 expect_has das_tasks isc-mirror -c "$work/config.yaml" sync ""
 expect_has --config isc-mirror ""
